@@ -46,7 +46,8 @@ public record EngineOptions(
         check(maxImagePixels >= 1, "maxImagePixels must be >= 1, was " + maxImagePixels);
         check(maxDocumentPages >= 1, "maxDocumentPages must be >= 1, was " + maxDocumentPages);
         check(documentDpi >= 36 && documentDpi <= 1200, "documentDpi must be in [36, 1200], was " + documentDpi);
-        check(maxAudioDuration != null && !maxAudioDuration.isNegative() && !maxAudioDuration.isZero(),
+        check(
+                maxAudioDuration != null && !maxAudioDuration.isNegative() && !maxAudioDuration.isZero(),
                 "maxAudioDuration must be positive, was " + maxAudioDuration);
     }
 
@@ -166,9 +167,19 @@ public record EngineOptions(
         }
 
         public EngineOptions build() {
-            return new EngineOptions(executionProvider, strictExecutionProvider, intraOpThreads, maxLength,
-                    kvCacheMode, maxBatchSize, maxQueuedRequests, maxTokensInFlight, maxImagePixels,
-                    maxDocumentPages, documentDpi, maxAudioDuration);
+            return new EngineOptions(
+                    executionProvider,
+                    strictExecutionProvider,
+                    intraOpThreads,
+                    maxLength,
+                    kvCacheMode,
+                    maxBatchSize,
+                    maxQueuedRequests,
+                    maxTokensInFlight,
+                    maxImagePixels,
+                    maxDocumentPages,
+                    documentDpi,
+                    maxAudioDuration);
         }
     }
 }

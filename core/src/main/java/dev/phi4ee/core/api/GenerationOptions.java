@@ -38,13 +38,15 @@ public record GenerationOptions(
     public GenerationOptions {
         stopSequences = stopSequences == null ? List.of() : List.copyOf(stopSequences);
         require(maxNewTokens >= 1, "maxNewTokens must be >= 1, was " + maxNewTokens);
-        require(minNewTokens >= 0 && minNewTokens <= maxNewTokens,
+        require(
+                minNewTokens >= 0 && minNewTokens <= maxNewTokens,
                 "minNewTokens must be in [0, maxNewTokens], was " + minNewTokens);
         require(temperature >= 0 && Double.isFinite(temperature), "temperature must be >= 0, was " + temperature);
         require(topK >= 0, "topK must be >= 0, was " + topK);
         require(topP > 0 && topP <= 1, "topP must be in (0, 1], was " + topP);
         require(minP >= 0 && minP < 1, "minP must be in [0, 1), was " + minP);
-        require(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty),
+        require(
+                repetitionPenalty > 0 && Double.isFinite(repetitionPenalty),
                 "repetitionPenalty must be > 0, was " + repetitionPenalty);
         require(stopSequences.stream().noneMatch(String::isEmpty), "stopSequences must not contain empty strings");
         require(timeout == null || !timeout.isNegative(), "timeout must not be negative");
@@ -156,8 +158,18 @@ public record GenerationOptions(
         }
 
         public GenerationOptions build() {
-            return new GenerationOptions(maxNewTokens, minNewTokens, doSample, temperature, topK, topP, minP,
-                    repetitionPenalty, stopSequences, seed, timeout);
+            return new GenerationOptions(
+                    maxNewTokens,
+                    minNewTokens,
+                    doSample,
+                    temperature,
+                    topK,
+                    topP,
+                    minP,
+                    repetitionPenalty,
+                    stopSequences,
+                    seed,
+                    timeout);
         }
     }
 }
