@@ -1,0 +1,125 @@
+package dev.phi4ee.core.vision;
+
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.api.MediaFormat;
+import dev.phi4ee.core.api.MediaTooLargeException;
+import dev.phi4ee.core.api.UnsupportedMediaException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+
+/**
+ * Decodes raster formats with ImageIO: the JDK's PNG, GIF and BMP readers and the TwelveMonkeys JPEG (CMYK/YCCK,
+ * progressive, lossless), TIFF (multi-page, CCITT G3/G4, LZW, Deflate, JPEG) and WebP readers. The pixel budget is
+ * checked from each page's header before its pixels are decoded. A multi-page TIFF gives one image per page; GIF
+ * and WebP animations give their first frame, as Pillow's {@code open} does.
+ */
+final class RasterImageDecoder {
+
+    private final long maxPixels;
+    private final int maxPages;
+
+    RasterImageDecoder(long maxPixels, int maxPages) {
+        this.maxPixels = maxPixels;
+        this.maxPages = maxPages;
+    }
+
+    List<RgbImage> decode(byte[] data, MediaFormat format, String label) {
+        ImageReader reader = readerFor(format, label);
+        List<String> fatalWarnings = new ArrayList<>();
+        reader.addIIOReadWarningListener(collectTruncation(fatalWarnings));
+        try (ByteArrayImageInputStream in = new ByteArrayImageInputStream(data)) {
+            reader.setInput(in, false, false);
+            int pages = format == MediaFormat.TIFF ? reader.getNumImages(true) : 1;
+            if (pages < 1) {
+                throw new InvalidInputException(label + ": the " + format + " file holds no image");
+            }
+            if (pages > maxPages) {
+                throw new MediaTooLargeException(label + ": " + pages + " pages exceed the limit of " + maxPages
+                        + " pages per document (maxDocumentPages)");
+            }
+            for (int i = 0; i < pages; i++) {
+                checkBudget(label, i, pages, reader.getWidth(i), reader.getHeight(i));
+            }
+            List<RgbImage> out = new ArrayList<>(pages);
+            for (int i = 0; i < pages; i++) {
+                BufferedImage img = reader.read(i);
+                if (!fatalWarnings.isEmpty()) {
+                    throw new InvalidInputException(
+                            label + ": the " + format + " data is truncated or corrupt (" + fatalWarnings.get(0) + ")");
+                }
+                out.add(RawSampleConverter.toRgb(img));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InvalidInputException iie) {
+                throw iie;
+            }
+            throw new InvalidInputException(
+                    label + ": cannot decode as " + format + " (corrupt or truncated data): " + describe(e), e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private void checkBudget(String label, int page, int pages, int w, int h) {
+        if (w < 1 || h < 1) {
+            throw new InvalidInputException(label + ": image has no pixels (" + w + "×" + h + ")");
+        }
+        if ((long) w * h > maxPixels) {
+            String where = pages > 1 ? " (page " + (page + 1) + ")" : "";
+            throw new MediaTooLargeException(label + where + ": " + w + "×" + h + " = " + (long) w * h
+                    + " pixels exceed the budget of " + maxPixels + " pixels (maxImagePixels)");
+        }
+    }
+
+    private static ImageReader readerFor(MediaFormat format, String label) {
+        String name =
+                switch (format) {
+                    case JPEG -> "jpeg";
+                    case PNG -> "png";
+                    case GIF -> "gif";
+                    case BMP -> "bmp";
+                    case TIFF -> "tiff";
+                    case WEBP -> "webp";
+                    default -> throw new UnsupportedMediaException(label + ": " + format + " is not an image format");
+                };
+        ImageReader chosen = null;
+        for (Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(name); it.hasNext(); ) {
+            ImageReader r = it.next();
+            if (chosen == null || isTwelveMonkeys(r) && !isTwelveMonkeys(chosen)) {
+                chosen = r;
+            }
+        }
+        if (chosen == null) {
+            throw new UnsupportedMediaException(label + ": no ImageIO reader for " + format + " on the class path");
+        }
+        return chosen;
+    }
+
+    private static boolean isTwelveMonkeys(ImageReader r) {
+        return r.getClass().getName().startsWith("com.twelvemonkeys.");
+    }
+
+    /** A truncated file is an error, as in Pillow (LOAD_TRUNCATED_IMAGES is off), not a grey-filled image. */
+    private static IIOReadWarningListener collectTruncation(List<String> sink) {
+        return (source, warning) -> {
+            String w = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
+            if (w.contains("truncated") || w.contains("premature") || w.contains("eoi") || w.contains("corrupt")) {
+                sink.add(warning);
+            }
+        };
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+}
