@@ -11,9 +11,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 
 /**
  * Decodes raster formats with ImageIO: the JDK's PNG, GIF and BMP readers and the TwelveMonkeys JPEG (CMYK/YCCK,
@@ -22,6 +25,15 @@ import javax.imageio.event.IIOReadWarningListener;
  * and WebP animations give their first frame, as Pillow's {@code open} does.
  */
 final class RasterImageDecoder {
+
+    static {
+        // ImageIO's registry scans the class path of whichever thread first touches it; in an application server
+        // that may not see this library's plugins, so register the TwelveMonkeys readers from our own loader.
+        IIORegistry.getDefaultInstance()
+                .registerServiceProviders(
+                        ServiceLoader.load(ImageReaderSpi.class, RasterImageDecoder.class.getClassLoader())
+                                .iterator());
+    }
 
     private final long maxPixels;
     private final int maxPages;
