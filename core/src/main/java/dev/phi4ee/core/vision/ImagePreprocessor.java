@@ -92,6 +92,25 @@ public final class ImagePreprocessor {
      * @throws InvalidInputException empty, corrupt or truncated input
      */
     public List<RgbImage> decode(Media media) {
+        MediaFormat format = sniff(media);
+        byte[] data = media.data();
+        String label = media.label();
+        return format == MediaFormat.PDF ? pdfRenderer.render(data, label) : rasterDecoder.decode(data, format, label);
+    }
+
+    /**
+     * The size of each image or page {@link #decode} would produce, from headers only (image headers, PDF page
+     * boxes), with the same limits and errors; with {@link #plan} it gives the token count before any pixel is
+     * decoded.
+     */
+    public List<PageSize> probe(Media media) {
+        MediaFormat format = sniff(media);
+        byte[] data = media.data();
+        String label = media.label();
+        return format == MediaFormat.PDF ? pdfRenderer.probe(data, label) : rasterDecoder.probe(data, format, label);
+    }
+
+    private static MediaFormat sniff(Media media) {
         Objects.requireNonNull(media, "media");
         byte[] data = media.data();
         String label = media.label();
@@ -107,7 +126,7 @@ public final class ImagePreprocessor {
         if (format.kind() == MediaKind.AUDIO) {
             throw new UnsupportedMediaException(label + ": this is " + format + " audio, not an image or document");
         }
-        return format == MediaFormat.PDF ? pdfRenderer.render(data, label) : rasterDecoder.decode(data, format, label);
+        return format;
     }
 
     /** The integer dynamic-HD plan of a {@code width × height} image under this configuration. */

@@ -31,25 +31,30 @@ final class PdfPageRenderer {
         this.maxPages = maxPages;
     }
 
+    /** Rendered page sizes, with the page and pixel limits applied; nothing is rendered. */
+    List<PageSize> probe(byte[] data, String label) {
+        return withDocument(data, label, doc -> pageSizes(doc, label));
+    }
+
     List<RgbImage> render(byte[] data, String label) {
-        try (PDDocument doc = Loader.loadPDF(data)) {
-            int pages = doc.getNumberOfPages();
-            if (pages < 1) {
-                throw new InvalidInputException(label + ": the PDF has no pages");
-            }
-            if (pages > maxPages) {
-                throw new MediaTooLargeException(label + ": " + pages + " pages exceed the limit of " + maxPages
-                        + " pages per document (maxDocumentPages)");
-            }
-            for (int i = 0; i < pages; i++) {
-                checkBudget(label, i, doc.getPage(i));
-            }
+        return withDocument(data, label, doc -> {
+            int pages = pageSizes(doc, label).size();
             PDFRenderer renderer = new PDFRenderer(doc);
             List<RgbImage> out = new ArrayList<>(pages);
             for (int i = 0; i < pages; i++) {
                 out.add(RawSampleConverter.toRgb(renderer.renderImageWithDPI(i, dpi, ImageType.RGB)));
             }
             return out;
+        });
+    }
+
+    private interface DocumentWork<T> {
+        T apply(PDDocument doc) throws IOException;
+    }
+
+    private <T> T withDocument(byte[] data, String label, DocumentWork<T> work) {
+        try (PDDocument doc = Loader.loadPDF(data)) {
+            return work.apply(doc);
         } catch (InvalidPasswordException e) {
             throw new UnsupportedMediaException(
                     label + ": the PDF is encrypted with a password; encrypted documents are not supported", e);
@@ -62,8 +67,24 @@ final class PdfPageRenderer {
         }
     }
 
+    private List<PageSize> pageSizes(PDDocument doc, String label) {
+        int pages = doc.getNumberOfPages();
+        if (pages < 1) {
+            throw new InvalidInputException(label + ": the PDF has no pages");
+        }
+        if (pages > maxPages) {
+            throw new MediaTooLargeException(label + ": " + pages + " pages exceed the limit of " + maxPages
+                    + " pages per document (maxDocumentPages)");
+        }
+        List<PageSize> sizes = new ArrayList<>(pages);
+        for (int i = 0; i < pages; i++) {
+            sizes.add(checkBudget(label, i, doc.getPage(i)));
+        }
+        return sizes;
+    }
+
     /** The pixel size PDFBox's renderer will allocate (PDFRenderer.renderImage: floor(points·dpi/72), ≥ 1). */
-    private void checkBudget(String label, int index, PDPage page) {
+    private PageSize checkBudget(String label, int index, PDPage page) {
         PDRectangle crop = page.getCropBox();
         float scale = dpi / 72f;
         long w = (long) Math.max(Math.floor(crop.getWidth() * scale), 1);
@@ -72,5 +93,7 @@ final class PdfPageRenderer {
             throw new MediaTooLargeException(label + " (page " + (index + 1) + "): " + w + "×" + h + " = " + w * h
                     + " pixels at " + dpi + " DPI exceed the budget of " + maxPixels + " pixels (maxImagePixels)");
         }
+        int rotation = ((page.getRotation() % 360) + 360) % 360;
+        return rotation == 90 || rotation == 270 ? new PageSize((int) h, (int) w) : new PageSize((int) w, (int) h);
     }
 }

@@ -43,23 +43,53 @@ final class RasterImageDecoder {
         this.maxPages = maxPages;
     }
 
+    /** Page sizes from the headers only, with the page and pixel limits applied; no pixel is decoded. */
+    List<PageSize> probe(byte[] data, MediaFormat format, String label) {
+        ImageReader reader = readerFor(format, label);
+        try (ByteArrayImageInputStream in = new ByteArrayImageInputStream(data)) {
+            reader.setInput(in, false, true);
+            return pageSizes(reader, format, label);
+        } catch (IOException | RuntimeException e) {
+            throw asInvalid(e, format, label);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private List<PageSize> pageSizes(ImageReader reader, MediaFormat format, String label) throws IOException {
+        int pages = format == MediaFormat.TIFF ? reader.getNumImages(true) : 1;
+        if (pages < 1) {
+            throw new InvalidInputException(label + ": the " + format + " file holds no image");
+        }
+        if (pages > maxPages) {
+            throw new MediaTooLargeException(label + ": " + pages + " pages exceed the limit of " + maxPages
+                    + " pages per document (maxDocumentPages)");
+        }
+        List<PageSize> sizes = new ArrayList<>(pages);
+        for (int i = 0; i < pages; i++) {
+            int w = reader.getWidth(i);
+            int h = reader.getHeight(i);
+            checkBudget(label, i, pages, w, h);
+            sizes.add(new PageSize(w, h));
+        }
+        return sizes;
+    }
+
+    private static InvalidInputException asInvalid(Exception e, MediaFormat format, String label) {
+        if (e instanceof InvalidInputException iie) {
+            return iie;
+        }
+        return new InvalidInputException(
+                label + ": cannot decode as " + format + " (corrupt or truncated data): " + describe(e), e);
+    }
+
     List<RgbImage> decode(byte[] data, MediaFormat format, String label) {
         ImageReader reader = readerFor(format, label);
         List<String> fatalWarnings = new ArrayList<>();
         reader.addIIOReadWarningListener(collectTruncation(fatalWarnings));
         try (ByteArrayImageInputStream in = new ByteArrayImageInputStream(data)) {
             reader.setInput(in, false, false);
-            int pages = format == MediaFormat.TIFF ? reader.getNumImages(true) : 1;
-            if (pages < 1) {
-                throw new InvalidInputException(label + ": the " + format + " file holds no image");
-            }
-            if (pages > maxPages) {
-                throw new MediaTooLargeException(label + ": " + pages + " pages exceed the limit of " + maxPages
-                        + " pages per document (maxDocumentPages)");
-            }
-            for (int i = 0; i < pages; i++) {
-                checkBudget(label, i, pages, reader.getWidth(i), reader.getHeight(i));
-            }
+            int pages = pageSizes(reader, format, label).size();
             List<RgbImage> out = new ArrayList<>(pages);
             for (int i = 0; i < pages; i++) {
                 BufferedImage img = reader.read(i);
@@ -71,11 +101,7 @@ final class RasterImageDecoder {
             }
             return out;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof InvalidInputException iie) {
-                throw iie;
-            }
-            throw new InvalidInputException(
-                    label + ": cannot decode as " + format + " (corrupt or truncated data): " + describe(e), e);
+            throw asInvalid(e, format, label);
         } finally {
             reader.dispose();
         }

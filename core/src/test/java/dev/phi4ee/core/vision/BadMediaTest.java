@@ -85,6 +85,7 @@ class BadMediaTest {
     void decompressionBombIsRefusedFromTheHeader() {
         // A 60000×60000 PNG header with no pixel data: refused before any decoding or allocation.
         byte[] bomb = pngHeaderOnly(60_000, 60_000);
+        assertThatThrownBy(() -> pre.probe(Media.of(bomb))).isInstanceOf(MediaTooLargeException.class);
         assertThatThrownBy(() -> pre.decode(new Media(bomb, null, "bomb.png")))
                 .isInstanceOf(MediaTooLargeException.class)
                 .hasMessageContaining("3600000000 pixels")
@@ -95,6 +96,7 @@ class BadMediaTest {
     void tooManyPagesAndTooLargePages() {
         BufferedImage page = new BufferedImage(40, 40, BufferedImage.TYPE_BYTE_BINARY);
         byte[] tiff = MediaEncoders.tiff(List.of(page, page, page, page), "CCITT T.6");
+        assertThatThrownBy(() -> pre.probe(Media.of(tiff))).isInstanceOf(MediaTooLargeException.class);
         assertThatThrownBy(() -> pre.decode(Media.of(tiff)))
                 .isInstanceOf(MediaTooLargeException.class)
                 .hasMessageContaining("4 pages exceed the limit of 3");

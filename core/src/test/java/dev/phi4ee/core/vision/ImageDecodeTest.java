@@ -178,6 +178,8 @@ class ImageDecodeTest {
             pages.add(page);
         }
         byte[] tiff = MediaEncoders.tiff(pages, "CCITT T.6");
+        assertThat(pre.probe(Media.of(tiff)))
+                .containsExactly(new PageSize(300, 200), new PageSize(300, 200), new PageSize(300, 200));
         List<RgbImage> decoded = pre.decode(Media.of(tiff));
         assertThat(decoded).hasSize(3);
         for (int i = 0; i < 3; i++) {
@@ -221,6 +223,7 @@ class ImageDecodeTest {
         byte[] pdf = MediaEncoders.pdf(2, null, null);
         List<RgbImage> pages = pre.decode(Media.of(pdf));
         assertThat(pages).hasSize(2);
+        assertThat(pre.probe(Media.of(pdf))).containsExactly(new PageSize(595, 841), new PageSize(595, 841));
         // A4 = 595.28 × 841.89 pt at 72 DPI → floor → 595 × 841.
         assertThat(pages.get(0).width()).isEqualTo(595);
         assertThat(pages.get(0).height()).isEqualTo(841);
@@ -240,6 +243,7 @@ class ImageDecodeTest {
     void formatComesFromTheBytesNotTheDeclaredTypeOrName() {
         BufferedImage src = TestImages.drawing(30, 20, BufferedImage.TYPE_3BYTE_BGR);
         byte[] png = MediaEncoders.write(src, "png");
+        assertThat(pre.probe(new Media(png, "image/jpeg", "photo.jpg"))).containsExactly(new PageSize(30, 20));
         assertExact(pre.decode(new Media(png, "image/jpeg", "photo.jpg")).get(0), src);
     }
 
