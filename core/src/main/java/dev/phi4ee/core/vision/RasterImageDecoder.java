@@ -5,6 +5,7 @@ import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.MediaFormat;
 import dev.phi4ee.core.api.MediaTooLargeException;
 import dev.phi4ee.core.api.UnsupportedMediaException;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,7 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
@@ -92,10 +95,15 @@ final class RasterImageDecoder {
             int pages = pageSizes(reader, format, label).size();
             List<RgbImage> out = new ArrayList<>(pages);
             for (int i = 0; i < pages; i++) {
-                BufferedImage img = reader.read(i);
+                BufferedImage img = reader.read(i, rawSamplesParam(reader, i));
                 if (!fatalWarnings.isEmpty()) {
                     throw new InvalidInputException(
                             label + ": the " + format + " data is truncated or corrupt (" + fatalWarnings.get(0) + ")");
+                }
+                if (format == MediaFormat.JPEG
+                        && img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
+                        && hasAdobeMarker(data)) {
+                    invert(img); // Adobe CMYK/YCCK JPEGs store inverted CMYK (Pillow reads them as "CMYK;I")
                 }
                 out.add(RawSampleConverter.toRgb(img));
             }
@@ -104,6 +112,64 @@ final class RasterImageDecoder {
             throw asInvalid(e, format, label);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * Keeps the TwelveMonkeys readers from colour-converting to sRGB: RGB/grey images with an embedded ICC profile
+     * are read in their stored colour space (the raw type), CMYK/YCCK ones as CMYK (the offered CMYK type, which
+     * undoes Adobe's inversion); {@link RawSampleConverter} then reads the samples as stored.
+     */
+    private static ImageReadParam rawSamplesParam(ImageReader reader, int index) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (!isTwelveMonkeys(reader)) {
+            return param;
+        }
+        ImageTypeSpecifier raw = reader.getRawImageType(index);
+        int rawSpace = raw == null ? -1 : raw.getColorModel().getColorSpace().getType();
+        if (rawSpace == ColorSpace.TYPE_RGB || rawSpace == ColorSpace.TYPE_GRAY) {
+            param.setDestinationType(raw);
+        } else if (rawSpace == ColorSpace.TYPE_CMYK) {
+            for (Iterator<ImageTypeSpecifier> it = reader.getImageTypes(index); it.hasNext(); ) {
+                ImageTypeSpecifier t = it.next();
+                if (t.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+                    param.setDestinationType(t);
+                    break;
+                }
+            }
+        }
+        return param;
+    }
+
+    /** Whether the JPEG has an Adobe APP14 segment before its first scan. */
+    static boolean hasAdobeMarker(byte[] d) {
+        int p = 2;
+        while (p + 4 <= d.length && (d[p] & 0xFF) == 0xFF) {
+            int marker = d[p + 1] & 0xFF;
+            if (marker == 0xDA || marker == 0xD9) {
+                return false; // start of scan / end of image
+            }
+            int len = ((d[p + 2] & 0xFF) << 8) | (d[p + 3] & 0xFF);
+            if (marker == 0xEE
+                    && len >= 7
+                    && p + 9 <= d.length
+                    && new String(d, p + 4, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("Adobe")) {
+                return true;
+            }
+            p += 2 + len;
+        }
+        return false;
+    }
+
+    private static void invert(BufferedImage img) {
+        var r = img.getRaster();
+        int[] row = new int[r.getWidth() * r.getNumBands()];
+        for (int y = 0; y < r.getHeight(); y++) {
+            r.getPixels(0, y, r.getWidth(), 1, row);
+            for (int i = 0; i < row.length; i++) {
+                row[i] = 255 - row[i];
+            }
+            r.setPixels(0, y, r.getWidth(), 1, row);
         }
     }
 

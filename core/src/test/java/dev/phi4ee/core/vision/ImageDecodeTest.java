@@ -163,6 +163,33 @@ class ImageDecodeTest {
     }
 
     @Test
+    void embeddedIccProfilesAreNotApplied() {
+        // Flat mid grey tagged with the linear-RGB profile: colour management would move 128 by tens of levels.
+        BufferedImage flat = new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = flat.createGraphics();
+        g.setColor(new Color(128, 64, 200));
+        g.fillRect(0, 0, 32, 32);
+        g.dispose();
+        byte[] jpeg = MediaEncoders.jpegWithIccProfile(
+                flat, java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB));
+        assertThat(pixel(decodeOne(jpeg), 16, 16)).satisfies(p -> near(p, 128, 64, 200));
+    }
+
+    @Test
+    void samplesInAnIccColourSpaceAreReadAsStored() {
+        // A raster tagged with the linear-RGB profile: getRGB would convert 128 to about 188.
+        var cs = new java.awt.color.ICC_ColorSpace(
+                java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB));
+        var cm = new java.awt.image.ComponentColorModel(
+                cs, false, false, java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_BYTE);
+        WritableRaster r = cm.createCompatibleWritableRaster(2, 2);
+        r.setPixel(1, 1, new int[] {128, 64, 200});
+        BufferedImage img = new BufferedImage(cm, r, false, null);
+        assertThat((img.getRGB(1, 1) >> 16) & 0xFF).isGreaterThan(150);
+        assertThat(pixel(RawSampleConverter.toRgb(img), 1, 1)).containsExactly(128, 64, 200);
+    }
+
+    @Test
     void multiPageG4TiffGivesOnePagePerImage() {
         List<BufferedImage> pages = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

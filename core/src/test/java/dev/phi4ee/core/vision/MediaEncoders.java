@@ -50,6 +50,32 @@ final class MediaEncoders {
         });
     }
 
+    /** An RGB JPEG carrying an embedded ICC profile (APP2) that is not sRGB. */
+    static byte[] jpegWithIccProfile(BufferedImage img, java.awt.color.ICC_Profile profile) {
+        ImageWriter w = writer("jpeg", false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            w.setOutput(ios);
+            ImageWriteParam param = w.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(0.98f);
+            IIOMetadata meta = w.getDefaultImageMetadata(new javax.imageio.ImageTypeSpecifier(img), param);
+            IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree("javax_imageio_jpeg_image_1.0");
+            IIOMetadataNode jfif =
+                    (IIOMetadataNode) root.getElementsByTagName("app0JFIF").item(0);
+            IIOMetadataNode icc = new IIOMetadataNode("app2ICC");
+            icc.setUserObject(profile);
+            jfif.appendChild(icc);
+            meta.setFromTree("javax_imageio_jpeg_image_1.0", root);
+            w.write(null, new IIOImage(img, null, meta), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            w.dispose();
+        }
+        return out.toByteArray();
+    }
+
     /**
      * A 4-channel JPEG from raw CMYK samples (0 = no ink), stored inverted with an Adobe APP14 marker as Photoshop
      * does; {@code ycck} selects the Adobe YCCK transform instead of plain CMYK.
