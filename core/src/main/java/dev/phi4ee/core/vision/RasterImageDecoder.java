@@ -32,10 +32,21 @@ final class RasterImageDecoder {
     static {
         // ImageIO's registry scans the class path of whichever thread first touches it; in an application server
         // that may not see this library's plugins, so register the TwelveMonkeys readers from our own loader.
-        IIORegistry.getDefaultInstance()
-                .registerServiceProviders(
-                        ServiceLoader.load(ImageReaderSpi.class, RasterImageDecoder.class.getClassLoader())
-                                .iterator());
+        IIORegistry registry = IIORegistry.getDefaultInstance();
+        Iterator<ImageReaderSpi> spis = ServiceLoader.load(
+                        ImageReaderSpi.class, RasterImageDecoder.class.getClassLoader())
+                .iterator();
+        while (true) {
+            try {
+                if (!spis.hasNext()) {
+                    break;
+                }
+                registry.registerServiceProvider(spis.next(), ImageReaderSpi.class);
+            } catch (java.util.ServiceConfigurationError e) {
+                System.getLogger(RasterImageDecoder.class.getName())
+                        .log(System.Logger.Level.WARNING, "skipping an ImageIO reader that failed to load", e);
+            }
+        }
     }
 
     private final long maxPixels;
