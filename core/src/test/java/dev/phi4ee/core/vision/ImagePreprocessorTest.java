@@ -220,6 +220,37 @@ class ImagePreprocessorTest {
         }
     }
 
+    @Test
+    void concurrentRequestsSharingThePoolGetTheirOwnCorrectBuffers() throws Exception {
+        List<RgbImage> a = List.of(TestImages.synthetic(640, 480, 11));
+        List<RgbImage> b = List.of(TestImages.synthetic(300, 900, 12));
+        float[] expectA;
+        float[] expectB;
+        try (VisionInputs in = pre.preprocess(a, TensorFloatType.FLOAT32)) {
+            expectA = floats(in.pixelValues());
+        }
+        try (VisionInputs in = pre.preprocess(b, TensorFloatType.FLOAT32)) {
+            expectB = floats(in.pixelValues());
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                boolean first = i % 2 == 0;
+                results.add(pool.submit(() -> {
+                    try (VisionInputs in = pre.preprocess(first ? a : b, TensorFloatType.FLOAT32)) {
+                        return java.util.Arrays.equals(floats(in.pixelValues()), first ? expectA : expectB);
+                    }
+                }));
+            }
+            for (var r : results) {
+                assertThat(r.get()).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     private static long poolBytes(ImagePreprocessor p) {
         try {
             var f = ImagePreprocessor.class.getDeclaredField("pool");
