@@ -88,11 +88,14 @@ final class CandidateRanking {
         Arrays.sort(keys, 0, n);
     }
 
-    /** Keeps, in index order, every entry with {@code x - max >= logMinP} (min-p without a rank filter). */
-    void selectMinP(float[] values, int length, float max, double logMinP) {
+    /**
+     * Keeps, in index order, every finite entry that ranks no lower than {@code lastKey} (a {@link #pack} key; use
+     * {@code Long.MAX_VALUE} for no bound) and passes min-p, {@code x - max >= logMinP} (negative infinity: off).
+     */
+    void selectUpTo(float[] values, int length, long lastKey, float max, double logMinP) {
         int n = 0;
         for (int i = 0; i < length; i++) {
-            if ((double) values[i] - max >= logMinP) {
+            if (keeps(values[i], i, lastKey, max, logMinP)) {
                 n++;
             }
         }
@@ -100,11 +103,43 @@ final class CandidateRanking {
         int j = 0;
         for (int i = 0; i < length; i++) {
             float x = values[i];
-            if ((double) x - max >= logMinP) {
+            if (keeps(x, i, lastKey, max, logMinP)) {
                 keys[j++] = pack(x, i);
             }
         }
         count = n;
+    }
+
+    private static boolean keeps(float x, int i, long lastKey, float max, double logMinP) {
+        return x > Float.NEGATIVE_INFINITY && (double) x - max >= logMinP && pack(x, i) <= lastKey;
+    }
+
+    /**
+     * Keeps the entries whose distance below {@code max}, scaled by {@code scale}, falls in {@code bucket} (see
+     * {@link NucleusSelection#bucketOf}), sorted best first.
+     */
+    void selectBucket(float[] values, int length, float max, double scale, double limit, int bucket) {
+        int n = 0;
+        for (int i = 0; i < length; i++) {
+            if (NucleusSelection.bucketOf(values[i], max, scale, limit) == bucket) {
+                n++;
+            }
+        }
+        ensureCapacity(n);
+        int j = 0;
+        for (int i = 0; i < length; i++) {
+            float x = values[i];
+            if (NucleusSelection.bucketOf(x, max, scale, limit) == bucket) {
+                keys[j++] = pack(x, i);
+            }
+        }
+        count = n;
+        Arrays.sort(keys, 0, n);
+    }
+
+    /** The pack key of candidate {@code rank}. */
+    long key(int rank) {
+        return keys[rank];
     }
 
     private void ensureCapacity(int n) {

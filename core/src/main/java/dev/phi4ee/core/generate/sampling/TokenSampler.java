@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * docs/decisions/decoding-processor-order.md.
  *
  * <p>Greedy decoding reads the row in place. Sampling copies it once per step into a per-request scratch array and
- * then works on candidates selected partially (bounded heap), not on a sorted vocabulary. One instance per request;
- * not thread-safe.
+ * never sorts the vocabulary: top-k takes the k best with a bounded heap, top-p alone finds its threshold with a mass
+ * histogram ({@link NucleusSelection}), min-p is a threshold. One instance per request; not thread-safe.
  */
 public final class TokenSampler {
     /**
@@ -22,8 +22,6 @@ public final class TokenSampler {
      * float32 resolution of the reference implementation, and skipping their exp() is most of a sampling step's cost.
      */
     private static final double NEGLIGIBLE_MARGIN = 28;
-
-    private static final int FIRST_NUCLEUS_POOL = 64;
 
     private final int vocabSize;
     private final int[] eosTokenIds;
@@ -40,6 +38,7 @@ public final class TokenSampler {
 
     private float[] scratch;
     private final CandidateRanking ranking = new CandidateRanking();
+    private final NucleusSelection nucleus = new NucleusSelection();
 
     /** Result of {@link #filter}: no candidate is left. */
     private static final int NONE = -1;
@@ -237,11 +236,12 @@ public final class TokenSampler {
         if (topK > 0) {
             return filterTopK(s, max);
         }
+        double logMinP = minP > 0 ? Math.log(minP) : Double.NEGATIVE_INFINITY;
         if (topP < 1) {
-            return filterNucleus(s, max);
+            return nucleus.select(s, vocabSize, max, -negligibleBelow, topP, logMinP, ranking);
         }
         if (minP > 0) {
-            ranking.selectMinP(s, vocabSize, max, Math.log(minP));
+            ranking.selectUpTo(s, vocabSize, Long.MAX_VALUE, max, logMinP);
             ranking.computeWeights(s, max, ranking.count());
             return ranking.count();
         }
@@ -262,43 +262,17 @@ public final class TokenSampler {
         int kept = ranking.count();
         double total = ranking.computeWeights(s, max, kept);
         if (topP < 1) {
-            kept = nucleusCut(kept, total, true);
+            kept = nucleusCut(kept, total);
         }
         return minPCut(kept);
     }
 
     /**
-     * HF TopPLogitsWarper without top-k: candidates are ranked in growing pools (64, 512, ...) until the pool holds
-     * the nucleus, so a peaked distribution never sorts more than a few dozen entries.
-     */
-    private int filterNucleus(float[] s, float max) {
-        double total = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            double d = (double) s[i] - max;
-            if (d >= negligibleBelow) {
-                total += Math.exp(d);
-            }
-        }
-        int pool = FIRST_NUCLEUS_POOL;
-        while (true) {
-            ranking.selectTop(s, vocabSize, pool);
-            int selected = ranking.count();
-            boolean complete = selected < pool || pool >= vocabSize;
-            ranking.computeWeights(s, max, selected);
-            int kept = nucleusCut(selected, total, complete);
-            if (kept > 0) {
-                return minPCut(kept);
-            }
-            pool = (int) Math.min(vocabSize, pool * 8L);
-        }
-    }
-
-    /**
      * Keeps ranked candidates while the mass ranked above them is below {@code topP} of the total: HF removes a token
      * when the ascending cumulative probability up to and including it is {@code <= 1 - top_p}, which is the same
-     * condition. Returns 0 when the pool is incomplete and does not yet reach the mass.
+     * condition.
      */
-    private int nucleusCut(int selected, double total, boolean complete) {
+    private int nucleusCut(int selected, double total) {
         double target = topP * total;
         double above = 0;
         for (int j = 0; j < selected; j++) {
@@ -307,7 +281,7 @@ public final class TokenSampler {
             }
             above += ranking.weight(j);
         }
-        return above >= target || complete ? selected : 0;
+        return selected;
     }
 
     /** HF MinPLogitsWarper: drop tokens whose probability is below {@code minP} times the top one's. */

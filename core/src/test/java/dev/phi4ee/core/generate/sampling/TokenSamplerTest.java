@@ -110,6 +110,31 @@ class TokenSamplerTest {
     }
 
     @Test
+    void rowsFullOfTiesMatchTheReference() {
+        // Logits from a handful of values: ties at every threshold (top-k's k-th value, top-p's boundary, a single
+        // histogram bucket holding everything).
+        Random random = new Random(23);
+        for (int trial = 0; trial < 600; trial++) {
+            int vocab = 3 + random.nextInt(200);
+            float[] logits = new float[vocab];
+            int levels = 1 + random.nextInt(4);
+            for (int i = 0; i < vocab; i++) {
+                logits[i] = random.nextInt(levels) * 0.75f;
+            }
+            GenerationOptions options = sampling()
+                    .topK(random.nextBoolean() ? 0 : 2 + random.nextInt(vocab))
+                    .topP(random.nextBoolean() ? 1 : 0.05 + random.nextDouble() * 0.9)
+                    .minP(random.nextBoolean() ? 0 : random.nextDouble() * 0.9)
+                    .build();
+            double[] expected = ReferenceProcessors.distribution(logits, Set.of(), 0, new int[] {EOS_A}, options);
+            double[] actual = TokenSampler.create(options, vocab, EOS_A)
+                    .probabilities(Rows.of(logits), new TokenHistory(vocab, new int[0]));
+            assertThat(kept(actual)).as("kept tokens for %s", options).containsExactly(kept(expected));
+            assertClose(actual, expected);
+        }
+    }
+
+    @Test
     void topKKeepsEveryTokenTiedWithTheKthValue() {
         float[] logits = {1f, 4f, 2f, 3f, 3f, 3f, 0f};
         TokenSampler sampler = TokenSampler.create(sampling().topK(2).build(), 7, EOS_A);
@@ -118,11 +143,11 @@ class TokenSamplerTest {
     }
 
     @Test
-    void topPKeepsAtLeastTheTopTokenAndGrowsItsPoolOnFlatRows() {
+    void topPKeepsAtLeastTheTopTokenAndHandlesFlatRows() {
         TokenSampler tiny = TokenSampler.create(sampling().topP(0.01).build(), 4, EOS_A);
         assertThat(kept(tiny.probabilities(Rows.of(1f, 2f, 3f, 2.5f), new TokenHistory(4, new int[0]))))
                 .containsExactly(2);
-        // A nearly flat row of 20000 tokens: the nucleus of 0.9 holds ~18000 tokens, far beyond the first pools.
+        // A nearly flat row of 20000 tokens: the nucleus of 0.9 holds ~18000 tokens spread over many buckets.
         Random random = new Random(9);
         float[] flat = gaussian(random, 20000, 0.01);
         GenerationOptions options = sampling().topP(0.9).build();
