@@ -17,9 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TokenSampler {
     /**
-     * Tokens more than {@code ln(vocab) + 28} below the maximum logit are left out of the softmax normaliser when no
-     * top-k bounds the candidates: together they weigh less than e^-28 (about 7e-13) of the total, far below the
-     * float32 resolution of the reference implementation, and skipping their exp() is most of a sampling step's cost.
+     * When the whole vocabulary is weighed (no top-k), tokens more than {@code ln(vocab) + 28} below the maximum logit
+     * get weight 0: together they weigh less than e^-28 (about 7e-13) of the total, far below the float32 resolution
+     * of the reference implementation, and the bound keeps the top-p histogram on the range that carries mass.
      */
     private static final double NEGLIGIBLE_MARGIN = 28;
 
@@ -84,6 +84,11 @@ public final class TokenSampler {
         return seed;
     }
 
+    /** Whether {@code token} is one of the end-of-sequence ids given at creation. */
+    public boolean isEndOfSequence(int token) {
+        return isEos(token);
+    }
+
     /** Whether this sampler decodes by argmax (see {@link GenerationOptions#greedy()}). */
     public boolean greedy() {
         return greedy;
@@ -95,7 +100,7 @@ public final class TokenSampler {
      * @throws InferenceException when every logit is negative infinity or NaN after masking (a broken model output)
      */
     public int next(LogitsRow row, TokenHistory history) {
-        checkRow(row);
+        checkRow(row, history);
         boolean maskEos = history.generatedCount() < minNewTokens;
         int token;
         if (greedy) {
@@ -119,7 +124,7 @@ public final class TokenSampler {
      * for tests against a reference computation.
      */
     double[] probabilities(LogitsRow row, TokenHistory history) {
-        checkRow(row);
+        checkRow(row, history);
         boolean maskEos = history.generatedCount() < minNewTokens;
         double[] p = new double[vocabSize];
         if (greedy) {
@@ -148,7 +153,11 @@ public final class TokenSampler {
         return p;
     }
 
-    private void checkRow(LogitsRow row) {
+    private void checkRow(LogitsRow row, TokenHistory history) {
+        if (history.vocabSize() != vocabSize) {
+            throw new IllegalArgumentException(
+                    "history is for a vocabulary of " + history.vocabSize() + ", the sampler expects " + vocabSize);
+        }
         if (row.size() != vocabSize) {
             throw new IllegalArgumentException(
                     "logits row has " + row.size() + " entries, the sampler expects " + vocabSize);
