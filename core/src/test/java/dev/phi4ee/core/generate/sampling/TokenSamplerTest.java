@@ -308,9 +308,13 @@ class TokenSamplerTest {
     }
 
     private static void assertClose(double[] actual, double[] expected) {
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("p[%d]", i).isCloseTo(expected[i], within(1e-6));
+        int worst = 0;
+        for (int i = 1; i < expected.length; i++) {
+            if (Math.abs(actual[i] - expected[i]) > Math.abs(actual[worst] - expected[worst])) {
+                worst = i;
+            }
         }
+        assertThat(actual[worst]).as("p[%d]", worst).isCloseTo(expected[worst], within(1e-6));
     }
 
     private static int[] kept(double[] p) {
