@@ -169,7 +169,10 @@ class TokenSamplerTest {
             for (int step = 0; step < 3; step++) {
                 assertThat(sampler.next(Rows.of(logits), history)).isIn(2, 3);
             }
-            assertThat(sampler.next(Rows.of(logits), history)).isIn(EOS_A, EOS_B);
+            int last = sampler.next(Rows.of(logits), history);
+            assertThat(last).isIn(EOS_A, EOS_B);
+            assertThat(sampler.isEndOfSequence(last)).isTrue();
+            assertThat(sampler.isEndOfSequence(2)).isFalse();
         }
     }
 
