@@ -98,7 +98,8 @@ public final class AudioPreprocessor {
         try {
             decoder.decode(data, accumulator);
         } catch (IOException e) {
-            throw new InvalidInputException("corrupt or truncated " + format + " data: " + e.getMessage(), e);
+            String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new InvalidInputException("corrupt or truncated " + format + " data (" + detail + ")", e);
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -204,7 +205,7 @@ public final class AudioPreprocessor {
             int window = extractor.path().windowLength();
             throw new InvalidInputException(String.format(
                     Locale.ROOT,
-                    "audio %s is too short: %d samples (%.1f ms) at %d Hz; one feature frame needs at least %d"
+                    "audio %s: too short: %d samples (%.1f ms) at %d Hz; one feature frame needs at least %d"
                             + " samples (%.0f ms)",
                     audio.label(),
                     audio.samples().length,

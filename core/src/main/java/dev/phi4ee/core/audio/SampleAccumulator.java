@@ -42,16 +42,7 @@ final class SampleAccumulator {
      * Declares the stream's format; {@code declaredFrames} is the length the header announces, or -1 when unknown.
      */
     void start(int sampleRate, int channelCount, long declaredFrames) {
-        if (sampleRate <= 0 || sampleRate > MAX_SAMPLE_RATE) {
-            throw invalid("implausible sample rate " + sampleRate + " Hz in the header (corrupt file?)");
-        }
-        if (sampleRate < MIN_SAMPLE_RATE) {
-            throw invalid("sample rate " + sampleRate + " Hz is below " + MIN_SAMPLE_RATE
-                    + " Hz, the lowest rate the speech model supports");
-        }
-        if (channelCount < 1 || channelCount > MAX_CHANNELS) {
-            throw invalid("implausible channel count " + channelCount + " in the header (corrupt file?)");
-        }
+        checkFormat(sampleRate, channelCount);
         this.sourceRate = sampleRate;
         this.channels = channelCount;
         this.maxInputFrames = (long) Math.floor(maxSeconds * sampleRate);
@@ -66,6 +57,22 @@ final class SampleAccumulator {
                 ? PolyphaseResampler.outputLength(declaredFrames, outputRate, sampleRate)
                 : outputRate; // one second, grown as needed
         output = new float[(int) Math.min(expected, 1 << 24)];
+    }
+
+    /** Rejects rates and channel counts no real recording has, and rates below the model's 8 kHz. */
+    static void checkFormat(int sampleRate, int channelCount) {
+        if (sampleRate <= 0 || sampleRate > MAX_SAMPLE_RATE) {
+            throw new InvalidInputException(
+                    "implausible sample rate " + sampleRate + " Hz in the header (corrupt file?)");
+        }
+        if (sampleRate < MIN_SAMPLE_RATE) {
+            throw new InvalidInputException("sample rate " + sampleRate + " Hz is below " + MIN_SAMPLE_RATE
+                    + " Hz, the lowest rate the speech model supports");
+        }
+        if (channelCount < 1 || channelCount > MAX_CHANNELS) {
+            throw new InvalidInputException(
+                    "implausible channel count " + channelCount + " in the header (corrupt file?)");
+        }
     }
 
     boolean started() {

@@ -21,13 +21,14 @@ final class WavDecoder implements AudioStreamDecoder {
 
     @Override
     public void decode(byte[] data, SampleAccumulator out) throws IOException {
+        WavHeader.check(data);
         AudioInputStream in;
         try {
             in = AudioSystem.getAudioInputStream(new ByteArrayInputStream(data));
         } catch (UnsupportedAudioFileException e) {
             throw new InvalidInputException(
-                    "unsupported WAV encoding or corrupt WAV header (supported: PCM 8/16/24/32-bit, float, µ-law,"
-                            + " A-law)",
+                    "unsupported WAV encoding or corrupt WAV header (" + e.getMessage()
+                            + "; supported: PCM 8/16/24/32-bit, float, µ-law, A-law)",
                     e);
         }
         try (AudioInputStream stream = toReadableEncoding(in)) {
