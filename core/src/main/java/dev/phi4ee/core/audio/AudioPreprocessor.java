@@ -98,7 +98,8 @@ public final class AudioPreprocessor {
         try {
             decoder.decode(data, accumulator);
         } catch (IOException e) {
-            String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            String detail =
+                    e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new InvalidInputException("corrupt or truncated " + format + " data (" + detail + ")", e);
         } catch (InvalidInputException e) {
             throw e;
