@@ -30,17 +30,15 @@ final class WavHeader {
 
     /** Throws a precise {@link InvalidInputException} for a header this decoder cannot or must not read. */
     static void check(byte[] data) {
-        int pos = 12;
+        long pos = 12;
         while (pos + 8 <= data.length) {
-            long size = u32(data, pos + 4);
-            if (data[pos] == 'f' && data[pos + 1] == 'm' && data[pos + 2] == 't' && data[pos + 3] == ' ') {
-                checkFormat(data, pos + 8, size);
+            int at = (int) pos;
+            long size = u32(data, at + 4);
+            if (data[at] == 'f' && data[at + 1] == 'm' && data[at + 2] == 't' && data[at + 3] == ' ') {
+                checkFormat(data, at + 8, size);
                 return;
             }
             pos += 8 + size + (size & 1);
-            if (pos < 0 || size > data.length) {
-                break;
-            }
         }
         throw new InvalidInputException("corrupt WAV: no readable fmt chunk");
     }
