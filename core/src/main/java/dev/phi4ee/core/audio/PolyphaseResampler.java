@@ -25,8 +25,18 @@ final class PolyphaseResampler {
     static final double KAISER_BETA = 5.0;
     static final int HALF_LENGTH_PER_RATE = 10;
 
+    /**
+     * Largest L = max(up, down) accepted: the filter has 20L + 1 taps, so this bounds one design to ~8 MB. Every rate
+     * up to 50 kHz fits (L ≤ max(16000, fs)), and so do the standard higher ones (88.2/96/176.4/192/352.8/384 kHz);
+     * an odd rate such as 96,001 Hz does not and is rejected as implausible.
+     */
+    static final int MAX_RATIO_TERM = 50_000;
+
     /** Phase filters per reduced (up, down): 44.1 kHz alone needs 8,821 taps, worth designing once per JVM. */
     private static final Map<Long, double[][]> PHASES = new ConcurrentHashMap<>();
+
+    /** Designs cached at most (odd rates from hostile input must not grow the cache without bound). */
+    private static final int MAX_CACHED_DESIGNS = 16;
 
     private final int up;
     private final int down;
@@ -54,8 +64,25 @@ final class PolyphaseResampler {
         this.up = up / g;
         this.down = down / g;
         this.halfLength = HALF_LENGTH_PER_RATE * Math.max(this.up, this.down);
-        this.phases = PHASES.computeIfAbsent(((long) this.up << 32) | this.down, k -> phases(this.up, this.down));
+        if (Math.max(this.up, this.down) > MAX_RATIO_TERM) {
+            throw new IllegalArgumentException("ratio " + this.up + "/" + this.down + " needs too long a filter");
+        }
+        long key = ((long) this.up << 32) | this.down;
+        double[][] cached = PHASES.get(key);
+        if (cached == null) {
+            cached = phases(this.up, this.down);
+            if (PHASES.size() < MAX_CACHED_DESIGNS) {
+                PHASES.putIfAbsent(key, cached);
+            }
+        }
+        this.phases = cached;
         this.sink = sink;
+    }
+
+    /** Whether resampling between these rates stays within {@link #MAX_RATIO_TERM}. */
+    static boolean feasible(int up, int down) {
+        int g = gcd(up, down);
+        return Math.max(up / g, down / g) <= MAX_RATIO_TERM;
     }
 
     static int gcd(int a, int b) {

@@ -50,6 +50,10 @@ final class SampleAccumulator {
             throw tooLong("its header declares", declaredFrames);
         }
         outputRate = sampleRate == 8000 ? 8000 : 16000;
+        if (!PolyphaseResampler.feasible(outputRate, sampleRate)) {
+            throw invalid("implausible sample rate " + sampleRate + " Hz: no usable rational ratio to " + outputRate
+                    + " Hz (resample it to a standard rate first)");
+        }
         if (sampleRate != outputRate) {
             resampler = new PolyphaseResampler(outputRate, sampleRate, this::append);
         }

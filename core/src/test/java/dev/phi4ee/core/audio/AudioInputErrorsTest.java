@@ -116,6 +116,20 @@ class AudioInputErrorsTest {
     }
 
     @Test
+    void oddHighSampleRateWithoutAUsableRatio() {
+        byte[] wav = AudioFixtures.rawWav(1, 1, 96001, 16, new byte[3200], 3200);
+        assertRejected(wav, "96001 Hz", "no usable rational ratio");
+    }
+
+    @Test
+    void oddLowSampleRateIsResampled() {
+        byte[] wav = AudioFixtures.rawWav(1, 1, 8001, 16, new byte[16002], 16002);
+        DecodedAudio audio = preprocessor.decode(Media.of(wav));
+        assertThat(audio.sampleRate()).isEqualTo(16000);
+        assertThat(audio.samples()).hasSize((int) Math.ceil(8001 * 16000 / 8001.0));
+    }
+
+    @Test
     void sampleRateBelow8k() {
         byte[] wav = AudioFixtures.pcmWav(Signals.tone(440, 0.5, 6000, 6000), 1, 6000, 16);
         assertRejected(wav, "6000 Hz", "below 8000 Hz");
