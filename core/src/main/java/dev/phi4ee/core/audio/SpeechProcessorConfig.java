@@ -125,6 +125,10 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
             if (mel8k != melBins) {
                 throw fail("logmel_8k/n_mel", "must equal logmel/n_mel (" + melBins + "), was " + mel8k);
             }
+            if (p16.fftSize() != 512) {
+                throw fail(
+                        "stft_normal/n_fft", "must be 512, the FFT size of the mel bank (§8.5), was " + p16.fftSize());
+            }
             if (p8.fftSize() * 2 != p16.fftSize()) {
                 throw fail(
                         "stft_normal_8k/n_fft",

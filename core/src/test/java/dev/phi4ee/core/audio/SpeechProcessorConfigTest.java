@@ -81,6 +81,7 @@ class SpeechProcessorConfigTest {
     void badFieldIsNamed() throws IOException {
         assertField("\"stft_normal/n_fft\": 512", "\"stft_normal/n_fft\": 500", "stft_normal/n_fft", "power of two");
         assertField("\"stft_normal/n_fft\": 512", "\"stft_normal/n_fft\": \"512\"", "stft_normal/n_fft", "integer");
+        assertField("\"stft_normal/n_fft\": 512", "\"stft_normal/n_fft\": 1024", "stft_normal/n_fft", "must be 512");
         assertField("\"logmel/n_mel\": 80", "\"logmel/n_mel\": -3", "logmel/n_mel", "positive");
         assertField("\"stft_normal_8k/n_fft\": 256", "\"stft_normal_8k/n_fft\": 512", "stft_normal_8k/n_fft", "half");
         assertField("\"stft_normal/frame_length\": 400", "\"stft_normal/frame_length\": 600", "frame_length", "<=");
