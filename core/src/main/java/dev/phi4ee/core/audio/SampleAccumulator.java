@@ -60,7 +60,7 @@ final class SampleAccumulator {
         long expected = declaredFrames > 0
                 ? PolyphaseResampler.outputLength(declaredFrames, outputRate, sampleRate)
                 : outputRate; // one second, grown as needed
-        output = new float[(int) Math.min(expected, 1 << 24)];
+        output = new float[(int) Math.min(expected, 1 << 22)]; // a header may lie: grow beyond 16 MB on demand
     }
 
     /** Rejects rates and channel counts no real recording has, and rates below the model's 8 kHz. */
