@@ -154,6 +154,19 @@ class AudioInputErrorsTest {
     }
 
     @Test
+    void everySingleByteFlipInFlacAudioIsDetected() {
+        // jFLAC alone returns a frame with a CRC mismatch as zeros; the decoder must reject it instead.
+        byte[] flac = AudioFixtures.flac(Signals.formants(16000, 16000), 1, 16000, 16, true);
+        for (int k = 1; k <= 20; k++) {
+            byte[] corrupt = flac.clone();
+            corrupt[flac.length * k / 22 + 100] ^= 0x10;
+            assertThatThrownBy(() -> preprocessor.decode(new Media(corrupt, null, "flip.flac")))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("FLAC");
+        }
+    }
+
+    @Test
     void truncatedFlac() {
         byte[] flac = AudioFixtures.flac(Signals.formants(16000, 16000), 1, 16000, 16, true);
         assertRejected(Arrays.copyOf(flac, flac.length * 2 / 3), "FLAC");
