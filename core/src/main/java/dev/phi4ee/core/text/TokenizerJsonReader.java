@@ -75,7 +75,11 @@ final class TokenizerJsonReader {
     }
 
     private void readRoot(JsonParser p) throws IOException {
-        expect(p.nextToken(), JsonToken.START_OBJECT, "(root)", "an object");
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            throw error("is empty");
+        }
+        expect(first, JsonToken.START_OBJECT, "(root)", "an object");
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
