@@ -1,7 +1,6 @@
 package dev.phi4ee.core.text;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -14,11 +13,11 @@ final class AddedTokenMatcher {
     private final char[] firstChars;
 
     AddedTokenMatcher(List<AddedToken> tokens) {
-        byLengthDesc = tokens.stream()
-                .filter(t -> !t.content().isEmpty())
-                .sorted(Comparator.comparingInt((AddedToken t) -> t.content().length())
-                        .reversed())
-                .toArray(AddedToken[]::new);
+        byLengthDesc = tokens.toArray(new AddedToken[0]);
+        // Longest first, so that the first token found at a position is the longest one there.
+        Arrays.sort(
+                byLengthDesc,
+                (a, b) -> Integer.compare(b.content().length(), a.content().length()));
         StringBuilder chars = new StringBuilder();
         for (AddedToken t : byLengthDesc) {
             char c = t.content().charAt(0);

@@ -1,7 +1,6 @@
 package dev.phi4ee.core.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
 import dev.phi4ee.core.api.ModelFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,6 @@ import java.util.OptionalInt;
  * {@link #encodeWithSpecialTokens} is for trusted template text only.
  */
 public final class Phi4Tokenizer {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private final BytePairEncoder bpe;
     private final AddedTokenMatcher addedMatcher;
     private final Map<String, Integer> addedIds = new HashMap<>();
@@ -230,32 +227,34 @@ public final class Phi4Tokenizer {
      * EOS (§6.1), and this tokenizer never does, so a config asking for them is refused rather than ignored.
      */
     private static String readConfig(byte[] config, String name) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(config);
+        Object root;
+        try (JsonParser parser = TokenizerJsonReader.JSON.createParser(config)) {
+            parser.nextToken();
+            root = JsonValues.read(parser);
         } catch (IOException e) {
             throw new ModelFormatException(name + ": malformed JSON: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?>)) {
             throw new ModelFormatException(name + ": expected a JSON object at the top level");
         }
         for (String flag : List.of("add_bos_token", "add_eos_token")) {
-            if (root.path(flag).asBoolean(false)) {
+            if (Boolean.TRUE.equals(JsonValues.get(root, flag))) {
                 throw new ModelFormatException(name + ": field " + flag + " is true; the Phi-4 format adds no"
                         + " BOS/EOS (phi4mm-reference.md §6.1) and this tokenizer does not support it");
             }
         }
-        JsonNode eos = root.path("eos_token");
-        if (eos.isObject()) {
-            eos = eos.path("content");
+        Object eos = JsonValues.get(root, "eos_token");
+        if (eos instanceof Map<?, ?>) {
+            eos = JsonValues.get(eos, "content"); // {"content": "<|endoftext|>", ...}
         }
-        if (eos.isMissingNode() || eos.isNull()) {
+        if (eos == null) {
             return null;
         }
-        if (!eos.isTextual()) {
-            throw new ModelFormatException(name + ": field eos_token is " + eos.getNodeType() + "; expected a string");
+        if (!(eos instanceof String text)) {
+            throw new ModelFormatException(
+                    name + ": field eos_token is " + JsonValues.describe(eos) + "; expected a string");
         }
-        return eos.asText();
+        return text;
     }
 
     private static byte[] readFile(Path file) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.phi4ee.core.api.ModelFormatException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,10 +24,10 @@ final class TokenizerJsonReader {
      * Field-name canonicalisation and interning are off: the vocabulary has 200k distinct names, each read once, and
      * interning them dominated load time.
      */
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+    static final JsonFactory JSON = JsonFactory.builder()
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            .build());
+            .build();
 
     private final String file;
 
@@ -41,7 +39,7 @@ final class TokenizerJsonReader {
     private int[] mergeSplit = new int[1 << 18]; // length of the left part
     private int merges;
     private int mergeBytesUsed;
-    private JsonNode addedTokens;
+    private Object addedTokens;
     private boolean sawModel;
     private boolean sawPreTokenizer;
     private boolean sawDecoder;
@@ -57,7 +55,7 @@ final class TokenizerJsonReader {
 
     static Definition read(byte[] json, String file) {
         TokenizerJsonReader reader = new TokenizerJsonReader(file);
-        try (JsonParser parser = MAPPER.createParser(json)) {
+        try (JsonParser parser = JSON.createParser(json)) {
             reader.readRoot(parser);
         } catch (JsonProcessingException e) {
             throw reader.error("malformed JSON: " + e.getOriginalMessage() + " at " + location(e), e);
@@ -85,10 +83,10 @@ final class TokenizerJsonReader {
             JsonToken value = p.nextToken();
             switch (field) {
                 case "model" -> readModel(p, value);
-                case "added_tokens" -> addedTokens = p.readValueAsTree();
-                case "normalizer" -> checkNormalizer(p.readValueAsTree());
-                case "pre_tokenizer" -> checkPreTokenizer(p.readValueAsTree());
-                case "decoder" -> checkDecoder(p.readValueAsTree());
+                case "added_tokens" -> addedTokens = JsonValues.read(p);
+                case "normalizer" -> checkNormalizer(JsonValues.read(p));
+                case "pre_tokenizer" -> checkPreTokenizer(JsonValues.read(p));
+                case "decoder" -> checkDecoder(JsonValues.read(p));
                 default -> p.skipChildren(); // version, truncation, padding, post_processor: no effect on ids
             }
         }
@@ -239,49 +237,47 @@ final class TokenizerJsonReader {
         }
     }
 
-    private void checkNormalizer(JsonNode normalizer) {
-        if (!normalizer.isNull()) {
-            throw error("field normalizer is " + typeOf(normalizer) + "; only null is supported (the Phi-4 family"
-                    + " has no normalizer and others would change the ids)");
+    private void checkNormalizer(Object normalizer) {
+        if (normalizer != null) {
+            throw error("field normalizer is " + JsonValues.describe(normalizer) + "; only null is supported (the"
+                    + " Phi-4 family has no normalizer and others would change the ids)");
         }
     }
 
-    private void checkPreTokenizer(JsonNode pre) {
+    private void checkPreTokenizer(Object pre) {
         sawPreTokenizer = true;
-        JsonNode steps = pre;
-        if ("Sequence".equals(pre.path("type").asText())) {
-            steps = pre.path("pretokenizers");
-        }
-        if (!steps.isArray()
-                || steps.size() != 2
-                || !"Split".equals(steps.get(0).path("type").asText())
-                || !"ByteLevel".equals(steps.get(1).path("type").asText())) {
-            throw error("field pre_tokenizer is " + typeOf(pre)
+        Object steps = "Sequence".equals(JsonValues.get(pre, "type")) ? JsonValues.get(pre, "pretokenizers") : pre;
+        if (!(steps instanceof List<?> list)
+                || list.size() != 2
+                || !"Split".equals(JsonValues.get(list.get(0), "type"))
+                || !"ByteLevel".equals(JsonValues.get(list.get(1), "type"))) {
+            throw error("field pre_tokenizer is " + JsonValues.describe(pre)
                     + "; expected Sequence[Split(o200k regex), ByteLevel(use_regex=false)]");
         }
-        JsonNode split = steps.get(0);
-        String pattern = split.path("pattern").path("Regex").asText(null);
+        Object split = list.get(0);
+        Object pattern = JsonValues.get(JsonValues.get(split, "pattern"), "Regex");
         if (!O200kPreTokenizer.PATTERN.equals(pattern)) {
             throw error("field pre_tokenizer.pretokenizers[0].pattern.Regex is "
-                    + (pattern == null ? "missing" : quote(pattern))
+                    + (pattern == null ? "missing" : JsonValues.describe(pattern))
                     + "; only the o200k_base regex is supported");
         }
-        if (!"Isolated".equals(split.path("behavior").asText())
-                || split.path("invert").asBoolean(false)) {
+        if (!"Isolated".equals(JsonValues.get(split, "behavior"))
+                || Boolean.TRUE.equals(JsonValues.get(split, "invert"))) {
             throw error("field pre_tokenizer.pretokenizers[0] must have behavior Isolated and invert false");
         }
-        JsonNode byteLevel = steps.get(1);
-        if (byteLevel.path("use_regex").asBoolean(true)
-                || byteLevel.path("add_prefix_space").asBoolean(false)) {
+        Object byteLevel = list.get(1);
+        // Hugging Face's ByteLevel defaults to use_regex true (the GPT-2 regex on top of the split).
+        if (!Boolean.FALSE.equals(JsonValues.get(byteLevel, "use_regex"))
+                || Boolean.TRUE.equals(JsonValues.get(byteLevel, "add_prefix_space"))) {
             throw error("field pre_tokenizer.pretokenizers[1] must be ByteLevel with use_regex false and"
                     + " add_prefix_space false");
         }
     }
 
-    private void checkDecoder(JsonNode decoder) {
+    private void checkDecoder(Object decoder) {
         sawDecoder = true;
-        if (!"ByteLevel".equals(decoder.path("type").asText())) {
-            throw error("field decoder is " + typeOf(decoder) + "; only ByteLevel is supported");
+        if (!"ByteLevel".equals(JsonValues.get(decoder, "type"))) {
+            throw error("field decoder is " + JsonValues.describe(decoder) + "; only ByteLevel is supported");
         }
     }
 
@@ -374,29 +370,28 @@ final class TokenizerJsonReader {
      */
     private List<AddedToken> addedTokens(boolean[] isAdded) {
         List<AddedToken> result = new ArrayList<>();
-        if (addedTokens == null || addedTokens.isNull()) {
+        if (addedTokens == null) {
             return result;
         }
-        if (!addedTokens.isArray()) {
-            throw error("field added_tokens is " + typeOf(addedTokens) + "; expected an array");
+        if (!(addedTokens instanceof List<?> tokens)) {
+            throw error("field added_tokens is " + JsonValues.describe(addedTokens) + "; expected an array");
         }
         int vocabSize = vocab.count + otherVocab.size(); // Hugging Face's BPE vocab size: the number of entries
-        Map<String, Integer> inVocab = addedTokensInVocab(isAdded);
+        Map<String, Integer> inVocab = addedTokensInVocab(tokens, isAdded);
         Map<String, Integer> seen = new HashMap<>();
         int maxAdded = -1;
-        for (int i = 0; i < addedTokens.size(); i++) {
-            JsonNode t = addedTokens.get(i);
+        for (int i = 0; i < tokens.size(); i++) {
+            Object t = tokens.get(i);
             String where = "field added_tokens[" + i + "]";
-            if (!t.path("id").isInt() || !t.path("content").isTextual()) {
+            if (!(JsonValues.get(t, "id") instanceof Integer declared)
+                    || !(JsonValues.get(t, "content") instanceof String content)) {
                 throw error(where + " needs an integer id and a string content");
             }
             for (String flag : List.of("lstrip", "rstrip", "single_word")) {
-                if (t.path(flag).asBoolean(false)) {
+                if (Boolean.TRUE.equals(JsonValues.get(t, flag))) {
                     throw error(where + "." + flag + " is true; only false is supported");
                 }
             }
-            String content = t.get("content").asText();
-            int declared = t.get("id").asInt();
             if (content.isEmpty()) {
                 throw error(where + " has an empty content");
             }
@@ -417,7 +412,7 @@ final class TokenizerJsonReader {
             }
             seen.put(content, effective);
             maxAdded = Math.max(maxAdded, effective);
-            result.add(new AddedToken(effective, content, t.path("special").asBoolean(false)));
+            result.add(new AddedToken(effective, content, Boolean.TRUE.equals(JsonValues.get(t, "special"))));
         }
         return result;
     }
@@ -426,12 +421,14 @@ final class TokenizerJsonReader {
      * Finds the vocabulary entries that are added tokens (Phi-4 lists its specials in both places), marking them in
      * {@code isAdded}; returns content → vocabulary id. One pass over the entries' hashes, no per-entry strings.
      */
-    private Map<String, Integer> addedTokensInVocab(boolean[] isAdded) {
+    private Map<String, Integer> addedTokensInVocab(List<?> tokens, boolean[] isAdded) {
         Map<String, Integer> found = new HashMap<>();
-        VocabEntries contents = new VocabEntries(addedTokens.size(), 64 * addedTokens.size());
+        VocabEntries contents = new VocabEntries(tokens.size(), 64 * tokens.size());
         List<String> names = new ArrayList<>();
-        for (JsonNode t : addedTokens) {
-            String content = t.path("content").asText();
+        for (Object t : tokens) {
+            if (!(JsonValues.get(t, "content") instanceof String content)) {
+                continue; // reported with its index by the caller
+            }
             Integer other = otherVocab.remove(content);
             if (other != null) {
                 found.put(content, other);
@@ -478,12 +475,6 @@ final class TokenizerJsonReader {
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> p.getText();
             default -> "a JSON " + t.name().toLowerCase(java.util.Locale.ROOT).replace("start_", "");
         };
-    }
-
-    private static String typeOf(JsonNode node) {
-        return node.has("type")
-                ? "of type " + quote(node.get("type").asText())
-                : node.getNodeType().toString();
     }
 
     private static String quote(String s) {
