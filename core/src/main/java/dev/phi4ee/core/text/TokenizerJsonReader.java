@@ -32,6 +32,8 @@ final class TokenizerJsonReader {
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
 
+    private static final System.Logger LOG = System.getLogger(TokenizerJsonReader.class.getName());
+
     private final String file;
 
     private final VocabEntries vocab = new VocabEntries(1 << 18, 1 << 21);
@@ -54,14 +56,11 @@ final class TokenizerJsonReader {
         this.file = file;
     }
 
-    /** What a tokenizer needs: the BPE rank table and the added tokens with their effective ids. */
     /**
      * What a tokenizer needs: the BPE rank table, the added tokens with their effective ids, and the split regex when
      * it is not the o200k one (null otherwise).
      */
     record Definition(BytePairEncoder bpe, List<AddedToken> addedTokens, Pattern customSplit) {}
-
-    private static final System.Logger LOG = System.getLogger(TokenizerJsonReader.class.getName());
 
     static Definition read(byte[] json, String file) {
         TokenizerJsonReader reader = new TokenizerJsonReader(file);
