@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "Phi-4-multimodal on ONNX Runtime: inspect models, preprocess media, tokenize, generate.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TokenizeCommand.class,
+            DetokenizeCommand.class,
             PreprocessImageCommand.class,
             PreprocessAudioCommand.class,
         })
