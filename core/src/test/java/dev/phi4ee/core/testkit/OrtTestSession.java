@@ -9,6 +9,8 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_ERRO
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtArenaAllocator;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,13 +81,22 @@ final class OrtTestSession implements AutoCloseable {
                         default -> throw new IllegalArgumentException("type " + elementType);
                     };
             BytePointer data = new BytePointer(Math.max(1, (long) n * width));
-            for (int i = 0; i < n; i++) {
-                switch (elementType) {
-                    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> data.putFloat(4L * i, floats[i]);
-                    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 ->
-                        data.putShort(2L * i, Float.floatToFloat16(floats[i]));
-                    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> data.putLong(8L * i, longs[i]);
-                    default -> data.put(i, (byte) (bools[i] ? 1 : 0));
+            ByteBuffer buffer =
+                    data.capacity(Math.max(1, (long) n * width)).asByteBuffer().order(ByteOrder.nativeOrder());
+            switch (elementType) {
+                case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT ->
+                    buffer.asFloatBuffer().put(floats, 0, n);
+                case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 ->
+                    buffer.asLongBuffer().put(longs, 0, n);
+                case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> {
+                    for (int i = 0; i < n; i++) {
+                        buffer.putShort(2 * i, Float.floatToFloat16(floats[i]));
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) {
+                        buffer.put(i, (byte) (bools[i] ? 1 : 0));
+                    }
                 }
             }
             return Value.CreateTensor(CPU.asOrtMemoryInfo(), data, (long) n * width, shape, shape.length, elementType);
