@@ -59,6 +59,9 @@ final class ModelConfigFiles {
             ObjectNode vision = model.putObject("vision");
             vision.put("filename", VisionGraph.FILENAME);
             vision.put("config_filename", VISION_PROCESSOR);
+            if (spec.writeAdapters()) {
+                vision.put("adapter_filename", LoraAdapters.VISION_FILE);
+            }
             ObjectNode in = vision.putObject("inputs");
             in.put("pixel_values", "pixel_values");
             in.put("attention_mask", "image_attention_mask");
@@ -69,6 +72,9 @@ final class ModelConfigFiles {
             ObjectNode speech = model.putObject("speech");
             speech.put("filename", SpeechGraph.FILENAME);
             speech.put("config_filename", SPEECH_PROCESSOR);
+            if (spec.writeAdapters()) {
+                speech.put("adapter_filename", LoraAdapters.SPEECH_FILE);
+            }
             ObjectNode in = speech.putObject("inputs");
             in.put("audio_embeds", "audio_embeds");
             in.put("attention_mask", "audio_attention_mask");

@@ -21,6 +21,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.onnxruntime.Env;
 import org.bytedeco.onnxruntime.IoBinding;
+import org.bytedeco.onnxruntime.LoraAdapter;
 import org.bytedeco.onnxruntime.MemoryInfo;
 import org.bytedeco.onnxruntime.RunOptions;
 import org.bytedeco.onnxruntime.Session;
@@ -200,9 +201,47 @@ final class OrtTestSession implements AutoCloseable {
 
     /** Runs with the given inputs and returns every output, in the graph's output order. */
     Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        return run(inputs, null);
+    }
+
+    /**
+     * Runs through {@code Session::Run} with name/value arrays (not IoBinding) with {@code adapter} active: ONNX
+     * Runtime applies RunOptions' active LoRA adapters only on this path; with IoBinding they are silently ignored.
+     */
+    Map<String, Tensor> runWithAdapter(Map<String, Tensor> inputs, LoraAdapter adapter) {
+        try (PointerScope scope = new PointerScope();
+                RunOptions runOptions = new RunOptions()) {
+            runOptions.AddActiveLoraAdapter(adapter);
+            List<String> inNames = new ArrayList<>(inputs.keySet());
+            Value values = new Value(inNames.size());
+            for (int i = 0; i < inNames.size(); i++) {
+                values.position(i).put(inputs.get(inNames.get(i)).toValue());
+            }
+            values.position(0);
+            List<String> outNames = outputs().stream().map(Port::name).toList();
+            ValueVector out = session.Run(
+                    runOptions,
+                    new org.bytedeco.javacpp.PointerPointer<>(inNames.toArray(String[]::new)),
+                    values,
+                    inNames.size(),
+                    new org.bytedeco.javacpp.PointerPointer<>(outNames.toArray(String[]::new)),
+                    outNames.size());
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (int i = 0; i < outNames.size(); i++) {
+                result.put(outNames.get(i), Tensor.fromValue(out.get(i)));
+            }
+            return result;
+        }
+    }
+
+    /** As {@link #run(Map)} with {@code adapter} (may be null) active for this run. */
+    Map<String, Tensor> run(Map<String, Tensor> inputs, LoraAdapter adapter) {
         try (PointerScope scope = new PointerScope();
                 IoBinding binding = new IoBinding(session);
                 RunOptions runOptions = new RunOptions()) {
+            if (adapter != null) {
+                runOptions.AddActiveLoraAdapter(adapter);
+            }
             for (var e : inputs.entrySet()) {
                 binding.BindInput(e.getKey(), e.getValue().toValue());
             }
@@ -252,6 +291,24 @@ final class OrtTestSession implements AutoCloseable {
                 result.put(read.get(i), Tensor.fromValue(values.get(i)));
             }
             return result;
+        }
+    }
+
+    /**
+     * Loads an {@code .onnx_adapter} file for CPU use; the caller closes it. The JavaCPP
+     * {@code LoraAdapter.CreateLoraAdapter(Pointer, …)} expects a native {@code std::basic_string} object, not
+     * characters (a BytePointer path crashes the JVM), so the bytes go through {@code CreateLoraAdapterFromArray},
+     * which copies them.
+     */
+    static LoraAdapter loadAdapter(Path file) {
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (BytePointer data = new BytePointer(bytes)) {
+            return LoraAdapter.CreateLoraAdapterFromArray(data, bytes.length, null);
         }
     }
 

@@ -51,6 +51,9 @@ public final class Phi4TestModels {
         if (spec.includeSpeech()) {
             SpeechGraph.build(spec, weights).write(dir.resolve(SPEECH_FILE), PRODUCER, external);
         }
+        if (spec.writeAdapters()) {
+            LoraAdapters.write(dir, spec);
+        }
         ModelConfigFiles.write(dir, spec);
         Phi4TokenizerFiles.write(dir);
         return dir;

@@ -31,6 +31,8 @@ class Phi4TestModelsTest {
         assertThat(dir.resolve("speech_processor.json")).exists();
         assertThat(dir.resolve("tokenizer.json")).exists();
         assertThat(dir.resolve("tokenizer_config.json")).exists();
+        assertThat(dir.resolve("phi-4-mm-vision.onnx_adapter")).exists();
+        assertThat(dir.resolve("phi-4-mm-speech.onnx_adapter")).exists();
 
         JsonNode genai = JSON.readTree(dir.resolve("genai_config.json").toFile());
         JsonNode model = genai.get("model");
@@ -49,6 +51,8 @@ class Phi4TestModelsTest {
         assertThat(model.get("vision").get("inputs").get("attention_mask").asText())
                 .isEqualTo("image_attention_mask");
         assertThat(model.get("speech").get("config_filename").asText()).isEqualTo("speech_processor.json");
+        assertThat(model.get("vision").get("adapter_filename").asText()).isEqualTo("phi-4-mm-vision.onnx_adapter");
+        assertThat(model.get("speech").get("adapter_filename").asText()).isEqualTo("phi-4-mm-speech.onnx_adapter");
         assertThat(model.get("embedding").get("outputs").get("inputs_embeds").asText())
                 .isEqualTo("inputs_embeds");
         assertThat(genai.get("search").get("max_length").asInt()).isEqualTo(4096);

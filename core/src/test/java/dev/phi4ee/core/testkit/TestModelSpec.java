@@ -21,7 +21,12 @@ package dev.phi4ee.core.testkit;
  * @param originalMaxPositionEmbeddings LongRoPE switch: total length above it selects the long factors (§4.4)
  * @param pastPresentShareBuffer {@code search.past_present_share_buffer}
  * @param seed seed of every weight
- * @param loraRank rank of the LoRA inputs of the text graph
+ * @param loraRank rank of the LoRA inputs of the text graph and of the vision adapter (the vision LoRA shapes the
+ *     release's graph, §5.1)
+ * @param speechLoraRank rank of the speech adapter; default {@code loraRank · 5/4} like the release's 320 vs 256, so
+ *     it does not fit the graph unless the runtime widens the graph's LoRA rank (§5.3, §5.4c)
+ * @param writeAdapters write {@code phi-4-mm-vision.onnx_adapter} / {@code phi-4-mm-speech.onnx_adapter} (for the
+ *     included encoders) and name them in genai_config.json
  * @param includeVision write the vision graph, its config section and {@code vision_processor.json}
  * @param includeSpeech write the speech graph, its config section and {@code speech_processor.json}
  * @param externalDataThresholdBytes initializers at least this large go to {@code <graph>.onnx.data} (as in the
@@ -42,6 +47,8 @@ public record TestModelSpec(
         boolean pastPresentShareBuffer,
         long seed,
         int loraRank,
+        int speechLoraRank,
+        boolean writeAdapters,
         boolean includeVision,
         boolean includeSpeech,
         long externalDataThresholdBytes) {
@@ -57,7 +64,7 @@ public record TestModelSpec(
         require(heads % kvHeads == 0, "heads must be a multiple of kvHeads");
         require(headSize % 16 == 0, "GroupQueryAttention with rotary needs headSize % 16 == 0");
         require(rotaryDim % 16 == 0 && rotaryDim > 0 && rotaryDim <= headSize, "rotaryDim: multiple of 16, ≤ headSize");
-        require(intermediate > 0 && loraRank > 0, "intermediate and loraRank must be positive");
+        require(intermediate > 0 && loraRank > 0 && speechLoraRank > 0, "intermediate and LoRA ranks must be > 0");
         require(maxLength > 0 && maxLength <= contextLength, "maxLength must be in 1..contextLength");
         require(
                 originalMaxPositionEmbeddings > 0 && originalMaxPositionEmbeddings < contextLength,
@@ -85,6 +92,8 @@ public record TestModelSpec(
                 .pastPresentShareBuffer(pastPresentShareBuffer)
                 .seed(seed)
                 .loraRank(loraRank)
+                .speechLoraRank(speechLoraRank)
+                .writeAdapters(writeAdapters)
                 .includeVision(includeVision)
                 .includeSpeech(includeSpeech)
                 .externalDataThresholdBytes(externalDataThresholdBytes);
@@ -116,6 +125,8 @@ public record TestModelSpec(
         private boolean pastPresentShareBuffer = true;
         private long seed = 42;
         private int loraRank = 8;
+        private int speechLoraRank;
+        private boolean writeAdapters = true;
         private boolean includeVision = true;
         private boolean includeSpeech = true;
         private long externalDataThresholdBytes = 1 << 20;
@@ -190,6 +201,17 @@ public record TestModelSpec(
             return this;
         }
 
+        /** Speech adapter rank; 0 (default) means {@code loraRank + loraRank / 4}. */
+        public Builder speechLoraRank(int v) {
+            speechLoraRank = v;
+            return this;
+        }
+
+        public Builder writeAdapters(boolean v) {
+            writeAdapters = v;
+            return this;
+        }
+
         public Builder includeVision(boolean v) {
             includeVision = v;
             return this;
@@ -221,6 +243,8 @@ public record TestModelSpec(
                     pastPresentShareBuffer,
                     seed,
                     loraRank,
+                    speechLoraRank > 0 ? speechLoraRank : loraRank + loraRank / 4,
+                    writeAdapters,
                     includeVision,
                     includeSpeech,
                     externalDataThresholdBytes);

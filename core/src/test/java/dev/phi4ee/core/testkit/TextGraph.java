@@ -46,6 +46,25 @@ final class TextGraph {
         return "model.layers." + layer + "." + target + ".lora_" + aOrB + ".MatMul.weight";
     }
 
+    /** Input width of a LoRA target's projection. */
+    static int inFeatures(TestModelSpec spec, String target) {
+        return switch (target) {
+            case "attn.o_proj" -> spec.heads() * spec.headSize();
+            case "mlp.down_proj" -> spec.intermediate();
+            default -> spec.hidden();
+        };
+    }
+
+    /** Output width of a LoRA target's projection. */
+    static int outFeatures(TestModelSpec spec, String target) {
+        return switch (target) {
+            case "attn.q_proj" -> spec.heads() * spec.headSize();
+            case "attn.k_proj", "attn.v_proj" -> spec.kvHeads() * spec.headSize();
+            case "mlp.gate_proj", "mlp.up_proj" -> spec.intermediate();
+            default -> spec.hidden();
+        };
+    }
+
     /** Long LongRoPE factors for {@code rotaryDim / 2} frequencies: 1.0 rising geometrically to 8 (cf. §10.1). */
     static double[] longFactors(int frequencies) {
         double[] f = new double[frequencies];
