@@ -105,6 +105,16 @@ public final class OnnxGraphBuilder {
         return name;
     }
 
+    public String initializerInt32(String name, long[] dims, int... values) {
+        checkCount(name, dims, values.length);
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            buf.putInt(v);
+        }
+        graph.addInitializer(tensor(name, DataType.INT32, dims, buf.flip()));
+        return name;
+    }
+
     /** A graph input of the given shape that defaults to {@code values} when not fed. */
     public String overridableInitializer(String name, DataType type, long[] dims, float[] values) {
         Object[] boxed = new Object[dims.length];
