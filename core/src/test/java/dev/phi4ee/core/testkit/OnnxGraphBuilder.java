@@ -80,15 +80,6 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
-    /** Output of a subgraph or graph whose shape is left to inference (rank unknown). */
-    public OnnxGraphBuilder outputUntyped(String name, DataType type) {
-        graph.addOutput(ValueInfoProto.newBuilder()
-                .setName(name)
-                .setType(TypeProto.newBuilder()
-                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()))));
-        return this;
-    }
-
     /** A float initializer stored as {@code type} (FLOAT or FLOAT16). */
     public String initializer(String name, DataType type, long[] dims, float[] values) {
         graph.addInitializer(floatTensor(name, type, dims, values));
