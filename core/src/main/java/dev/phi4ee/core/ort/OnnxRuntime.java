@@ -1,0 +1,61 @@
+package dev.phi4ee.core.ort;
+
+import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_WARNING;
+import static org.bytedeco.onnxruntime.global.onnxruntime.OrtArenaAllocator;
+import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
+
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.onnxruntime.Env;
+import org.bytedeco.onnxruntime.MemoryInfo;
+
+/**
+ * The process-wide ONNX Runtime environment. ONNX Runtime allows one {@code OrtEnv} per process and every session
+ * must not outlive it, so it is created once, on first use, and lives as long as the JVM (its few hundred bytes are
+ * not worth a reference count that a late session could race).
+ */
+public final class OnnxRuntime {
+    private static final class Holder {
+        static final Env ENV = new Env(ORT_LOGGING_LEVEL_WARNING, "phi4ee");
+        static final MemoryInfo CPU = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+    }
+
+    private OnnxRuntime() {}
+
+    static Env env() {
+        return Holder.ENV;
+    }
+
+    static MemoryInfo cpuMemory() {
+        return Holder.CPU;
+    }
+
+    /** Loads the natives and creates the environment now (takes ~0.5 s the first time). */
+    public static void initialize() {
+        env();
+        cpuMemory();
+    }
+
+    /** Resident set size of this process as JavaCPP measures it (for native-memory tests and diagnostics). */
+    public static long physicalBytes() {
+        return Pointer.physicalBytes();
+    }
+
+    /** Native bytes JavaCPP currently tracks as allocated through its own deallocators. */
+    public static long trackedNativeBytes() {
+        return Pointer.totalBytes();
+    }
+
+    /** Execution providers compiled into the loaded natives. Lists CUDA even where it cannot load. */
+    public static java.util.List<String> compiledProviders() {
+        var v = org.bytedeco.onnxruntime.global.onnxruntime.GetAvailableProviders();
+        try {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (long i = 0; i < v.size(); i++) {
+                out.add(v.get(i).getString());
+            }
+            return out;
+        } finally {
+            v.close();
+        }
+    }
+}
