@@ -146,9 +146,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
 
     /** Runs on the engine thread. */
     private void execute(EngineRequest r) {
-        TokenChooser chooser = pendingChoosers.remove(r);
         try {
-            GenerationResult result = new RequestRun(r, slot, eosIds, chooser, codec.newStream()).run();
+            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream()).run();
             if (result != null) {
                 r.complete(result);
             }
