@@ -12,7 +12,8 @@ import java.util.Arrays;
 
 /**
  * One sequence being decoded (batch 1): prompt prefill through the embedding and text graphs, then one token per
- * step, with its own KV cache. Returns the last position's logits as floats; the array is reused by the next call.
+ * step, with its own KV cache. Returns the last position's logits as a view of the decoder's output buffer, valid
+ * until the next run.
  *
  * <p>The attention mask always has {@code past + new} columns of ones (reference §4.2): its length drives
  * GroupQueryAttention's valid length and the text graph's LongRoPE switch. When the sequence first grows past {@code
@@ -37,7 +38,8 @@ public final class DecodingSession implements AutoCloseable {
     private final Tensor stepLogits;
     private final Binding embeddingBinding;
     private final Binding decoderBinding;
-    private final float[] logitsRow;
+    private Tensor lastLogitsTensor;
+    private LastLogits lastLogits;
     private long[] tokens = new long[64];
     private int length;
     private int promptLength;
@@ -72,7 +74,6 @@ public final class DecodingSession implements AutoCloseable {
         this.stepLogits = Tensor.allocate(graphs.logitsType(), 1, 1, vocab);
         this.embeddingBinding = graphs.embedding().newBinding();
         this.decoderBinding = graphs.decoder().newBinding();
-        this.logitsRow = new float[vocab];
     }
 
     /** Tokens held (prompt + generated). */
@@ -95,7 +96,7 @@ public final class DecodingSession implements AutoCloseable {
      *
      * @return logits of the last prompt position
      */
-    public float[] prefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {
+    public LastLogits prefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {
         if (length != 0) {
             throw new IllegalStateException("prefill on a sequence that already holds " + length + " tokens");
         }
@@ -118,7 +119,7 @@ public final class DecodingSession implements AutoCloseable {
             } else {
                 embeds.close();
             }
-            return logitsRow;
+            return lastLogits;
         }
     }
 
@@ -127,7 +128,7 @@ public final class DecodingSession implements AutoCloseable {
      *
      * @return logits of the new position
      */
-    public float[] next(long token) {
+    public LastLogits next(long token) {
         if (length == 0) {
             throw new IllegalStateException("next() before prefill()");
         }
@@ -139,7 +140,7 @@ public final class DecodingSession implements AutoCloseable {
             append(new long[] {token});
             if (past == originalMaxPositions && promptEmbeds != null) {
                 rerunWholeSequence();
-                return logitsRow;
+                return lastLogits;
             }
             stepIds.putLong(0, token);
             embeddingBinding
@@ -149,7 +150,7 @@ public final class DecodingSession implements AutoCloseable {
                     .output(ec.inputsEmbeds(), stepEmbeds);
             graphs.embedding().run(embeddingBinding);
             runDecoder(stepEmbeds, past, 1);
-            return logitsRow;
+            return lastLogits;
         }
     }
 
@@ -191,7 +192,9 @@ public final class DecodingSession implements AutoCloseable {
 
     private void runDecoder(Tensor embeds, int past, int newTokens) {
         int total = past + newTokens;
+        releasePromptLogits();
         Tensor logits = newTokens == 1 ? stepLogits : Tensor.allocate(graphs.logitsType(), 1, newTokens, vocab);
+        lastLogits = null;
         try (Tensor mask = ones.view(1, total)) {
             cache.bind(decoderBinding, past, newTokens);
             decoderBinding
@@ -200,12 +203,37 @@ public final class DecodingSession implements AutoCloseable {
                     .output(dc.logits(), logits);
             graphs.decoder().run(decoderBinding, adapters);
             cache.commit();
-            logits.readFloats((long) (newTokens - 1) * vocab, logitsRow, vocab);
-        } finally {
+        } catch (RuntimeException e) {
             if (logits != stepLogits) {
                 logits.close();
             }
+            throw e;
         }
+        lastLogitsTensor = logits;
+        lastLogits = new LastLogits(logits.buffer(), logits.type(), (newTokens - 1) * vocab, vocab);
+    }
+
+    /** A prompt-sized logits tensor lives only until the next run. */
+    private void releasePromptLogits() {
+        if (lastLogitsTensor != null && lastLogitsTensor != stepLogits) {
+            lastLogitsTensor.close();
+        }
+        lastLogitsTensor = null;
+    }
+
+    /**
+     * Shortens the sequence to its first {@code newLength} tokens (shared-buffer mode only: the rows past the mask
+     * are simply overwritten by the next step). Used to measure steps at a fixed context and to roll back drafts.
+     */
+    public void rewindTo(int newLength) {
+        if (!(cache instanceof SharedKvCache)) {
+            throw new UnsupportedOperationException("rewind needs the shared-buffer KV cache");
+        }
+        if (newLength < promptLength || newLength > length) {
+            throw new IllegalArgumentException(
+                    "cannot rewind to " + newLength + " (prompt " + promptLength + ", length " + length + ")");
+        }
+        length = newLength;
     }
 
     private void append(long[] ids) {
@@ -218,6 +246,8 @@ public final class DecodingSession implements AutoCloseable {
 
     /** Forgets the sequence so the session (and its cache slot) can serve a new prompt. */
     public void reset() {
+        releasePromptLogits();
+        lastLogits = null;
         cache.reset();
         length = 0;
         promptLength = 0;

@@ -40,7 +40,9 @@ final class RequestRun {
         }
         StringBuilder out = new StringBuilder();
         List<Integer> ids = new ArrayList<>();
-        float[] logits = session.prefill(prompt, null, null);
+        LastLogits last = session.prefill(prompt, null, null);
+        float[] logits = new float[last.vocab()];
+        last.toFloats(logits);
         long firstToken = 0;
         FinishReason reason;
         int maxNew = request.options.maxNewTokens();
@@ -70,7 +72,7 @@ final class RequestRun {
                 reason = FinishReason.LENGTH;
                 break;
             }
-            logits = session.next(token);
+            session.next(token).toFloats(logits);
         }
         emit(text.flush(), out);
         long end = System.nanoTime();
