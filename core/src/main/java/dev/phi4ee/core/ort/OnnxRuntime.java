@@ -1,6 +1,6 @@
 package dev.phi4ee.core.ort;
 
-import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_WARNING;
+import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_ERROR;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtArenaAllocator;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
 
@@ -11,11 +11,12 @@ import org.bytedeco.onnxruntime.MemoryInfo;
 /**
  * The process-wide ONNX Runtime environment. ONNX Runtime allows one {@code OrtEnv} per process and every session
  * must not outlive it, so it is created once, on first use, and lives as long as the JVM (its few hundred bytes are
- * not worth a reference count that a late session could race).
+ * not worth a reference count that a late session could race). Its log level is ERROR: ONNX Runtime warns about
+ * every LoRA initializer exposed as a graph input, which is exactly how the release wires its adapters (§5.1).
  */
 public final class OnnxRuntime {
     private static final class Holder {
-        static final Env ENV = new Env(ORT_LOGGING_LEVEL_WARNING, "phi4ee");
+        static final Env ENV = new Env(ORT_LOGGING_LEVEL_ERROR, "phi4ee");
         static final MemoryInfo CPU = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
     }
 

@@ -34,8 +34,10 @@ public final class Tensor implements AutoCloseable {
         Value v = Value.CreateTensor(
                 OnnxRuntime.cpuMemory().asOrtMemoryInfo(), data, bytes, shape, shape.length, type.onnxCode());
         // The tensor owns its value explicitly; a step's PointerScope must not free it behind our back.
+        // detach() releases the scope's reference, so take one first (close() releases the last).
         PointerScope scope = PointerScope.getInnerScope();
         if (scope != null) {
+            v.retainReference();
             scope.detach(v);
         }
         this.value = v;

@@ -111,4 +111,22 @@ class OrtSessionTest {
                     .hasMessageContaining("strict");
         }
     }
+
+    @Test
+    void tensorsCreatedInsideANativeScopeOutliveIt() {
+        try (OrtSession s = OrtSession.open(TinyGraphs.doubling(dir, ElementType.FLOAT), SessionSettings.cpu(1));
+                Binding b = s.newBinding()) {
+            Tensor x;
+            Tensor y;
+            try (NativeScope scope = NativeScope.open()) {
+                x = Tensor.allocate(ElementType.FLOAT, 2);
+                y = Tensor.allocate(ElementType.FLOAT, 2);
+            }
+            x.putFloat(0, 4f);
+            s.run(b.input("x", x).output("y", y));
+            assertThat(y.getFloat(0)).isEqualTo(8f);
+            x.close();
+            y.close();
+        }
+    }
 }
