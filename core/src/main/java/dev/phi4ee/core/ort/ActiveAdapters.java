@@ -15,7 +15,12 @@ public final class ActiveAdapters implements AutoCloseable {
         this.adapters = List.copyOf(adapters);
         RunOptions ro = new RunOptions();
         for (LoraAdapterFile a : this.adapters) {
-            ro.AddActiveLoraAdapter(a.adapter());
+            // C API: the C++ wrapper takes the adapter through a copying adapter (see Binding).
+            OnnxRuntime.check(
+                    OnnxRuntime.api()
+                            .RunOptionsAddActiveLoraAdapter(
+                                    ro.asOrtRunOptions(), a.adapter().asOrtLoraAdapter()),
+                    () -> "cannot activate LoRA adapter " + a.file().getFileName());
         }
         this.runOptions = ro;
     }

@@ -3,6 +3,7 @@ package dev.phi4ee.core.ort;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.onnxruntime.IoBinding;
+import org.bytedeco.onnxruntime.OrtIoBinding;
 import org.bytedeco.onnxruntime.Session;
 
 /**
@@ -10,35 +11,39 @@ import org.bytedeco.onnxruntime.Session;
  * an input and an output is how the shared past/present KV buffer works (GroupQueryAttention sees equal pointers).
  * The binding keeps every bound tensor reachable until it is rebound, cleared or the binding is closed; it does not
  * close them (their owner does).
+ *
+ * <p>Binding goes through the C API ({@code OrtApi::BindInput/BindOutput} with raw {@code OrtValue*}): the JavaCPP
+ * C++ wrappers {@code IoBinding.BindInput(String, Value)} pass the {@code Value} through an adapter that replaces the
+ * Java object's native address with a fresh copy on every call (measured here: the address changes per call, and a
+ * copy made inside a PointerScope is freed with it, after which the next bind crashed the JVM).
  */
 public final class Binding implements AutoCloseable {
     private final OrtSession owner;
     private final Map<String, Tensor> inputs = new HashMap<>();
     private final Map<String, Tensor> outputs = new HashMap<>();
     private IoBinding io;
+    private OrtIoBinding raw;
 
     Binding(OrtSession owner, Session session) {
         this.owner = owner;
         this.io = new IoBinding(session);
+        this.raw = io.asOrtIoBinding();
     }
 
     public Binding input(String name, Tensor tensor) {
-        try {
-            io().BindInput(name, tensor.value());
-        } catch (RuntimeException e) {
-            throw new OrtFailure(owner.file().getFileName() + ": cannot bind input " + name + ": " + e.getMessage(), e);
-        }
+        io();
+        OnnxRuntime.check(
+                OnnxRuntime.api().BindInput(raw, name, tensor.ortValue()),
+                () -> owner.file().getFileName() + ": cannot bind input " + name);
         inputs.put(name, tensor);
         return this;
     }
 
     public Binding output(String name, Tensor tensor) {
-        try {
-            io().BindOutput(name, tensor.value());
-        } catch (RuntimeException e) {
-            throw new OrtFailure(
-                    owner.file().getFileName() + ": cannot bind output " + name + ": " + e.getMessage(), e);
-        }
+        io();
+        OnnxRuntime.check(
+                OnnxRuntime.api().BindOutput(raw, name, tensor.ortValue()),
+                () -> owner.file().getFileName() + ": cannot bind output " + name);
         outputs.put(name, tensor);
         return this;
     }
@@ -58,8 +63,9 @@ public final class Binding implements AutoCloseable {
         outputs.clear();
     }
 
-    IoBinding ioBinding() {
-        return io();
+    OrtIoBinding rawBinding() {
+        io();
+        return raw;
     }
 
     void checkOwner(OrtSession session) {
@@ -80,6 +86,7 @@ public final class Binding implements AutoCloseable {
         if (io != null) {
             io.close();
             io = null;
+            raw = null;
             inputs.clear();
             outputs.clear();
         }

@@ -7,6 +7,8 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.onnxruntime.Env;
 import org.bytedeco.onnxruntime.MemoryInfo;
+import org.bytedeco.onnxruntime.OrtApi;
+import org.bytedeco.onnxruntime.OrtStatus;
 
 /**
  * The process-wide ONNX Runtime environment. ONNX Runtime allows one {@code OrtEnv} per process and every session
@@ -18,6 +20,7 @@ public final class OnnxRuntime {
     private static final class Holder {
         static final Env ENV = new Env(ORT_LOGGING_LEVEL_ERROR, "phi4ee");
         static final MemoryInfo CPU = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+        static final OrtApi API = org.bytedeco.onnxruntime.global.onnxruntime.GetApi();
     }
 
     private OnnxRuntime() {}
@@ -28,6 +31,24 @@ public final class OnnxRuntime {
 
     static MemoryInfo cpuMemory() {
         return Holder.CPU;
+    }
+
+    static OrtApi api() {
+        return Holder.API;
+    }
+
+    /** Throws {@link OrtFailure} with ONNX Runtime's message when a C API call returned an error status. */
+    static void check(OrtStatus status, java.util.function.Supplier<String> what) {
+        if (status == null || status.isNull()) {
+            return;
+        }
+        String message;
+        try {
+            message = api().GetErrorMessage().call(status).getString();
+        } finally {
+            api().ReleaseStatus(status);
+        }
+        throw new OrtFailure(what.get() + ": " + message, null);
     }
 
     /** Loads the natives and creates the environment now (takes ~0.5 s the first time). */

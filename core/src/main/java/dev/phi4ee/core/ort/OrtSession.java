@@ -32,6 +32,7 @@ public final class OrtSession implements AutoCloseable {
     private SessionOptions options;
     private Session session;
     private RunOptions defaultRun;
+    private org.bytedeco.onnxruntime.OrtSession rawSession;
 
     private OrtSession(Path file, SessionOptions options, Session session, String executionProvider) {
         this.file = file;
@@ -41,6 +42,7 @@ public final class OrtSession implements AutoCloseable {
         this.inputs = readSignature(session, true);
         this.outputs = readSignature(session, false);
         this.defaultRun = new RunOptions();
+        this.rawSession = session.asOrtSession();
     }
 
     /**
@@ -188,11 +190,10 @@ public final class OrtSession implements AutoCloseable {
     public void run(Binding binding, ActiveAdapters adapters) {
         binding.checkOwner(this);
         RunOptions ro = adapters == null ? defaultRun : adapters.runOptions();
-        try {
-            session().Run(ro, binding.ioBinding());
-        } catch (RuntimeException e) {
-            throw new OrtFailure(file.getFileName() + ": " + e.getMessage(), e);
-        }
+        // C API, like Binding: no C++ wrapper adapters between us and the runtime on the hot path.
+        OnnxRuntime.check(
+                OnnxRuntime.api().RunWithBinding(rawSession, ro.asOrtRunOptions(), binding.rawBinding()),
+                () -> file.getFileName().toString());
     }
 
     Session session() {
@@ -210,6 +211,7 @@ public final class OrtSession implements AutoCloseable {
             options.close();
             defaultRun = null;
             session = null;
+            rawSession = null;
             options = null;
         }
     }

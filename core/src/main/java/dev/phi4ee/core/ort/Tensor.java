@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.onnxruntime.OrtValue;
 import org.bytedeco.onnxruntime.Value;
 
 /**
@@ -18,7 +19,9 @@ public final class Tensor implements AutoCloseable {
     private final ElementType type;
     private final long[] shape;
     private final ByteBuffer buffer;
+    private final ByteBuffer storage;
     private Value value;
+    private OrtValue raw;
 
     private Tensor(ElementType type, long[] shape, ByteBuffer buffer) {
         this.type = type;
@@ -30,7 +33,8 @@ public final class Tensor implements AutoCloseable {
                     + type.label() + Arrays.toString(shape) + " (" + bytes + " bytes)");
         }
         // A zero-element tensor still needs a valid data pointer; a 0-capacity direct buffer may have none.
-        Pointer data = new Pointer(buffer.remaining() == 0 ? ByteBuffer.allocateDirect(1) : buffer);
+        this.storage = buffer.remaining() == 0 ? ByteBuffer.allocateDirect(8) : buffer;
+        Pointer data = new Pointer(storage);
         Value v = Value.CreateTensor(
                 OnnxRuntime.cpuMemory().asOrtMemoryInfo(), data, bytes, shape, shape.length, type.onnxCode());
         // The tensor owns its value explicitly; a step's PointerScope must not free it behind our back.
@@ -41,6 +45,7 @@ public final class Tensor implements AutoCloseable {
             scope.detach(v);
         }
         this.value = v;
+        this.raw = v.asOrtValue();
     }
 
     /** A zero-filled tensor on a fresh direct buffer. */
@@ -160,6 +165,14 @@ public final class Tensor implements AutoCloseable {
         return value;
     }
 
+    /** The raw {@code OrtValue*} for C API calls (see {@link Binding} for why not the C++ wrapper). */
+    OrtValue ortValue() {
+        if (raw == null) {
+            throw new IllegalStateException("tensor is closed");
+        }
+        return raw;
+    }
+
     public boolean isClosed() {
         return value == null;
     }
@@ -169,6 +182,7 @@ public final class Tensor implements AutoCloseable {
         if (value != null) {
             value.close();
             value = null;
+            raw = null;
         }
     }
 
