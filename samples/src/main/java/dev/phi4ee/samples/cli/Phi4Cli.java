@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             DetokenizeCommand.class,
             InspectModelCommand.class,
+            MakeDemoModelCommand.class,
+            GenerateCommand.class,
         })
 public final class Phi4Cli {
 
