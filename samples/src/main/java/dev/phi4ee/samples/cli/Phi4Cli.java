@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             InspectModelCommand.class,
             MakeDemoModelCommand.class,
             GenerateCommand.class,
+            PreprocessImageCommand.class,
         })
 public final class Phi4Cli {
 
