@@ -13,68 +13,64 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * Writes NumPy {@code .npy} files (format version 1.0) so that tensors can be compared with the Python reference:
- * magic, a little-endian header length, a Python-literal header dict padded to a multiple of 64 bytes, then the
- * raw little-endian data in C order.
+ * Writes NumPy {@code .npy} files (format version 1.0) so preprocessing outputs can be compared with the Python
+ * reference by {@code numpy.load}. The data is written as the buffer holds it; its byte order goes into the dtype.
  */
-final class NpyWriter {
-
+public final class NpyWriter {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
 
     private NpyWriter() {}
 
-    /** float32 array of the given shape; {@code data} holds the elements in its own byte order. */
-    static void writeFloat32(Path file, long[] shape, ByteBuffer data) throws IOException {
-        write(file, "<f4", 4, shape, data);
+    /** float32 array of {@code shape} from {@code data} (position 0 … limit). */
+    public static void writeFloat32(Path file, long[] shape, ByteBuffer data) throws IOException {
+        write(file, byteOrderMark(data) + "f4", shape, data, 4);
     }
 
-    /** int64 array of the given shape. */
-    static void writeInt64(Path file, long[] shape, ByteBuffer data) throws IOException {
-        write(file, "<i8", 8, shape, data);
+    /** int64 array. */
+    public static void writeInt64(Path file, long[] shape, ByteBuffer data) throws IOException {
+        write(file, byteOrderMark(data) + "i8", shape, data, 8);
     }
 
-    static String header(String descr, long[] shape) {
+    /** bool array, one byte (0/1) per element. */
+    public static void writeBool(Path file, long[] shape, ByteBuffer data) throws IOException {
+        write(file, "|b1", shape, data, 1);
+    }
+
+    private static String byteOrderMark(ByteBuffer data) {
+        return data.order() == ByteOrder.LITTLE_ENDIAN ? "<" : ">";
+    }
+
+    private static void write(Path file, String descr, long[] shape, ByteBuffer data, int elementSize)
+            throws IOException {
+        long elements = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        if (elements * elementSize != data.limit()) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + descr + " needs "
+                    + elements * elementSize + " bytes, buffer holds " + data.limit());
+        }
+        try (OutputStream out = Files.newOutputStream(file);
+                WritableByteChannel channel = Channels.newChannel(out)) {
+            out.write(header(descr, shape));
+            ByteBuffer view = data.duplicate();
+            view.position(0);
+            while (view.hasRemaining()) {
+                channel.write(view);
+            }
+        }
+    }
+
+    /** Magic, version, little-endian header length, then the dict padded with spaces to a 64-byte boundary. */
+    static byte[] header(String descr, long[] shape) {
         String dims = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", "));
         if (shape.length == 1) {
             dims += ",";
         }
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
-        int unpadded = MAGIC.length + 2 + dict.length() + 1; // + terminating newline
-        int padding = (64 - unpadded % 64) % 64;
-        return dict + " ".repeat(padding) + "\n";
-    }
-
-    private static void write(Path file, String descr, int elementSize, long[] shape, ByteBuffer data)
-            throws IOException {
-        long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-        ByteBuffer src = data.duplicate().order(data.order());
-        if ((long) src.remaining() != elements * elementSize) {
-            throw new IllegalArgumentException("data holds " + src.remaining() + " bytes, shape "
-                    + Arrays.toString(shape) + " needs " + elements * elementSize);
-        }
-        byte[] header = header(descr, shape).getBytes(StandardCharsets.US_ASCII);
-        try (OutputStream out = Files.newOutputStream(file);
-                WritableByteChannel ch = Channels.newChannel(out)) {
-            out.write(MAGIC);
-            out.write(header.length & 0xFF);
-            out.write(header.length >>> 8);
-            out.write(header);
-            out.flush();
-            if (src.order() == ByteOrder.LITTLE_ENDIAN) {
-                while (src.hasRemaining()) {
-                    ch.write(src);
-                }
-            } else {
-                ByteBuffer le = ByteBuffer.allocate(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-                while (src.hasRemaining()) {
-                    if (elementSize == 4) {
-                        le.putInt(src.getInt());
-                    } else {
-                        le.putLong(src.getLong());
-                    }
-                }
-                ch.write(le.flip());
-            }
-        }
+        StringBuilder dict =
+                new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }");
+        int unpadded = MAGIC.length + 2 + dict.length() + 1;
+        dict.append(" ".repeat((64 - unpadded % 64) % 64)).append('\n');
+        byte[] text = dict.toString().getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 2 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).putShort((short) text.length).put(text);
+        return b.array();
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             MakeDemoModelCommand.class,
             GenerateCommand.class,
             PreprocessImageCommand.class,
+            PreprocessAudioCommand.class,
         })
 public final class Phi4Cli {
 

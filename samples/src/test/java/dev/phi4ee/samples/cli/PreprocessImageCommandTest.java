@@ -77,7 +77,9 @@ class PreprocessImageCommandTest {
 
     @Test
     void npyHeaderIsValidAndAligned() {
-        String h = NpyWriter.header("<f4", new long[] {7});
+        // merge of the vision and audio NpyWriter: header() now returns magic + length + dict
+        String h = new String(NpyWriter.header("<f4", new long[] {7}), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .substring(10);
         assertThat((10 + h.length()) % 64).isZero();
         assertThat(h)
                 .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (7,), }")
