@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         description = "Phi-4-multimodal on ONNX Runtime: inspect models, preprocess media, tokenize, generate.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            InspectModelCommand.class,
+            MakeDemoModelCommand.class,
+            GenerateCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
             PreprocessImageCommand.class,
