@@ -24,6 +24,7 @@ import org.bytedeco.onnxruntime.TypeInfo;
 public final class OrtSession implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OrtSession.class.getName());
     private static final int ONNX_TYPE_TENSOR = 1;
+    private static volatile boolean autoCudaFailed;
 
     private final Path file;
     private final String executionProvider;
@@ -76,6 +77,7 @@ public final class OrtSession implements AutoCloseable {
                             file.getFileName(),
                             firstLine(e.getMessage()));
                 } else {
+                    autoCudaFailed = true; // try once per process: the CPU natives list CUDA but cannot load it
                     LOG.log(Level.INFO, "CUDA not usable ({0}); using the CPU", firstLine(e.getMessage()));
                 }
             }
