@@ -227,4 +227,36 @@ class LoraRankWideningTest {
         assertThat(fits.adapters()).singleElement().satisfies(a -> assertThat(a.isPadded())
                 .isFalse());
     }
+
+    @Test
+    void fp16VariantWidensItsReshapeShapeConstantsToo() {
+        // The fp16 kit graph feeds each LoRA input through Reshape(value, [rows, cols]) before the Cast (see
+        // TextGraph.loraInput): the restated shape constant must be widened with the input.
+        TestModelSpec fp16 =
+                SPEC.toBuilder().floatType(TestModelSpec.FloatType.FP16).build();
+        Path dir16 = Phi4TestModels.write(tmp.resolve("fp16-rank8"), fp16);
+        Path native16 = Phi4TestModels.write(
+                tmp.resolve("fp16-rank10"), fp16.toBuilder().loraRank(10).build());
+        Path speech = dir16.resolve(LoraAdapters.SPEECH_FILE);
+        LoraRankPlan plan16 = LoraRankFit.plan(dir16.resolve(Phi4TestModels.TEXT_FILE), List.of(speech));
+        assertThat(plan16.decoder().rank()).isEqualTo(10);
+        try (DecoderRunner base16 = new DecoderRunner(dir16, fp16);
+                OrtTestSession widened16 = new OrtTestSession(writeBeside(
+                        dir16, "phi-4-mm-text.widened.onnx", plan16.decoder().patchedModel()));
+                OrtTestSession nativeText = new OrtTestSession(native16.resolve(Phi4TestModels.TEXT_FILE));
+                LoraAdapter adapter = OrtTestSession.loadAdapter(speech)) {
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("inputs_embeds", base16.embed(PROMPT));
+            in.put("attention_mask", DecoderRunner.ones(PROMPT.length));
+            for (int i = 0; i < fp16.layers(); i++) {
+                in.put("past_key_values." + i + ".key", base16.emptyPast());
+                in.put("past_key_values." + i + ".value", base16.emptyPast());
+            }
+            float[] onNative = lastLogits(nativeText.runWithAdapter(in, adapter));
+            float[] onWidened = lastLogits(widened16.runWithAdapter(in, adapter));
+            assertThat(maxAbsDiff(onNative, lastLogits(base16.text.run(in)))).isGreaterThan(0.5);
+            assertSame(onWidened, onNative, 0.02); // fp16 logits: a few ulps at |logit| ~ 10
+            assertSame(lastLogits(widened16.run(in)), lastLogits(base16.text.run(in)), 0.02);
+        }
+    }
 }
