@@ -65,6 +65,20 @@ class Phi4TokenizerTest {
         assertThat(mismatches).as("documents whose ids differ").isEmpty();
     }
 
+    /** The same regex spelled differently takes the java.util.regex path; it must give the same ids. */
+    @Test
+    void regexPathEqualsTheHandWrittenMatcherOnTheCorpus() {
+        String json = new String(Phi4TokenizerFiles.tokenizerJson(), StandardCharsets.UTF_8);
+        String respelled = json.replace("\"Regex\":\"", "\"Regex\":\"(?:")
+                .replace("\"},\"behavior\":\"Isolated\"", ")\"},\"behavior\":\"Isolated\"");
+        assertThat(respelled).isNotEqualTo(json);
+        Phi4Tokenizer viaRegex =
+                Phi4Tokenizer.parse(respelled.getBytes(StandardCharsets.UTF_8), "tokenizer.json", null, null);
+        for (String doc : MultilingualCorpus.documents()) {
+            assertThat(viaRegex.encodeOrdinary(doc)).isEqualTo(tokenizer.encodeOrdinary(doc));
+        }
+    }
+
     @Test
     void decodeOfEncodeIsTheOriginalText() {
         for (String doc : MultilingualCorpus.documents()) {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * → MatMulNBits(lora_B_Q4, K = r) with zero-default uint8 weights and float scales. Rank 24 (one 32-block of
  * lora_B) widened to 40 (two blocks): the rows added to lora_A are 0x88 with scale 0, lora_B gains a whole block.
  */
-class LoraRankWideningInt4Test {
+class LoraRankFitInt4Test {
     static final int K = 64;
     static final int OUT = 48;
     static final int BLOCK = 32;
