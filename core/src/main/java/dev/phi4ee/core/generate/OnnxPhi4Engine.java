@@ -87,10 +87,13 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /** Opens a model directory with the tokenizer files it contains. */
     public static Phi4Engine open(Path modelDirectory, EngineOptions options) {
         ModelDirectory dir = ModelDirectory.open(modelDirectory);
-        return open(dir, options, Phi4TextCodec.load(dir), r -> greedy());
+        return open(dir, options, Phi4TextCodec.load(dir), r -> null);
     }
 
-    /** Opens with an explicit codec and decoding strategy (tests, benchmarks). */
+    /**
+     * Opens with an explicit codec and decoding strategy (tests, benchmarks). {@code choosers} may return null for a
+     * request: it is then decoded by the sampler its {@code GenerationOptions} describe.
+     */
     public static OnnxPhi4Engine open(
             ModelDirectory dir,
             EngineOptions options,

@@ -2,8 +2,14 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.TensorFloatType;
 import dev.phi4ee.core.api.Timings;
 import dev.phi4ee.core.api.TokenUsage;
+import dev.phi4ee.core.generate.sampling.LogitsRow;
+import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
+import dev.phi4ee.core.generate.sampling.TokenHistory;
+import dev.phi4ee.core.generate.sampling.TokenSampler;
+import dev.phi4ee.core.ort.ElementType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +17,9 @@ import java.util.Set;
 
 /**
  * Decodes one request on a {@link DecodingSession}: prefill, then one token per step until an end-of-sequence id
- * (genai_config {@code eos_token_id}), {@code maxNewTokens}, a full context, cancellation or the deadline.
+ * (genai_config {@code eos_token_id}), a stop string (matched on the detokenized text and kept out of the output),
+ * {@code maxNewTokens}, a full context, cancellation or the deadline. Logit processing reads the decoder's output
+ * buffer in place ({@link LogitsRow}).
  */
 final class RequestRun {
     private final EngineRequest request;
@@ -34,31 +42,33 @@ final class RequestRun {
             request.completeUnstarted(early);
             return null;
         }
-        long[] prompt = new long[request.promptIds.length];
+        int[] promptIds = request.promptIds;
+        long[] prompt = new long[promptIds.length];
         for (int i = 0; i < prompt.length; i++) {
-            prompt[i] = request.promptIds[i];
+            prompt[i] = promptIds[i];
         }
         StringBuilder out = new StringBuilder();
         List<Integer> ids = new ArrayList<>();
+        StopSequenceMatcher stops = new StopSequenceMatcher(request.options.stopSequences());
         LastLogits last = session.prefill(prompt, null, null);
-        float[] logits = new float[last.vocab()];
-        last.toFloats(logits);
+        TokenHistory history = new TokenHistory(last.vocab(), promptIds);
+        TokenSampler sampler = request.chooser == null
+                ? TokenSampler.create(
+                        request.options,
+                        last.vocab(),
+                        eosIds.stream().mapToInt(Integer::intValue).toArray())
+                : null;
+        float[] scratch = sampler == null ? new float[last.vocab()] : null;
         long firstToken = 0;
         FinishReason reason;
         int maxNew = request.options.maxNewTokens();
-        int minNew = request.options.minNewTokens();
         while (true) {
             FinishReason stop = request.stopReason();
             if (stop != null) {
                 reason = stop;
                 break;
             }
-            if (ids.size() < minNew) {
-                for (int eos : eosIds) {
-                    logits[eos] = Float.NEGATIVE_INFINITY;
-                }
-            }
-            int token = request.chooser.choose(logits, ids.size());
+            int token = sampler != null ? sampler.next(row(last), history) : choose(last, scratch, ids.size());
             if (firstToken == 0) {
                 firstToken = System.nanoTime();
             }
@@ -67,14 +77,21 @@ final class RequestRun {
                 break;
             }
             ids.add(token);
-            emit(text.append(token), out);
+            emit(stops.accept(text.append(token)), out);
+            if (stops.stopped()) {
+                reason = FinishReason.STOP;
+                break;
+            }
             if (ids.size() >= maxNew || session.length() >= session.capacity()) {
                 reason = FinishReason.LENGTH;
                 break;
             }
-            session.next(token).toFloats(logits);
+            last = session.next(token);
         }
-        emit(text.flush(), out);
+        if (!stops.stopped()) {
+            emit(stops.accept(text.flush()), out);
+            emit(stops.flush(), out);
+        }
         long end = System.nanoTime();
         double seconds = (end - start) / 1e9;
         Timings timings = new Timings(
@@ -88,6 +105,22 @@ final class RequestRun {
                 new TokenUsage(prompt.length, request.imageTokens, request.audioTokens, ids.size()),
                 timings,
                 ids);
+    }
+
+    private static LogitsRow row(LastLogits l) {
+        TensorFloatType t = l.type() == ElementType.FLOAT16 ? TensorFloatType.FLOAT16 : TensorFloatType.FLOAT32;
+        return LogitsRow.of(l.buffer(), t, l.elementOffset(), l.vocab());
+    }
+
+    /** Custom choosers (tests) get a copy with end-of-sequence ids masked until {@code minNewTokens}. */
+    private int choose(LastLogits last, float[] scratch, int generated) {
+        last.toFloats(scratch);
+        if (generated < request.options.minNewTokens()) {
+            for (int eos : eosIds) {
+                scratch[eos] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return request.chooser.choose(scratch, generated);
     }
 
     private void emit(String delta, StringBuilder out) {

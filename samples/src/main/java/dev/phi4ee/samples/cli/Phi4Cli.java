@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             DetokenizeCommand.class,
             InspectModelCommand.class,
+            MakeDemoModelCommand.class,
+            GenerateCommand.class,
+            PreprocessImageCommand.class,
+            PreprocessAudioCommand.class,
         })
 public final class Phi4Cli {
 
