@@ -2,6 +2,7 @@ package dev.phi4ee.core.model.lora;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.phi4ee.core.generate.Phi4Graphs;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.model.onnx.OnnxAdapterFormat;
 import dev.phi4ee.core.ort.Binding;
@@ -58,6 +59,28 @@ class LoraRankFitSessionTest {
             float[] base = lastLogits(nativeGraph, null);
             assertThat(maxAbsDiff(onNative, base)).isGreaterThan(0.5);
             assertThat(maxAbsDiff(onWidened, onNative)).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void phi4GraphsOpensTheWidenedDecoderAndKeepsThePlan() {
+        Path dir = Phi4TestModels.write(tmp.resolve("model"), SPEC);
+        try (Phi4Graphs graphs = Phi4Graphs.open(ModelDirectory.open(dir), SessionSettings.cpu(1))) {
+            LoraRankPlan plan = graphs.loraPlan();
+            assertThat(plan.decoder().rank()).isEqualTo(SPEC.speechLoraRank());
+            assertThat(plan.adapter(dir.resolve(LoraAdapters.VISION_FILE))
+                            .orElseThrow()
+                            .isPadded())
+                    .isTrue();
+            // The widened decoder accepts the speech adapter's rank-10 tensors (the original graph rejects them).
+            OnnxAdapterFormat.Adapter speech;
+            try {
+                speech = OnnxAdapterFormat.decode(Files.readAllBytes(dir.resolve(LoraAdapters.SPEECH_FILE)));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(maxAbsDiff(lastLogits(graphs.decoder(), speech), lastLogits(graphs.decoder(), null)))
+                    .isGreaterThan(0.5);
         }
     }
 
