@@ -54,6 +54,10 @@ public final class LoraGraph {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ValueInfoProto input : g.getInputList()) {
             if (LoraTensor.parse(input.getName()).isEmpty()) {
+                if (input.getName().contains(".lora_")) {
+                    throw new ModelFormatException(source + ": LoRA input " + input.getName()
+                            + " is neither a weight, a weight_Q4 nor a weight_scales; its rank cannot be widened");
+                }
                 continue;
             }
             TensorProto init = initializers.get(input.getName());

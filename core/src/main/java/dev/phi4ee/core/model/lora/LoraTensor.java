@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * @param form how the tensor stores its values
  */
 public record LoraTensor(String name, String target, char side, Form form) {
-    private static final Pattern NAME = Pattern.compile("(.+)\\.lora_([AB])\\..+?(_Q4|_scales)?");
+    private static final Pattern NAME = Pattern.compile("(.+)\\.lora_([AB])\\.(?:.+\\.)?weight(_Q4|_scales)?");
 
     /** Storage of a LoRA weight. */
     public enum Form {
@@ -28,7 +28,10 @@ public record LoraTensor(String name, String target, char side, Form form) {
         SCALES
     }
 
-    /** The LoRA weight named {@code name}, or empty when the name is not a LoRA weight's. */
+    /**
+     * The LoRA weight named {@code name}, or empty when the name is not a LoRA weight's (e.g. int4 zero points,
+     * {@code …weight_zp}, which this project does not pad).
+     */
     public static Optional<LoraTensor> parse(String name) {
         Matcher m = NAME.matcher(name);
         if (!m.matches()) {

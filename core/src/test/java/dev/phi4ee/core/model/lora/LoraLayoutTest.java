@@ -136,5 +136,7 @@ class LoraLayoutTest {
         assertThat(LoraTensor.parse("model.layers.0.attn.v_proj.lora_B.MatMul.weight_scales"))
                 .hasValueSatisfying(t -> assertThat(t.form()).isEqualTo(LoraTensor.Form.SCALES));
         assertThat(LoraTensor.parse("model.layers.0.attn.v_proj.MatMul.weight")).isEmpty();
+        assertThat(LoraTensor.parse("model.layers.0.attn.v_proj.lora_A.MatMul.weight_zp"))
+                .isEmpty();
     }
 }
