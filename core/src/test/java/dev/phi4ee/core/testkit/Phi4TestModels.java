@@ -4,9 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -73,20 +79,48 @@ public final class Phi4TestModels {
         }
         SeededWeights weights = new SeededWeights(spec.seed());
         long external = spec.externalDataThresholdBytes();
-        TextGraph.build(spec, weights).write(dir.resolve(TEXT_FILE), PRODUCER, external);
-        EmbeddingGraph.build(spec, weights).write(dir.resolve(EMBEDDING_FILE), PRODUCER, external);
-        if (spec.includeVision()) {
-            VisionGraph.build(spec, weights).write(dir.resolve(VISION_FILE), PRODUCER, external);
-        }
-        if (spec.includeSpeech()) {
-            SpeechGraph.build(spec, weights).write(dir.resolve(SPEECH_FILE), PRODUCER, external);
-        }
-        if (spec.writeAdapters()) {
-            LoraAdapters.write(dir, spec);
-        }
-        ModelConfigFiles.write(dir, spec);
-        Phi4TokenizerFiles.write(dir);
+        // The files are independent; the two big graphs and the tokenizer dominate, so they run concurrently.
+        List<Runnable> tasks = new ArrayList<>();
+        tasks.add(() -> TextGraph.build(spec, weights).write(dir.resolve(TEXT_FILE), PRODUCER, external));
+        tasks.add(() -> EmbeddingGraph.build(spec, weights).write(dir.resolve(EMBEDDING_FILE), PRODUCER, external));
+        tasks.add(() -> Phi4TokenizerFiles.write(dir));
+        tasks.add(() -> {
+            if (spec.includeVision()) {
+                VisionGraph.build(spec, weights).write(dir.resolve(VISION_FILE), PRODUCER, external);
+            }
+            if (spec.includeSpeech()) {
+                SpeechGraph.build(spec, weights).write(dir.resolve(SPEECH_FILE), PRODUCER, external);
+            }
+            if (spec.writeAdapters()) {
+                LoraAdapters.write(dir, spec);
+            }
+            ModelConfigFiles.write(dir, spec);
+        });
+        runAll(tasks);
         return dir;
+    }
+
+    private static void runAll(List<Runnable> tasks) {
+        List<Future<?>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Runnable task : tasks) {
+                futures.add(pool.submit(task));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing a test model", e);
+        }
     }
 
     /** Name of a LoRA input of the text graph, e.g. {@code model.layers.0.attn.q_proj.lora_A.MatMul.weight}. */
