@@ -42,7 +42,7 @@ public final class Phi4Graphs implements AutoCloseable {
             Optional<OrtSession> speech,
             LoraRankPlan loraPlan) {
         this.directory = directory;
-        this.loraPlan = loraPlan;
+        this.loraPlan = loraPlan.withoutModelBytes(); // the session has the graph now
         this.embedding = embedding;
         this.decoder = decoder;
         this.vision = vision;

@@ -83,9 +83,10 @@ public final class LoraRankFit {
             Map<String, Integer> own = a.layout().ranks();
             boolean fits =
                     own.entrySet().stream().allMatch(e -> ranks.get(e.getKey()).equals(e.getValue()));
-            fitted.add(new LoraRankPlan.FittedAdapter(a.file(), maxOf(own), fits ? null : a.padded(ranks)));
+            fitted.add(
+                    new LoraRankPlan.FittedAdapter(a.file(), maxOf(own), fits ? null : ranks, graphLayout.blockSize()));
         }
-        return new LoraRankPlan(new LoraRankPlan.FittedGraph(textGraph, patched, maxOf(ranks)), fitted);
+        return new LoraRankPlan(new LoraRankPlan.FittedGraph(textGraph, patched, maxOf(ranks), widen), fitted);
     }
 
     private static String firstOf(LoraAdapterContent adapter, String target) {

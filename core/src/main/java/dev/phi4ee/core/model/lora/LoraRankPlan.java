@@ -2,6 +2,7 @@ package dev.phi4ee.core.model.lora;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,14 @@ public record LoraRankPlan(FittedGraph decoder, List<FittedAdapter> adapters) {
         adapters = List.copyOf(adapters);
     }
 
+    /**
+     * This plan without the patched model bytes, once the decoder session exists: a holder of the plan (e.g. for
+     * loading the adapters later) should not keep the widened graph — hundreds of MB for the release — alive.
+     */
+    public LoraRankPlan withoutModelBytes() {
+        return new LoraRankPlan(new FittedGraph(decoder.file(), null, decoder.rank(), decoder.isPatched()), adapters);
+    }
+
     /** The entry for {@code file}. */
     public Optional<FittedAdapter> adapter(Path file) {
         return adapters.stream().filter(a -> a.file().equals(file)).findFirst();
@@ -28,13 +37,12 @@ public record LoraRankPlan(FittedGraph decoder, List<FittedAdapter> adapters) {
      * resolve as before and nothing is written next to the model.
      *
      * @param file the original graph file
-     * @param patchedModel the widened ModelProto bytes, or null when the original fits
+     * @param patchedModel the widened ModelProto bytes; null when the original fits or after {@link
+     *     #withoutModelBytes()}
      * @param rank the LoRA rank after the plan (the largest over targets); 0 without LoRA inputs
+     * @param isPatched whether the graph was widened
      */
-    public record FittedGraph(Path file, byte[] patchedModel, int rank) {
-        public boolean isPatched() {
-            return patchedModel != null;
-        }
+    public record FittedGraph(Path file, byte[] patchedModel, int rank, boolean isPatched) {
 
         /** Folder the external data of {@link #patchedModel()} is relative to. */
         public Path externalDataFolder() {
@@ -44,16 +52,34 @@ public record LoraRankPlan(FittedGraph decoder, List<FittedAdapter> adapters) {
     }
 
     /**
-     * An adapter: load {@code file} as it is, or — when padded — {@code paddedBytes} through
-     * {@code LoraAdapterFile.fromBytes(file, paddedBytes)}.
+     * An adapter: load {@code file} as it is, or — when {@link #isPadded()} — the bytes of {@link #paddedBytes()}.
      *
      * @param file the adapter file
      * @param rank its own (largest) rank before padding
-     * @param paddedBytes adapter-format bytes zero-padded to the graph's rank, or null when it fits as it is
+     * @param targetRanks rank per LoRA target to pad to, or null when it fits as it is
+     * @param blockSize MatMulNBits block size of the graph (int4 form)
      */
-    public record FittedAdapter(Path file, int rank, byte[] paddedBytes) {
+    public record FittedAdapter(Path file, int rank, Map<String, Integer> targetRanks, int blockSize) {
+        public FittedAdapter {
+            targetRanks = targetRanks == null ? null : Map.copyOf(targetRanks);
+        }
+
         public boolean isPadded() {
-            return paddedBytes != null;
+            return targetRanks != null;
+        }
+
+        /**
+         * The adapter file zero-padded to the graph's ranks, in adapter format (reference §5.4 c). Computed on each
+         * call from the file (the plan holds no adapter bytes): call it once, when loading.
+         *
+         * @throws IllegalStateException when the adapter fits as it is
+         * @throws dev.phi4ee.core.api.ModelFormatException when the file cannot be read again
+         */
+        public byte[] paddedBytes() {
+            if (targetRanks == null) {
+                throw new IllegalStateException(file.getFileName() + " fits the graph as it is; load the file");
+            }
+            return LoraAdapterContent.read(file, blockSize).padded(targetRanks);
         }
     }
 }

@@ -68,6 +68,8 @@ class LoraRankFitSessionTest {
         try (Phi4Graphs graphs = Phi4Graphs.open(ModelDirectory.open(dir), SessionSettings.cpu(1))) {
             LoraRankPlan plan = graphs.loraPlan();
             assertThat(plan.decoder().rank()).isEqualTo(SPEC.speechLoraRank());
+            assertThat(plan.decoder().isPatched()).isTrue();
+            assertThat(plan.decoder().patchedModel()).isNull(); // not kept alive beside the session
             assertThat(plan.adapter(dir.resolve(LoraAdapters.VISION_FILE))
                             .orElseThrow()
                             .isPadded())
