@@ -1,6 +1,7 @@
 package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.model.onnx.OnnxAdapterFormat;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.Tensor;
@@ -28,7 +29,9 @@ import java.util.Optional;
  *
  * <p>Each adapter's parameters are checked against the text graph's LoRA inputs (name and shape) at load time. An
  * adapter that does not fit — the release's rank-320 speech adapter against rank-256 LoRA nodes (§5.3, defect 2) — is
- * not activated and a warning names the first mismatching tensor; widening the graph (§5.4 c) is not done yet.
+ * made to fit by {@link Phi4Graphs}, which widens the graph's LoRA rank once at load time ({@code LoraRankFit}, §5.4 c);
+ * the smaller adapter comes zero-padded from its plan. An adapter that still does not fit is not activated and a
+ * warning names the first mismatching tensor.
  */
 final class LoraAdapters implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LoraAdapters.class.getName());
@@ -40,16 +43,21 @@ final class LoraAdapters implements AutoCloseable {
 
     LoraAdapters(ModelDirectory dir, Phi4Graphs graphs) {
         List<TensorInfo> loraInputs = graphs.decoder().overridableInitializers();
-        load(Adapter.VISION, dir.visionAdapter(), loraInputs);
-        load(Adapter.SPEECH, dir.speechAdapter(), loraInputs);
+        load(Adapter.VISION, dir.visionAdapter(), loraInputs, graphs.loraPlan());
+        load(Adapter.SPEECH, dir.speechAdapter(), loraInputs, graphs.loraPlan());
     }
 
-    private void load(Adapter which, Optional<Path> file, List<TensorInfo> loraInputs) {
+    private void load(Adapter which, Optional<Path> file, List<TensorInfo> loraInputs, LoraRankPlan plan) {
         if (file.isEmpty()) {
             return;
         }
         Path f = file.get();
-        String misfit = misfit(f, loraInputs);
+        // The decoder's LoRA rank was widened to the largest adapter's (§5.4 c): smaller ones come zero-padded.
+        byte[] bytes = plan.adapter(f)
+                .filter(LoraRankPlan.FittedAdapter::isPadded)
+                .map(LoraRankPlan.FittedAdapter::paddedBytes)
+                .orElseGet(() -> read(f));
+        String misfit = misfit(bytes, loraInputs);
         if (misfit != null) {
             LOG.log(
                     Level.WARNING,
@@ -60,7 +68,7 @@ final class LoraAdapters implements AutoCloseable {
             return;
         }
         Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
-        for (OnnxAdapterFormat.Parameter p : decode(f).parameters()) {
+        for (OnnxAdapterFormat.Parameter p : OnnxAdapterFormat.decode(bytes).parameters()) {
             ElementType type = ElementType.fromOnnxCode(p.dataType()).orElseThrow();
             Tensor t = Tensor.allocate(type, p.dims());
             java.nio.ByteBuffer dst = t.buffer();
@@ -74,21 +82,19 @@ final class LoraAdapters implements AutoCloseable {
         loaded.put(which, new Weights(which, java.util.Collections.unmodifiableMap(tensors)));
     }
 
-    private static OnnxAdapterFormat.Adapter decode(Path file) {
+    private static byte[] read(Path file) {
         try {
-            return OnnxAdapterFormat.decode(Files.readAllBytes(file));
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
     /** Null when every adapter tensor matches a LoRA input of the graph, else what does not. */
-    static String misfit(Path file, List<TensorInfo> loraInputs) {
+    static String misfit(byte[] adapterFile, List<TensorInfo> loraInputs) {
         OnnxAdapterFormat.Adapter decoded;
         try {
-            decoded = OnnxAdapterFormat.decode(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            decoded = OnnxAdapterFormat.decode(adapterFile);
         } catch (RuntimeException e) {
             return "unreadable adapter file: " + e.getMessage();
         }

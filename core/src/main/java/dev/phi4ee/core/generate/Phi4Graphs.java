@@ -4,6 +4,8 @@ import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.model.Phi4Contracts;
+import dev.phi4ee.core.model.lora.LoraRankFit;
+import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtSession;
@@ -30,14 +32,17 @@ public final class Phi4Graphs implements AutoCloseable {
     private final ElementType logitsType;
     private final ElementType imageFeaturesType;
     private final ElementType audioFeaturesType;
+    private final LoraRankPlan loraPlan;
 
     private Phi4Graphs(
             ModelDirectory directory,
             OrtSession embedding,
             OrtSession decoder,
             Optional<OrtSession> vision,
-            Optional<OrtSession> speech) {
+            Optional<OrtSession> speech,
+            LoraRankPlan loraPlan) {
         this.directory = directory;
+        this.loraPlan = loraPlan.withoutModelBytes(); // the session has the graph now
         this.embedding = embedding;
         this.decoder = decoder;
         this.vision = vision;
@@ -59,11 +64,14 @@ public final class Phi4Graphs implements AutoCloseable {
         List<OrtSession> opened = new ArrayList<>();
         try {
             OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
-            OrtSession decoder = track(opened, openOne(dir.decoderFile(), settings));
+            // Adapter ranks that do not fit the decoder's LoRA inputs widen them once, here (reference §5.4 c).
+            LoraRankPlan lora = LoraRankFit.plan(dir);
+            OrtSession decoder =
+                    track(opened, openOne(lora.decoder().file(), lora.decoder().patchedModel(), settings));
             Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
             Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);
-            return new Phi4Graphs(dir, embedding, decoder, vision, speech);
+            return new Phi4Graphs(dir, embedding, decoder, vision, speech, lora);
         } catch (RuntimeException e) {
             opened.forEach(OrtSession::close);
             throw e;
@@ -76,8 +84,12 @@ public final class Phi4Graphs implements AutoCloseable {
     }
 
     private static OrtSession openOne(Path file, SessionSettings settings) {
+        return openOne(file, null, settings);
+    }
+
+    private static OrtSession openOne(Path file, byte[] patchedModel, SessionSettings settings) {
         try {
-            return OrtSession.open(file, settings);
+            return OrtSession.open(file, patchedModel, settings);
         } catch (OrtFailure e) {
             throw new ModelFormatException(
                     file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
@@ -176,6 +188,14 @@ public final class Phi4Graphs implements AutoCloseable {
 
     public ElementType audioFeaturesType() {
         return audioFeaturesType;
+    }
+
+    /**
+     * The decoder's LoRA fit: the adapters to load, each as its file or as bytes zero-padded to the decoder's
+     * (possibly widened) LoRA rank (reference §5.4 c).
+     */
+    public LoraRankPlan loraPlan() {
+        return loraPlan;
     }
 
     /** The provider the decoder actually runs on. */

@@ -56,6 +56,15 @@ public final class OrtSession implements AutoCloseable {
      * @throws OrtFailure when ONNX Runtime rejects the file (the message is ONNX Runtime's)
      */
     public static OrtSession open(Path file, SessionSettings settings) {
+        return open(file, null, settings);
+    }
+
+    /**
+     * As {@link #open(Path, SessionSettings)}, from {@code model} (serialized ModelProto, e.g. a text graph whose
+     * LoRA rank was widened in memory, reference §5.4 c) when not null; {@code file} names the session and its
+     * directory is where the model's external-data locations resolve, as if the bytes had been read from it.
+     */
+    public static OrtSession open(Path file, byte[] model, SessionSettings settings) {
         OnnxRuntime.initialize();
         int device = settings.cudaDevice();
         boolean wantCuda = device >= 0
@@ -63,7 +72,7 @@ public final class OrtSession implements AutoCloseable {
                         || OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider"));
         if (wantCuda) {
             try {
-                return create(file, settings, device);
+                return create(file, model, settings, device);
             } catch (RuntimeException e) {
                 if (settings.strict()) {
                     throw new OrtFailure(
@@ -84,10 +93,10 @@ public final class OrtSession implements AutoCloseable {
                 }
             }
         }
-        return create(file, settings, -1);
+        return create(file, model, settings, -1);
     }
 
-    private static OrtSession create(Path file, SessionSettings settings, int cudaDevice) {
+    private static OrtSession create(Path file, byte[] model, SessionSettings settings, int cudaDevice) {
         SessionOptions so = new SessionOptions();
         try {
             so.SetGraphOptimizationLevel(settings.optimization().ortLevel);
@@ -102,8 +111,18 @@ public final class OrtSession implements AutoCloseable {
                 }
             }
             Session s;
-            try (BytePointer path = new BytePointer(file.toAbsolutePath().toString())) {
-                s = new Session(OnnxRuntime.env(), path, so);
+            if (model != null) {
+                Path folder = file.toAbsolutePath().getParent();
+                try (BytePointer key = new BytePointer("session.model_external_initializers_file_folder_path");
+                        BytePointer value = new BytePointer(folder.toString());
+                        BytePointer data = new BytePointer(model)) {
+                    so.AddConfigEntry(key, value);
+                    s = new Session(OnnxRuntime.env(), data, model.length, so);
+                }
+            } else {
+                try (BytePointer path = new BytePointer(file.toAbsolutePath().toString())) {
+                    s = new Session(OnnxRuntime.env(), path, so);
+                }
             }
             return new OrtSession(file, so, s, cudaDevice >= 0 ? "cuda:" + cudaDevice : "cpu");
         } catch (RuntimeException e) {

@@ -123,21 +123,22 @@ public final class OnnxAdapterFormat {
             List<Parameter> parameters = new ArrayList<>();
             int vector = reference(b, root, 3);
             if (vector >= 0) {
-                int count = b.getInt(vector);
+                int count = vectorLength(b, vector, 4);
                 for (int i = 0; i < count; i++) {
                     int slot = vector + 4 + 4 * i;
                     int table = slot + b.getInt(slot);
                     int nameAt = reference(b, table, 0);
-                    String name =
-                            nameAt < 0 ? "" : new String(bytes, nameAt + 4, b.getInt(nameAt), StandardCharsets.UTF_8);
+                    String name = nameAt < 0
+                            ? ""
+                            : new String(bytes, nameAt + 4, vectorLength(b, nameAt, 1), StandardCharsets.UTF_8);
                     int dimsAt = reference(b, table, 1);
-                    long[] dims = new long[dimsAt < 0 ? 0 : b.getInt(dimsAt)];
+                    long[] dims = new long[dimsAt < 0 ? 0 : vectorLength(b, dimsAt, 8)];
                     for (int d = 0; d < dims.length; d++) {
                         dims[d] = b.getLong(dimsAt + 4 + 8 * d);
                     }
                     int dataType = scalarInt(b, table, 2);
                     int dataAt = reference(b, table, 3);
-                    byte[] data = new byte[dataAt < 0 ? 0 : b.getInt(dataAt)];
+                    byte[] data = new byte[dataAt < 0 ? 0 : vectorLength(b, dataAt, 1)];
                     if (dataAt >= 0) {
                         System.arraycopy(bytes, dataAt + 4, data, 0, data.length);
                     }
@@ -148,6 +149,18 @@ public final class OnnxAdapterFormat {
         } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("truncated or corrupt adapter file", e);
         }
+    }
+
+    /**
+     * Length of the vector at {@code at}, checked against the buffer before anything is allocated for it (a corrupt
+     * length must fail as a corrupt file, not as an OutOfMemoryError).
+     */
+    private static int vectorLength(ByteBuffer b, int at, int elementSize) {
+        int length = b.getInt(at);
+        if (length < 0 || (long) length * elementSize > b.limit() - at - 4L) {
+            throw new IndexOutOfBoundsException("vector at " + at + " of " + length + " elements exceeds the file");
+        }
+        return length;
     }
 
     /** Position of field {@code index}'s inline data in the table at {@code table}, or −1 when absent. */
