@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
+            InspectModelCommand.class,
+            MakeDemoModelCommand.class,
+            GenerateCommand.class,
             PreprocessImageCommand.class,
             PreprocessAudioCommand.class,
         })
