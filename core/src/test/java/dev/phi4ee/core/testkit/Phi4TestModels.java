@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Writes a complete Phi-4-shaped model directory in the release's layout (reference §2–3): genai_config.json,
@@ -27,7 +31,33 @@ public final class Phi4TestModels {
     public static final String SPEECH_PROCESSOR_FILE = ModelConfigFiles.SPEECH_PROCESSOR;
     private static final String PRODUCER = "phi4ee-testkit";
 
+    private static final Map<TestModelSpec, Path> SHARED = new ConcurrentHashMap<>();
+
     private Phi4TestModels() {}
+
+    /**
+     * A directory for {@code spec} written once per JVM into a temporary directory that is deleted at exit; callers
+     * must not modify it. Saves the ~1 s write (and the session warm-up) in test classes that only read models.
+     */
+    public static Path shared(TestModelSpec spec) {
+        return SHARED.computeIfAbsent(spec, s -> {
+            try {
+                Path dir = Files.createTempDirectory("phi4-testkit-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
+                return write(dir, s);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a temporary model directory", e);
+            }
+        });
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort at JVM exit
+        }
+    }
 
     /** Writes the default model ({@link TestModelSpec#defaults()}) into {@code dir} (created if absent). */
     public static Path writeDefault(Path dir) {
