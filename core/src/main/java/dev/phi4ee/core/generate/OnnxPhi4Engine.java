@@ -40,6 +40,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final DecodingSession slot;
     private final Function<GenerationRequest, TokenChooser> choosers;
     private final RequestScheduler scheduler;
+    private final ContinuousBatchScheduler batcher;
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -72,9 +73,26 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 graphs.embedsType().label(),
                 graphs.vision().isPresent(),
                 graphs.speech().isPresent());
-        this.slot = new DecodingSession(
-                graphs, sharedBuffer, maxLength, graphs.directory().hfConfig().originalMaxPositionEmbeddings(), null);
-        this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+        int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
+        if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
+            this.slot = null;
+            this.scheduler = null;
+            this.batcher = new ContinuousBatchScheduler(
+                    options.maxQueuedRequests(),
+                    options.maxTokensInFlight(),
+                    new DecodeBatch(
+                            graphs,
+                            options.maxBatchSize(),
+                            maxLength,
+                            originalMax,
+                            eosIds,
+                            codec::newStream,
+                            BatchRow.PromptStage.TEXT));
+        } else { // growing cache: one request at a time
+            this.slot = new DecodingSession(graphs, false, maxLength, originalMax, null);
+            this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+            this.batcher = null;
+        }
         LOG.log(
                 Level.INFO,
                 "opened {0}: {1}, max_length {2}, KV cache {3}",
@@ -131,9 +149,19 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         if ((long) ids.length + maxNew > maxLength) {
             throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
         }
-        EngineRequest r =
-                new EngineRequest(ids, 0, 0, request.options(), choosers.apply(request), listener, scheduler::abandon);
-        scheduler.submit(r);
+        EngineRequest r = new EngineRequest(
+                ids,
+                0,
+                0,
+                request.options(),
+                choosers.apply(request),
+                listener,
+                batcher != null ? batcher::abandon : scheduler::abandon);
+        if (batcher != null) {
+            batcher.submit(r);
+        } else {
+            scheduler.submit(r);
+        }
         return r;
     }
 
@@ -163,6 +191,11 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         }
     }
 
+    /** The continuous-batching scheduler (shared-buffer mode), or null in growing mode. */
+    ContinuousBatchScheduler batcher() {
+        return batcher;
+    }
+
     @Override
     public Flow.Publisher<String> publish(GenerationRequest request) {
         return new TextPublisher(listener -> stream(request, listener));
@@ -188,8 +221,12 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             return;
         }
         closed = true;
-        scheduler.close();
-        slot.close();
+        if (batcher != null) {
+            batcher.close();
+        } else {
+            scheduler.close();
+            slot.close();
+        }
         graphs.close();
     }
 }
