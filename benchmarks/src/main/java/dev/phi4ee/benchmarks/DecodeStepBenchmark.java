@@ -84,7 +84,7 @@ public class DecodeStepBenchmark {
         Phi4TestModels.write(dir, TestModelSpec.builder().maxLength(2048).build());
         ModelDirectory md = ModelDirectory.open(dir);
         graphs = Phi4Graphs.open(md, SessionSettings.cpu(1));
-        session = new DecodingSession(graphs, true, context + 8, Integer.MAX_VALUE, null);
+        session = new DecodingSession(graphs, true, context + 8, Integer.MAX_VALUE);
         long[] prompt = new long[context];
         SplittableRandom r = new SplittableRandom(1);
         int[] promptInts = new int[context];

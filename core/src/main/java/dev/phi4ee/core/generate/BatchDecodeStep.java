@@ -2,7 +2,6 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.model.DecoderConfig;
 import dev.phi4ee.core.model.EmbeddingConfig;
-import dev.phi4ee.core.ort.ActiveAdapters;
 import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.NativeScope;
@@ -23,7 +22,7 @@ import java.util.Map;
  * position and attend to {@code [0, len_b)} only (reference §3.4, §4.2) — what a batch-1 run with a mask of
  * {@code len_b} ones does. The mask WIDTH selects the LongRoPE caches for the whole batch (§4.4), so a caller never
  * batches rows on both sides of {@code original_max_position_embeddings}; rows with different LoRA adapters run as
- * separate steps (the adapters are run options, one set per call).
+ * separate calls (the adapter weights are decoder inputs, one set per call, bound once in the group's binding).
  */
 final class BatchDecodeStep implements AutoCloseable {
     private static final int MAX_CACHED_BINDINGS = 8;
@@ -89,7 +88,7 @@ final class BatchDecodeStep implements AutoCloseable {
      *
      * @param group key of the rows' batch group (LoRA adapters and LongRoPE side): one decoder binding per group
      */
-    void run(Object group, ActiveAdapters adapters, int first, int count, long[] tokens, int[] lengths) {
+    void run(Object group, LoraAdapters.Weights adapters, int first, int count, long[] tokens, int[] lengths) {
         if (first < 0 || count < 1 || first + count > maxBatch) {
             throw new IllegalArgumentException("rows " + first + "+" + count + " outside a batch of " + maxBatch);
         }
@@ -101,7 +100,7 @@ final class BatchDecodeStep implements AutoCloseable {
             width = Math.max(width, lengths[i]);
         }
         // Created outside the step's scope: an IoBinding made inside a PointerScope would be freed with it.
-        Binding decoder = decoderFor(group, first, count);
+        Binding decoder = decoderFor(group, adapters, first, count);
         try (NativeScope scope = NativeScope.open();
                 Tensor stepIds = rows(ids, first * 8L, count, 1);
                 Tensor stepEmbeds = rows(embeds, first * embedsRowBytes, count, 1, dc.hiddenSize());
@@ -122,7 +121,7 @@ final class BatchDecodeStep implements AutoCloseable {
             decoder.input(dc.inputsEmbeds(), stepEmbeds)
                     .input(dc.attentionMask(), stepMask)
                     .output(dc.logits(), stepLogits);
-            graphs.decoder().run(decoder, adapters);
+            graphs.decoder().run(decoder);
         }
     }
 
@@ -136,7 +135,7 @@ final class BatchDecodeStep implements AutoCloseable {
         return Tensor.wrap(b, whole.type(), shape);
     }
 
-    private Binding decoderFor(Object group, int first, int count) {
+    private Binding decoderFor(Object group, LoraAdapters.Weights adapters, int first, int count) {
         GroupBinding g = decoders.get(group);
         if (g == null) {
             if (decoders.size() >= MAX_CACHED_BINDINGS) {
@@ -144,6 +143,9 @@ final class BatchDecodeStep implements AutoCloseable {
                 decoders.clear();
             }
             g = new GroupBinding(graphs.decoder().newBinding());
+            if (adapters != null) {
+                adapters.tensors().forEach(g.binding::input);
+            }
             decoders.put(group, g);
         }
         if (g.first != first || g.count != count) {

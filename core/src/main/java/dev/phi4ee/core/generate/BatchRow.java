@@ -9,7 +9,6 @@ import dev.phi4ee.core.generate.sampling.LogitsRow;
 import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
 import dev.phi4ee.core.generate.sampling.TokenSampler;
-import dev.phi4ee.core.ort.ActiveAdapters;
 import dev.phi4ee.core.ort.ElementType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ final class BatchRow {
     private final StringBuilder out = new StringBuilder();
     private final List<Integer> ids = new ArrayList<>();
     private final StopSequenceMatcher stops;
-    private ActiveAdapters adapters;
+    private LoraAdapters.Weights adapters;
     private TokenHistory history;
     private TokenSampler sampler;
     private float[] scratch;
@@ -57,16 +56,19 @@ final class BatchRow {
         this.stops = new StopSequenceMatcher(request.options.stopSequences());
     }
 
-    /** The prompt stage's result: logits of the last prompt position and the LoRA adapters of every later run. */
-    record Prefilled(LastLogits logits, ActiveAdapters adapters) {}
-
-    /** Runs a request's prompt stage on its session (batch 1, in the row's slot). */
+    /**
+     * Runs a request's prompt stage on its session (batch 1, in the row's slot), setting the session's LoRA adapter
+     * for every later run (the engine uses {@link RequestRun#prefill}: encoders, adapter by input mode, prefill).
+     */
     @FunctionalInterface
     interface PromptStage {
-        Prefilled prefill(EngineRequest request, DecodingSession session, long[] prompt);
+        LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt);
 
         /** Text only: embedding + decoder prefill, no adapters. */
-        PromptStage TEXT = (r, s, prompt) -> new Prefilled(s.prefill(prompt, null, null), null);
+        PromptStage TEXT = (r, s, prompt) -> {
+            s.useAdapters(null);
+            return s.prefill(prompt, null, null);
+        };
     }
 
     /** Prefills and takes the first token; false when the request finished at once. */
@@ -76,9 +78,8 @@ final class BatchRow {
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = promptIds[i];
         }
-        Prefilled p = stage.prefill(request, session, prompt);
-        adapters = p.adapters();
-        LastLogits last = p.logits();
+        LastLogits last = stage.prefill(request, session, prompt);
+        adapters = session.adapters();
         history = new TokenHistory(last.vocab(), promptIds);
         sampler = request.chooser == null
                 ? TokenSampler.create(
@@ -90,7 +91,7 @@ final class BatchRow {
         return accept(last);
     }
 
-    ActiveAdapters adapters() {
+    LoraAdapters.Weights adapters() {
         return adapters;
     }
 

@@ -86,6 +86,11 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         return peakTokensInFlight;
     }
 
+    /** Rows that crossed the LongRoPE switch while batched (engine thread's count; for tests). */
+    long crossings() {
+        return batch.crossings();
+    }
+
     private void serve() {
         while (!closed) {
             try {

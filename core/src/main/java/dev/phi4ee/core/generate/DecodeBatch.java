@@ -2,7 +2,6 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.Phi4Exception;
-import dev.phi4ee.core.ort.ActiveAdapters;
 import dev.phi4ee.core.ort.OrtFailure;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ import java.util.function.Supplier;
  */
 final class DecodeBatch implements AutoCloseable {
     /** Rows that may run in one decoder call. Adapters compare by identity (one instance per adapter set). */
-    record GroupKey(ActiveAdapters adapters, boolean longRope) {}
+    record GroupKey(LoraAdapters.Weights adapters, boolean longRope) {}
 
     private record Lane(DecodingSession session, SlotKvCache cache) {}
 
@@ -41,6 +40,7 @@ final class DecodeBatch implements AutoCloseable {
     private final GroupKey[] keys;
     private int active;
     private long tokensInFlight;
+    private long crossings;
 
     DecodeBatch(
             Phi4Graphs graphs,
@@ -61,7 +61,7 @@ final class DecodeBatch implements AutoCloseable {
             this.step = new BatchDecodeStep(graphs, pool);
             for (int i = 0; i < maxBatch; i++) {
                 SlotKvCache cache = pool.slotCache(i);
-                Lane lane = new Lane(new DecodingSession(graphs, cache, originalMaxPositions, null), cache);
+                Lane lane = new Lane(new DecodingSession(graphs, cache, originalMaxPositions), cache);
                 lanes.add(lane);
                 freeLanes.add(lane);
             }
@@ -82,6 +82,11 @@ final class DecodeBatch implements AutoCloseable {
     /** Sum of prompt + maxNewTokens of the running requests. */
     long tokensInFlight() {
         return tokensInFlight;
+    }
+
+    /** Rows that re-ran alone at the LongRoPE switch so far. */
+    long crossings() {
+        return crossings;
     }
 
     /** Prefills {@code request} alone in a free slot; it joins the batch unless it finished at once. */
@@ -124,6 +129,7 @@ final class DecodeBatch implements AutoCloseable {
             if (row.session.crossesLongRopeOnNextStep()) {
                 regroup(row, new GroupKey(row.adapters(), true));
                 ranAlone.add(row);
+                crossings++;
                 try {
                     row.accept(row.session.next(row.pending()));
                 } catch (RuntimeException e) {

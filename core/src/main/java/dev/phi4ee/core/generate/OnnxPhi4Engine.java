@@ -26,7 +26,8 @@ import java.util.function.Function;
 
 /**
  * The ONNX Runtime implementation of {@link Phi4Engine}: validates and tokenizes requests on the caller's thread,
- * then serves them in order on one engine thread with one KV cache slot (reference §4).
+ * then serves them on one engine thread: continuously batched over one shared KV buffer in shared-buffer mode
+ * ({@link ContinuousBatchScheduler}), one at a time with one growing cache otherwise (reference §4).
  */
 public final class OnnxPhi4Engine implements Phi4Engine {
     private static final System.Logger LOG = System.getLogger(OnnxPhi4Engine.class.getName());
@@ -41,6 +42,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final Function<GenerationRequest, TokenChooser> choosers;
     private final RequestScheduler scheduler;
     private final ContinuousBatchScheduler batcher;
+    private final PromptPreparer preparer;
+    private final MediaEncoders encoders;
+    private final LoraAdapters adapters;
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -73,6 +77,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 graphs.embedsType().label(),
                 graphs.vision().isPresent(),
                 graphs.speech().isPresent());
+        this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
+        this.encoders = new MediaEncoders(graphs);
+        this.adapters = new LoraAdapters(graphs.directory(), graphs);
         int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
         if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
             this.slot = null;
@@ -87,9 +94,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                             originalMax,
                             eosIds,
                             codec::newStream,
-                            BatchRow.PromptStage.TEXT));
+                            (r, s, prompt) -> new RequestRun(r, s, eosIds, null, encoders, adapters).prefill(prompt)));
         } else { // growing cache: one request at a time
-            this.slot = new DecodingSession(graphs, false, maxLength, originalMax, null);
+            this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
             this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
             this.batcher = null;
         }
@@ -143,33 +150,48 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         if (closed) {
             throw new Phi4Exception("engine is closed");
         }
-        rejectMediaUntilSupported(request);
-        int[] ids = codec.encodeChat(request.messages());
-        int maxNew = request.options().maxNewTokens();
-        if ((long) ids.length + maxNew > maxLength) {
-            throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
-        }
-        EngineRequest r = new EngineRequest(
-                ids,
-                0,
-                0,
-                request.options(),
-                choosers.apply(request),
-                listener,
-                batcher != null ? batcher::abandon : scheduler::abandon);
-        if (batcher != null) {
-            batcher.submit(r);
+        PreparedPrompt prepared = null;
+        int[] ids;
+        if (preparer != null) {
+            prepared = preparer.prepare(request);
+            ids = prepared.expanded.ids();
         } else {
-            scheduler.submit(r);
+            rejectMedia(request);
+            ids = codec.encodeChat(request.messages());
         }
-        return r;
+        try {
+            int maxNew = request.options().maxNewTokens();
+            if ((long) ids.length + maxNew > maxLength) {
+                throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
+            }
+            EngineRequest r = new EngineRequest(
+                    ids,
+                    prepared,
+                    prepared == null ? 0 : prepared.expanded.imageTokens(),
+                    prepared == null ? 0 : prepared.expanded.audioTokens(),
+                    request.options(),
+                    choosers.apply(request),
+                    listener,
+                    batcher != null ? batcher::abandon : scheduler::abandon);
+            if (batcher != null) {
+                batcher.submit(r);
+            } else {
+                scheduler.submit(r);
+            }
+            return r;
+        } catch (RuntimeException e) {
+            if (prepared != null) {
+                prepared.close();
+            }
+            throw e;
+        }
     }
 
-    private static void rejectMediaUntilSupported(GenerationRequest request) {
+    private static void rejectMedia(GenerationRequest request) {
         for (var m : request.messages()) {
             for (ContentPart p : m.parts()) {
                 if (!(p instanceof ContentPart.Text)) {
-                    throw new InvalidInputException("image and audio parts are not supported by this engine build yet");
+                    throw new InvalidInputException("image and audio parts need the model's own tokenizer codec");
                 }
             }
         }
@@ -178,7 +200,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /** Runs on the engine thread. */
     private void execute(EngineRequest r) {
         try {
-            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream()).run();
+            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream(), encoders, adapters).run();
             if (result != null) {
                 r.complete(result);
             }
@@ -227,6 +249,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             scheduler.close();
             slot.close();
         }
+        adapters.close();
         graphs.close();
     }
 }

@@ -42,6 +42,11 @@ final class SlotKvCache implements KvCache {
     }
 
     @Override
+    public void unbind() {
+        boundTo = null;
+    }
+
+    @Override
     public void commit() {}
 
     @Override

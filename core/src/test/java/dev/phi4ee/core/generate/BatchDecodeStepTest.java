@@ -18,7 +18,7 @@ class BatchDecodeStepTest {
 
     /** Greedy logits of every step of one sequence decoded alone. */
     static List<float[]> alone(Phi4Graphs graphs, long[] prompt, int steps, int originalMax) {
-        try (DecodingSession s = new DecodingSession(graphs, true, 256, originalMax, null)) {
+        try (DecodingSession s = new DecodingSession(graphs, true, 256, originalMax)) {
             return DecodingSessionTest.decode(s, prompt, steps, new ArrayList<>());
         }
     }
@@ -41,7 +41,7 @@ class BatchDecodeStepTest {
                 long[] prompt = DecodingSessionTest.prompt(promptLengths[r], 100 + r);
                 expected.add(alone(graphs, prompt, steps, originalMax));
                 caches[r] = pool.slotCache(r);
-                rows[r] = new DecodingSession(graphs, caches[r], originalMax, null);
+                rows[r] = new DecodingSession(graphs, caches[r], originalMax);
                 current[r] = rows[r].prefill(prompt, null, null).toFloats();
             }
             int[] who = {0, 1, 2, 3}; // slot -> original row

@@ -127,6 +127,9 @@ class ContinuousBatchingTest {
             ContinuousBatchScheduler b = engine.batcher();
             assertThat(b.peakActive()).as("requests really ran together").isGreaterThan(1);
             assertThat(aborted).as("some requests were cancelled or expired").isPositive();
+            assertThat(b.crossings())
+                    .as("some rows crossed the LongRoPE switch while batched")
+                    .isPositive();
             // Every slot was freed: a full batch of new requests still runs and matches.
             for (int i = 0; i < maxBatch; i++) {
                 assertThat(engine.generate(request(
