@@ -60,14 +60,24 @@ final class BatchRow {
      * Runs a request's prompt stage on its session (batch 1, in the row's slot), setting the session's LoRA adapter
      * for every later run (the engine uses {@link RequestRun#prefill}: encoders, adapter by input mode, prefill).
      */
-    @FunctionalInterface
     interface PromptStage {
+        /** The LoRA weights {@link #prefill} will set for {@code request}: they decide its batch group up front. */
+        LoraAdapters.Weights adapters(EngineRequest request);
+
         LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt);
 
         /** Text only: embedding + decoder prefill, no adapters. */
-        PromptStage TEXT = (r, s, prompt) -> {
-            s.useAdapters(null);
-            return s.prefill(prompt, null, null);
+        PromptStage TEXT = new PromptStage() {
+            @Override
+            public LoraAdapters.Weights adapters(EngineRequest request) {
+                return null;
+            }
+
+            @Override
+            public LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt) {
+                session.useAdapters(null);
+                return session.prefill(prompt, null, null);
+            }
         };
     }
 
@@ -78,8 +88,11 @@ final class BatchRow {
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = promptIds[i];
         }
+        adapters = stage.adapters(request);
         LastLogits last = stage.prefill(request, session, prompt);
-        adapters = session.adapters();
+        if (session.adapters() != adapters) {
+            throw new IllegalStateException("the prompt stage set other LoRA weights than it announced");
+        }
         history = new TokenHistory(last.vocab(), promptIds);
         sampler = request.chooser == null
                 ? TokenSampler.create(

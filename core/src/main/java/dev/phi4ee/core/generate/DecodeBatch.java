@@ -97,17 +97,14 @@ final class DecodeBatch implements AutoCloseable {
         }
         BatchRow row = new BatchRow(request, lane.session(), lane.cache(), eosIds, textStreams.get());
         tokensInFlight += row.budget;
-        // The adapters are known only after the prompt stage; a text-only key first, corrected below.
-        insert(row, new GroupKey(null, request.promptIds.length > originalMaxPositions));
+        // The group is fixed before the prefill writes the slot: moving into another group later would lose the cache.
+        insert(row, new GroupKey(promptStage.adapters(request), request.promptIds.length > originalMaxPositions));
         boolean running;
         try {
             running = row.prefill(promptStage);
         } catch (RuntimeException e) {
             row.fail(asPhi4(e));
             running = false;
-        }
-        if (running && row.adapters() != null) {
-            regroup(row, new GroupKey(row.adapters(), keyOf(row).longRope()));
         }
         if (!running) {
             release(row);
@@ -214,7 +211,10 @@ final class DecodeBatch implements AutoCloseable {
         return keys[row.cache.slot()];
     }
 
-    /** Takes the row out (its slot data is about to be recomputed) and puts it at the end of {@code key}'s group. */
+    /**
+     * Takes the row out and puts it at the end of {@code key}'s group. Its cache is NOT carried over: only for a row
+     * whose whole sequence is about to be re-run (the LongRoPE crossing).
+     */
     private void regroup(BatchRow row, GroupKey key) {
         if (keyOf(row).equals(key)) {
             return;

@@ -94,7 +94,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                             originalMax,
                             eosIds,
                             codec::newStream,
-                            (r, s, prompt) -> new RequestRun(r, s, eosIds, null, encoders, adapters).prefill(prompt)));
+                            new EnginePromptStage(eosIds, encoders, adapters)));
         } else { // growing cache: one request at a time
             this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
             this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);

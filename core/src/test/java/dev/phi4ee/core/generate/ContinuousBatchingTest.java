@@ -78,7 +78,7 @@ class ContinuousBatchingTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"FP32, 200, 8", "FP16, 60, 16"})
+    @CsvSource({"FP32, 200, 8", "FP16, 40, 16"})
     void everyRequestGetsItsAloneTokensUnderAConcurrentWorkload(TestModelSpec.FloatType type, int n, int maxBatch)
             throws Exception {
         TestModelSpec spec = KitModels.spec().floatType(type).build();
