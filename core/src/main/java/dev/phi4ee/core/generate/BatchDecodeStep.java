@@ -88,6 +88,7 @@ final class BatchDecodeStep implements AutoCloseable {
      *
      * @param group key of the rows' batch group (LoRA adapters and LongRoPE side): one decoder binding per group
      */
+    @SuppressWarnings("try") // the native scope is opened for what it frees when it closes
     void run(Object group, LoraAdapters.Weights adapters, int first, int count, long[] tokens, int[] lengths) {
         if (first < 0 || count < 1 || first + count > maxBatch) {
             throw new IllegalArgumentException("rows " + first + "+" + count + " outside a batch of " + maxBatch);
