@@ -53,15 +53,24 @@ public final class DecodingSession implements AutoCloseable {
      * @param cacheMode {@code true} for a shared past/present buffer of {@code capacity} tokens, else growing
      */
     public DecodingSession(Phi4Graphs graphs, boolean sharedBuffer, int capacity, int originalMaxPositions) {
+        this(
+                graphs,
+                sharedBuffer
+                        ? new SharedKvCache(graphs.config().decoder(), graphs.kvType(), capacity)
+                        : new GrowingKvCache(graphs.config().decoder(), graphs.kvType(), capacity),
+                originalMaxPositions);
+    }
+
+    /** A session over a given cache (a slot of a batch's {@link SlotKvPool}); the session closes it. */
+    DecodingSession(Phi4Graphs graphs, KvCache cache, int originalMaxPositions) {
+        int capacity = cache.capacity();
         this.graphs = graphs;
         this.dc = graphs.config().decoder();
         this.ec = graphs.config().embedding();
         this.originalMaxPositions = originalMaxPositions;
         this.hidden = dc.hiddenSize();
         this.vocab = graphs.config().vocabSize();
-        this.cache = sharedBuffer
-                ? new SharedKvCache(dc, graphs.kvType(), capacity)
-                : new GrowingKvCache(dc, graphs.kvType(), capacity);
+        this.cache = cache;
         this.ones = Tensor.allocate(ElementType.INT64, 1, capacity);
         ByteBuffer b = ones.buffer();
         for (int i = 0; i < capacity; i++) {
@@ -168,6 +177,32 @@ public final class DecodingSession implements AutoCloseable {
             runDecoder(stepEmbeds, past, 1);
             return lastLogits;
         }
+    }
+
+    /**
+     * Whether the next step takes the sequence past {@code original_max_position_embeddings} with keys cached under
+     * the short factors: that step must run alone through {@link #next} (the §4.4 re-prefill), not in a batch.
+     */
+    boolean crossesLongRopeOnNextStep() {
+        return length == originalMaxPositions && promptEmbeds != null;
+    }
+
+    /**
+     * Records {@code token} as appended by a batched decoder run that already wrote its keys and values into this
+     * sequence's cache slot (see {@code BatchDecodeStep}).
+     */
+    void appendBatched(long token) {
+        if (length == 0 || length + 1 > cache.capacity() || crossesLongRopeOnNextStep()) {
+            throw new IllegalStateException("cannot batch a step at length " + length);
+        }
+        releasePromptLogits();
+        lastLogits = null;
+        append(new long[] {token});
+    }
+
+    /** The LoRA weights bound on this sequence's runs (null: none). */
+    LoraAdapters.Weights adapters() {
+        return adapters;
     }
 
     private Tensor embed(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {

@@ -26,7 +26,8 @@ import java.util.function.Function;
 
 /**
  * The ONNX Runtime implementation of {@link Phi4Engine}: validates and tokenizes requests on the caller's thread,
- * then serves them in order on one engine thread with one KV cache slot (reference §4).
+ * then serves them on one engine thread: continuously batched over one shared KV buffer in shared-buffer mode
+ * ({@link ContinuousBatchScheduler}), one at a time with one growing cache otherwise (reference §4).
  */
 public final class OnnxPhi4Engine implements Phi4Engine {
     private static final System.Logger LOG = System.getLogger(OnnxPhi4Engine.class.getName());
@@ -40,6 +41,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final DecodingSession slot;
     private final Function<GenerationRequest, TokenChooser> choosers;
     private final RequestScheduler scheduler;
+    private final ContinuousBatchScheduler batcher;
     private final PromptPreparer preparer;
     private final MediaEncoders encoders;
     private final LoraAdapters adapters;
@@ -75,12 +77,29 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 graphs.embedsType().label(),
                 graphs.vision().isPresent(),
                 graphs.speech().isPresent());
-        this.slot = new DecodingSession(
-                graphs, sharedBuffer, maxLength, graphs.directory().hfConfig().originalMaxPositionEmbeddings());
         this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
         this.encoders = new MediaEncoders(graphs);
         this.adapters = new LoraAdapters(graphs.directory(), graphs);
-        this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+        int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
+        if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
+            this.slot = null;
+            this.scheduler = null;
+            this.batcher = new ContinuousBatchScheduler(
+                    options.maxQueuedRequests(),
+                    options.maxTokensInFlight(),
+                    new DecodeBatch(
+                            graphs,
+                            options.maxBatchSize(),
+                            maxLength,
+                            originalMax,
+                            eosIds,
+                            codec::newStream,
+                            new EnginePromptStage(eosIds, encoders, adapters)));
+        } else { // growing cache: one request at a time
+            this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
+            this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+            this.batcher = null;
+        }
         LOG.log(
                 Level.INFO,
                 "opened {0}: {1}, max_length {2}, KV cache {3}",
@@ -153,8 +172,12 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                     request.options(),
                     choosers.apply(request),
                     listener,
-                    scheduler::abandon);
-            scheduler.submit(r);
+                    batcher != null ? batcher::abandon : scheduler::abandon);
+            if (batcher != null) {
+                batcher.submit(r);
+            } else {
+                scheduler.submit(r);
+            }
             return r;
         } catch (RuntimeException e) {
             if (prepared != null) {
@@ -190,6 +213,11 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         }
     }
 
+    /** The continuous-batching scheduler (shared-buffer mode), or null in growing mode. */
+    ContinuousBatchScheduler batcher() {
+        return batcher;
+    }
+
     @Override
     public Flow.Publisher<String> publish(GenerationRequest request) {
         return new TextPublisher(listener -> stream(request, listener));
@@ -215,8 +243,12 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             return;
         }
         closed = true;
-        scheduler.close();
-        slot.close();
+        if (batcher != null) {
+            batcher.close();
+        } else {
+            scheduler.close();
+            slot.close();
+        }
         adapters.close();
         graphs.close();
     }

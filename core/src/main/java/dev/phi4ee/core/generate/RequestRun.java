@@ -51,7 +51,7 @@ final class RequestRun {
      * embedding graph with both feature tensors and the decoder prefill. The request's LoRA adapter (§5.2) is set
      * before the first decoder run and stays for every step.
      */
-    private LastLogits prefill(long[] prompt) {
+    LastLogits prefill(long[] prompt) {
         PreparedPrompt p = request.prepared;
         if (p == null) {
             session.useAdapters(null);

@@ -1,0 +1,172 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.model.DecoderConfig;
+import dev.phi4ee.core.model.EmbeddingConfig;
+import dev.phi4ee.core.ort.Binding;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.NativeScope;
+import dev.phi4ee.core.ort.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One decode step of several sequences as one embedding call ({@code input_ids [B, 1]}) and one decoder call over
+ * rows {@code [first, first+B)} of a {@link SlotKvPool}.
+ *
+ * <p>Per-row lengths go through a right-padded attention mask {@code [B, W]}, {@code W} = the longest row: row
+ * {@code b} has ones on its first {@code len_b} columns and zeros after, so the graph's {@code seqlens_k = Σmask − 1}
+ * makes GroupQueryAttention write the new key/value of row {@code b} at position {@code len_b − 1}, rotate it for that
+ * position and attend to {@code [0, len_b)} only (reference §3.4, §4.2) — what a batch-1 run with a mask of
+ * {@code len_b} ones does. The mask WIDTH selects the LongRoPE caches for the whole batch (§4.4), so a caller never
+ * batches rows on both sides of {@code original_max_position_embeddings}; rows with different LoRA adapters run as
+ * separate calls (the adapter weights are decoder inputs, one set per call, bound once in the group's binding).
+ */
+final class BatchDecodeStep implements AutoCloseable {
+    private static final int MAX_CACHED_BINDINGS = 8;
+
+    private final Phi4Graphs graphs;
+    private final DecoderConfig dc;
+    private final EmbeddingConfig ec;
+    private final SlotKvPool pool;
+    private final int maxBatch;
+    private final int maxLength;
+    private final int vocab;
+    private final long embedsRowBytes;
+    private final long logitsRowBytes;
+    private final Tensor ids;
+    private final Tensor embeds;
+    private final Tensor logits;
+    private final Tensor mask;
+    private final Tensor emptyImage;
+    private final Tensor emptyAudio;
+    private final long[] ones;
+    private final long[] zeros;
+    private final Binding embedding;
+    /** One decoder binding per group key, with the rows its KV views cover (rebound only when they change). */
+    private final Map<Object, GroupBinding> decoders = new HashMap<>();
+
+    private static final class GroupBinding {
+        final Binding binding;
+        int first = -1;
+        int count = -1;
+
+        GroupBinding(Binding binding) {
+            this.binding = binding;
+        }
+    }
+
+    BatchDecodeStep(Phi4Graphs graphs, SlotKvPool pool) {
+        this.graphs = graphs;
+        this.dc = graphs.config().decoder();
+        this.ec = graphs.config().embedding();
+        this.pool = pool;
+        this.maxBatch = pool.maxBatch();
+        this.maxLength = pool.maxLength();
+        this.vocab = graphs.config().vocabSize();
+        int hidden = dc.hiddenSize();
+        this.embedsRowBytes = (long) hidden * graphs.embedsType().byteSize();
+        this.logitsRowBytes = (long) vocab * graphs.logitsType().byteSize();
+        this.ids = Tensor.allocate(ElementType.INT64, maxBatch, 1);
+        this.embeds = Tensor.allocate(graphs.embedsType(), maxBatch, 1, hidden);
+        this.logits = Tensor.allocate(graphs.logitsType(), maxBatch, 1, vocab);
+        this.mask = Tensor.allocate(ElementType.INT64, (long) maxBatch * maxLength);
+        this.emptyImage = Tensor.allocate(graphs.imageFeaturesType(), 0, hidden);
+        this.emptyAudio = Tensor.allocate(graphs.audioFeaturesType(), 0, hidden);
+        this.ones = new long[maxLength];
+        Arrays.fill(ones, 1L);
+        this.zeros = new long[maxLength];
+        this.embedding = graphs.embedding().newBinding();
+    }
+
+    /**
+     * Runs the step. Row {@code first + i} gets token {@code tokens[i]} and then holds {@code lengths[i]} tokens
+     * (its past is {@code lengths[i] − 1}). Afterwards {@link #logits(int)} of those rows hold the new positions'
+     * logits.
+     *
+     * @param group key of the rows' batch group (LoRA adapters and LongRoPE side): one decoder binding per group
+     */
+    @SuppressWarnings("try") // the native scope is opened for what it frees when it closes
+    void run(Object group, LoraAdapters.Weights adapters, int first, int count, long[] tokens, int[] lengths) {
+        if (first < 0 || count < 1 || first + count > maxBatch) {
+            throw new IllegalArgumentException("rows " + first + "+" + count + " outside a batch of " + maxBatch);
+        }
+        int width = 0;
+        for (int i = 0; i < count; i++) {
+            if (lengths[i] < 2 || lengths[i] > maxLength) {
+                throw new IllegalArgumentException("row length " + lengths[i] + " outside 2.." + maxLength);
+            }
+            width = Math.max(width, lengths[i]);
+        }
+        // Created outside the step's scope: an IoBinding made inside a PointerScope would be freed with it.
+        Binding decoder = decoderFor(group, adapters, first, count);
+        try (NativeScope scope = NativeScope.open();
+                Tensor stepIds = rows(ids, first * 8L, count, 1);
+                Tensor stepEmbeds = rows(embeds, first * embedsRowBytes, count, 1, dc.hiddenSize());
+                Tensor stepLogits = rows(logits, first * logitsRowBytes, count, 1, vocab);
+                Tensor stepMask = rows(mask, (long) first * maxLength * 8, count, width)) {
+            LongBuffer idBuffer = stepIds.buffer().asLongBuffer();
+            LongBuffer maskBuffer = stepMask.buffer().asLongBuffer();
+            for (int i = 0; i < count; i++) {
+                idBuffer.put(i, tokens[i]);
+                maskBuffer.put(ones, 0, lengths[i]).put(zeros, 0, width - lengths[i]);
+            }
+            embedding
+                    .input(ec.inputIds(), stepIds)
+                    .input(ec.imageFeatures(), emptyImage)
+                    .input(ec.audioFeatures(), emptyAudio)
+                    .output(ec.inputsEmbeds(), stepEmbeds);
+            graphs.embedding().run(embedding);
+            decoder.input(dc.inputsEmbeds(), stepEmbeds)
+                    .input(dc.attentionMask(), stepMask)
+                    .output(dc.logits(), stepLogits);
+            graphs.decoder().run(decoder);
+        }
+    }
+
+    /** Logits of the last run over {@code row}: a view of the batch's output buffer, no copy. */
+    LastLogits logits(int row) {
+        return new LastLogits(logits.buffer(), logits.type(), row * vocab, vocab);
+    }
+
+    private static Tensor rows(Tensor whole, long byteOffset, long... shape) {
+        ByteBuffer b = whole.buffer().position(Math.toIntExact(byteOffset));
+        return Tensor.wrap(b, whole.type(), shape);
+    }
+
+    private Binding decoderFor(Object group, LoraAdapters.Weights adapters, int first, int count) {
+        GroupBinding g = decoders.get(group);
+        if (g == null) {
+            if (decoders.size() >= MAX_CACHED_BINDINGS) {
+                decoders.values().forEach(b -> b.binding.close());
+                decoders.clear();
+            }
+            g = new GroupBinding(graphs.decoder().newBinding());
+            if (adapters != null) {
+                adapters.tensors().forEach(g.binding::input);
+            }
+            decoders.put(group, g);
+        }
+        if (g.first != first || g.count != count) {
+            pool.bind(g.binding, first, count);
+            g.first = first;
+            g.count = count;
+        }
+        return g.binding;
+    }
+
+    @Override
+    public void close() {
+        decoders.values().forEach(b -> b.binding.close());
+        decoders.clear();
+        embedding.close();
+        emptyAudio.close();
+        emptyImage.close();
+        mask.close();
+        logits.close();
+        embeds.close();
+        ids.close();
+    }
+}

@@ -1,0 +1,208 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.api.FinishReason;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.TensorFloatType;
+import dev.phi4ee.core.api.Timings;
+import dev.phi4ee.core.api.TokenUsage;
+import dev.phi4ee.core.generate.sampling.LogitsRow;
+import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
+import dev.phi4ee.core.generate.sampling.TokenHistory;
+import dev.phi4ee.core.generate.sampling.TokenSampler;
+import dev.phi4ee.core.ort.ElementType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One request decoded inside a batch: the per-token logic of {@link RequestRun} (sampling from the row's own logits
+ * view, end-of-sequence ids, stop strings, {@code maxNewTokens}, full context, cancellation, deadline, streaming) as a
+ * state machine that the batch drives one step at a time instead of a loop that owns the decoder.
+ */
+final class BatchRow {
+    final EngineRequest request;
+    final DecodingSession session;
+    final SlotKvCache cache;
+    /** Prompt + maxNewTokens: what this request holds of {@code maxTokensInFlight}. */
+    final long budget;
+
+    private final Set<Integer> eosIds;
+    private final TextCodec.TextStream text;
+    private final long start = System.nanoTime();
+    private final StringBuilder out = new StringBuilder();
+    private final List<Integer> ids = new ArrayList<>();
+    private final StopSequenceMatcher stops;
+    private LoraAdapters.Weights adapters;
+    private TokenHistory history;
+    private TokenSampler sampler;
+    private float[] scratch;
+    private long firstToken;
+    private long pending = -1;
+    private boolean done;
+
+    BatchRow(
+            EngineRequest request,
+            DecodingSession session,
+            SlotKvCache cache,
+            Set<Integer> eosIds,
+            TextCodec.TextStream text) {
+        this.request = request;
+        this.session = session;
+        this.cache = cache;
+        this.eosIds = eosIds;
+        this.text = text;
+        this.budget = (long) request.promptIds.length + request.options.maxNewTokens();
+        this.stops = new StopSequenceMatcher(request.options.stopSequences());
+    }
+
+    /**
+     * Runs a request's prompt stage on its session (batch 1, in the row's slot), setting the session's LoRA adapter
+     * for every later run (the engine uses {@link RequestRun#prefill}: encoders, adapter by input mode, prefill).
+     */
+    interface PromptStage {
+        /** The LoRA weights {@link #prefill} will set for {@code request}: they decide its batch group up front. */
+        LoraAdapters.Weights adapters(EngineRequest request);
+
+        LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt);
+
+        /** Text only: embedding + decoder prefill, no adapters. */
+        PromptStage TEXT = new PromptStage() {
+            @Override
+            public LoraAdapters.Weights adapters(EngineRequest request) {
+                return null;
+            }
+
+            @Override
+            public LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt) {
+                session.useAdapters(null);
+                return session.prefill(prompt, null, null);
+            }
+        };
+    }
+
+    /** Prefills and takes the first token; false when the request finished at once. */
+    boolean prefill(PromptStage stage) {
+        int[] promptIds = request.promptIds;
+        long[] prompt = new long[promptIds.length];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = promptIds[i];
+        }
+        adapters = stage.adapters(request);
+        LastLogits last = stage.prefill(request, session, prompt);
+        if (session.adapters() != adapters) {
+            throw new IllegalStateException("the prompt stage set other LoRA weights than it announced");
+        }
+        history = new TokenHistory(last.vocab(), promptIds);
+        sampler = request.chooser == null
+                ? TokenSampler.create(
+                        request.options,
+                        last.vocab(),
+                        eosIds.stream().mapToInt(Integer::intValue).toArray())
+                : null;
+        scratch = sampler == null ? new float[last.vocab()] : null;
+        return accept(last);
+    }
+
+    LoraAdapters.Weights adapters() {
+        return adapters;
+    }
+
+    /** The token the next step appends. */
+    long pending() {
+        return pending;
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    /** Cancellation or deadline before a step: finishes the request and returns true. */
+    boolean stopIfAborted() {
+        FinishReason stop = request.stopReason();
+        if (stop != null) {
+            finish(stop);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Takes the logits of the newest position: samples the next token, streams its text and decides whether the
+     * request goes on (true: {@link #pending()} is the next step's token) or finished (its result is delivered).
+     */
+    boolean accept(LastLogits last) {
+        if (stopIfAborted()) {
+            return false;
+        }
+        int token = sampler != null ? sampler.next(row(last), history) : choose(last, ids.size());
+        if (firstToken == 0) {
+            firstToken = System.nanoTime();
+        }
+        if (eosIds.contains(token)) {
+            finish(FinishReason.STOP);
+            return false;
+        }
+        ids.add(token);
+        emit(stops.accept(text.append(token)));
+        if (stops.stopped()) {
+            finish(FinishReason.STOP);
+            return false;
+        }
+        if (ids.size() >= request.options.maxNewTokens() || session.length() >= session.capacity()) {
+            finish(FinishReason.LENGTH);
+            return false;
+        }
+        pending = token;
+        return true;
+    }
+
+    void fail(Throwable error) {
+        done = true;
+        request.fail(error);
+    }
+
+    private void finish(FinishReason reason) {
+        done = true;
+        if (!stops.stopped()) {
+            emit(stops.accept(text.flush()));
+            emit(stops.flush());
+        }
+        long end = System.nanoTime();
+        double seconds = (end - start) / 1e9;
+        Timings timings = new Timings(
+                Duration.ofNanos(start - request.acceptedNanos),
+                Duration.ofNanos((firstToken == 0 ? end : firstToken) - request.acceptedNanos),
+                Duration.ofNanos(end - request.acceptedNanos),
+                seconds > 0 ? ids.size() / seconds : 0);
+        request.complete(new GenerationResult(
+                out.toString(),
+                reason,
+                new TokenUsage(request.promptIds.length, request.imageTokens, request.audioTokens, ids.size()),
+                timings,
+                ids));
+    }
+
+    private static LogitsRow row(LastLogits l) {
+        TensorFloatType t = l.type() == ElementType.FLOAT16 ? TensorFloatType.FLOAT16 : TensorFloatType.FLOAT32;
+        return LogitsRow.of(l.buffer(), t, l.elementOffset(), l.vocab());
+    }
+
+    /** Custom choosers (tests) get a copy with end-of-sequence ids masked until {@code minNewTokens}. */
+    private int choose(LastLogits last, int generated) {
+        last.toFloats(scratch);
+        if (generated < request.options.minNewTokens()) {
+            for (int eos : eosIds) {
+                scratch[eos] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return request.chooser.choose(scratch, generated);
+    }
+
+    private void emit(String delta) {
+        if (delta != null && !delta.isEmpty()) {
+            out.append(delta);
+            request.listener.onText(delta);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.api.EngineOverloadedException;
+import dev.phi4ee.core.api.FinishReason;
+import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.api.Phi4Exception;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Continuous batching on one engine thread: between two decode steps of the running requests ({@link DecodeBatch}),
+ * queued requests are admitted in FIFO order while a slot is free and {@code maxTokensInFlight} (Σ prompt +
+ * maxNewTokens of the running requests, 0 = unbounded) allows, and prefilled. The head of the queue is never
+ * overtaken (no starvation): when it does not fit, admission waits until enough running requests finish. A full
+ * queue rejects at once with {@link EngineOverloadedException}; a request cancelled or past its deadline while queued
+ * completes immediately, one that is running leaves its slot before the next step.
+ */
+final class ContinuousBatchScheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ContinuousBatchScheduler.class.getName());
+
+    private final BlockingQueue<EngineRequest> queue;
+    private final DecodeBatch batch;
+    private final long maxTokensInFlight;
+    private final Thread worker;
+    private final ScheduledThreadPoolExecutor timers;
+    private volatile boolean closed;
+    private volatile int peakActive;
+    private volatile long peakTokensInFlight;
+
+    ContinuousBatchScheduler(int capacity, long maxTokensInFlight, DecodeBatch batch) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batch = batch;
+        this.maxTokensInFlight = maxTokensInFlight;
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "phi4-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        this.worker = Thread.ofPlatform().name("phi4-engine").daemon(true).start(this::serve);
+    }
+
+    void submit(EngineRequest request) {
+        if (closed) {
+            throw new Phi4Exception("engine is closed");
+        }
+        long budget = (long) request.promptIds.length + request.options.maxNewTokens();
+        if (maxTokensInFlight > 0 && budget > maxTokensInFlight) {
+            throw new InvalidInputException("prompt (" + request.promptIds.length + ") + maxNewTokens ("
+                    + request.options.maxNewTokens() + ") exceeds maxTokensInFlight " + maxTokensInFlight);
+        }
+        if (!queue.offer(request)) {
+            throw new EngineOverloadedException("engine queue is full (" + (queue.size() + queue.remainingCapacity())
+                    + " requests waiting); retry later or raise maxQueuedRequests");
+        }
+        if (request.hasDeadline()) {
+            long delay = request.deadlineNanos - System.nanoTime();
+            ScheduledFuture<?> timer =
+                    timers.schedule(() -> request.abort(FinishReason.DEADLINE), delay, TimeUnit.NANOSECONDS);
+            request.result().whenComplete((r, e) -> timer.cancel(false));
+        }
+    }
+
+    /** Called when a request is cancelled or expires: if it is still queued it completes now. */
+    void abandon(EngineRequest request) {
+        if (queue.remove(request)) {
+            request.completeUnstarted(request.stopReason());
+        }
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    /** Most requests that ran in one batch so far. */
+    int peakActive() {
+        return peakActive;
+    }
+
+    /** Highest Σ (prompt + maxNewTokens) of running requests so far. */
+    long peakTokensInFlight() {
+        return peakTokensInFlight;
+    }
+
+    /** Rows that crossed the LongRoPE switch while batched (engine thread's count; for tests). */
+    long crossings() {
+        return batch.crossings();
+    }
+
+    private void serve() {
+        while (!closed) {
+            try {
+                if (batch.active() == 0) {
+                    EngineRequest next = queue.take(); // idle: wait for work
+                    start(next);
+                }
+                admitWhileRoom();
+                if (batch.active() > 0) {
+                    batch.step();
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException | Error t) {
+                LOG.log(Level.ERROR, "engine loop failed", t);
+                batch.failAll(new Phi4Exception("engine loop failed: " + t, t));
+            }
+        }
+    }
+
+    private void admitWhileRoom() {
+        EngineRequest head;
+        while (batch.active() < batch.capacity() && (head = queue.peek()) != null) {
+            long budget = (long) head.promptIds.length + head.options.maxNewTokens();
+            if (maxTokensInFlight > 0 && batch.tokensInFlight() + budget > maxTokensInFlight) {
+                return; // FIFO: the head waits for room, nobody overtakes it
+            }
+            if (queue.remove(head)) { // false: cancelled meanwhile (abandon completed it)
+                start(head);
+            }
+        }
+    }
+
+    private void start(EngineRequest request) {
+        FinishReason early = request.stopReason();
+        if (early != null) {
+            request.completeUnstarted(early);
+            return;
+        }
+        peakActive = Math.max(peakActive, batch.active() + 1);
+        peakTokensInFlight = Math.max(
+                peakTokensInFlight, batch.tokensInFlight() + request.promptIds.length + request.options.maxNewTokens());
+        batch.admit(request);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        worker.interrupt();
+        try {
+            worker.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timers.shutdownNow();
+        EngineRequest r;
+        while ((r = queue.poll()) != null) {
+            r.fail(new Phi4Exception("engine closed before the request ran"));
+        }
+        batch.failAll(new Phi4Exception("engine closed while the request ran"));
+        batch.close();
+    }
+}

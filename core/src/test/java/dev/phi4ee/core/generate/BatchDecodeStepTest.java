@@ -1,0 +1,82 @@
+package dev.phi4ee.core.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.phi4ee.core.testkit.TestModelSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A batched decode step over a shared slot pool gives every row exactly the logits of the same sequence decoded alone
+ * (batch 1, mask of ones, its own {@link SharedKvCache}), also after compaction moved a row to another slot.
+ */
+class BatchDecodeStepTest {
+    static final int MAX_BATCH = 4;
+
+    /** Greedy logits of every step of one sequence decoded alone. */
+    static List<float[]> alone(Phi4Graphs graphs, long[] prompt, int steps, int originalMax) {
+        try (DecodingSession s = new DecodingSession(graphs, true, 256, originalMax)) {
+            return DecodingSessionTest.decode(s, prompt, steps, new ArrayList<>());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestModelSpec.FloatType.class)
+    void batchedRowsMatchAloneBitForBitAlsoAfterCompaction(TestModelSpec.FloatType type) {
+        TestModelSpec spec = KitModels.spec().floatType(type).build();
+        int originalMax = spec.originalMaxPositionEmbeddings();
+        int steps = 20;
+        int[] promptLengths = {3, 17, 9, 30}; // all stay on the short side: 30 + 20 < 64
+        try (Phi4Graphs graphs = KitModels.open(spec);
+                SlotKvPool pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), MAX_BATCH, 256);
+                BatchDecodeStep step = new BatchDecodeStep(graphs, pool)) {
+            List<List<float[]>> expected = new ArrayList<>();
+            DecodingSession[] rows = new DecodingSession[MAX_BATCH];
+            SlotKvCache[] caches = new SlotKvCache[MAX_BATCH];
+            float[][] current = new float[MAX_BATCH][];
+            for (int r = 0; r < MAX_BATCH; r++) {
+                long[] prompt = DecodingSessionTest.prompt(promptLengths[r], 100 + r);
+                expected.add(alone(graphs, prompt, steps, originalMax));
+                caches[r] = pool.slotCache(r);
+                rows[r] = new DecodingSession(graphs, caches[r], originalMax);
+                current[r] = rows[r].prefill(prompt, null, null).toFloats();
+            }
+            int[] who = {0, 1, 2, 3}; // slot -> original row
+            int active = MAX_BATCH;
+            for (int s = 0; s < steps; s++) {
+                if (s == 8) { // row in slot 1 finishes: the last slot's sequence moves into its place
+                    int last = active - 1;
+                    pool.copySlot(last, 1, rows[who[last]].length());
+                    caches[who[last]].moveTo(1);
+                    rows[who[1]].close();
+                    who[1] = who[last];
+                    active--;
+                }
+                long[] tokens = new long[active];
+                int[] lengths = new int[active];
+                for (int slot = 0; slot < active; slot++) {
+                    int r = who[slot];
+                    assertThat(current[r])
+                            .as("row %d step %d", r, s)
+                            .isEqualTo(expected.get(r).get(s));
+                    tokens[slot] = TokenChooser.argmax(current[r]);
+                    rows[r].appendBatched(tokens[slot]);
+                    lengths[slot] = rows[r].length();
+                }
+                step.run("g", null, 0, active, tokens, lengths);
+                for (int slot = 0; slot < active; slot++) {
+                    current[who[slot]] = step.logits(slot).toFloats();
+                }
+            }
+            for (int slot = 0; slot < active; slot++) {
+                int r = who[slot];
+                assertThat(current[r]).isEqualTo(expected.get(r).get(steps));
+                rows[r].close();
+            }
+            assertThat(Arrays.stream(who, 0, active)).containsExactly(0, 3, 2);
+        }
+    }
+}

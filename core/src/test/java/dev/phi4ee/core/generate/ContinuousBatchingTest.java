@@ -1,0 +1,168 @@
+package dev.phi4ee.core.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.FinishReason;
+import dev.phi4ee.core.api.GenerationHandle;
+import dev.phi4ee.core.api.GenerationOptions;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.testkit.TestModelSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Continuous batching through the engine on the kit model (max_length 256, LongRoPE switch at 64): every request's
+ * greedy tokens are the ones it gets alone (an engine with maxBatchSize 1), under a randomized concurrent workload
+ * with mixed prompt lengths (some above 64 from the start, some crossing 64 while decoding), mixed maxNewTokens,
+ * cancellations and deadlines. Text only: the multimodal prompt stage is not on this branch yet.
+ */
+class ContinuousBatchingTest {
+    record Job(String text, int maxNew, int cancelAfterMs, Duration timeout) {}
+
+    static OnnxPhi4Engine open(TestModelSpec spec, EngineOptions options) {
+        return OnnxPhi4Engine.open(
+                ModelDirectory.open(KitModels.dir(spec)), options, new FakeTextCodec(), r -> OnnxPhi4Engine.greedy());
+    }
+
+    static EngineOptions.Builder options() {
+        return EngineOptions.builder()
+                .executionProvider("cpu")
+                .intraOpThreads(1)
+                .maxQueuedRequests(256);
+    }
+
+    static GenerationRequest request(Job j) {
+        return GenerationRequest.builder()
+                .user(j.text())
+                .options(GenerationOptions.builder()
+                        .maxNewTokens(j.maxNew())
+                        .timeout(j.timeout())
+                        .build())
+                .build();
+    }
+
+    /** Prompts of 4..93 ids (FakeTextCodec: chars + 3); ~1/4 within 10 of the switch so they cross it. */
+    static List<Job> workload(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int chars =
+                    switch (r.nextInt(4)) {
+                        case 0 -> 52 + r.nextInt(10); // crosses 64 while decoding
+                        case 1 -> 62 + r.nextInt(28); // at or above the switch from the prompt on
+                        default -> 1 + r.nextInt(50);
+                    };
+            StringBuilder text = new StringBuilder();
+            for (int c = 0; c < chars; c++) {
+                text.append((char) ('a' + r.nextInt(26)));
+            }
+            int kind = r.nextInt(10);
+            jobs.add(new Job(
+                    text.toString(),
+                    1 + r.nextInt(14),
+                    kind == 0 ? r.nextInt(30) : -1,
+                    kind == 1 ? Duration.ofMillis(1 + r.nextInt(40)) : null));
+        }
+        return jobs;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FP32, 200, 8", "FP16, 40, 16"})
+    void everyRequestGetsItsAloneTokensUnderAConcurrentWorkload(TestModelSpec.FloatType type, int n, int maxBatch)
+            throws Exception {
+        TestModelSpec spec = KitModels.spec().floatType(type).build();
+        List<Job> jobs = workload(n, 7 + n);
+        List<List<Integer>> alone = new ArrayList<>();
+        try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(1).build())) {
+            for (Job j : jobs) {
+                alone.add(engine.generate(request(new Job(j.text(), j.maxNew(), -1, null)))
+                        .tokenIds());
+            }
+        }
+        try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(maxBatch).build())) {
+            SplittableRandom r = new SplittableRandom(99);
+            List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            for (Job j : jobs) {
+                GenerationHandle h = engine.stream(request(j), d -> {});
+                if (j.cancelAfterMs() >= 0) {
+                    CompletableFuture.delayedExecutor(j.cancelAfterMs(), TimeUnit.MILLISECONDS)
+                            .execute(h::cancel);
+                }
+                results.add(h.result());
+                if (r.nextInt(4) == 0) {
+                    Thread.sleep(r.nextInt(5)); // arrivals while others decode
+                }
+            }
+            int aborted = 0;
+            for (int i = 0; i < jobs.size(); i++) {
+                Job j = jobs.get(i);
+                GenerationResult g = results.get(i).get(60, TimeUnit.SECONDS);
+                boolean abortable = j.cancelAfterMs() >= 0 || j.timeout() != null;
+                if (abortable
+                        && (g.finishReason() == FinishReason.CANCELLED || g.finishReason() == FinishReason.DEADLINE)) {
+                    aborted++;
+                    assertThat(g.finishReason())
+                            .isEqualTo(j.timeout() != null ? FinishReason.DEADLINE : FinishReason.CANCELLED);
+                    assertThat(g.tokenIds())
+                            .as("request %d", i)
+                            .hasSizeLessThanOrEqualTo(alone.get(i).size());
+                    assertThat(alone.get(i).subList(0, g.tokenIds().size()))
+                            .as("request %d", i)
+                            .isEqualTo(g.tokenIds());
+                } else {
+                    assertThat(g.tokenIds()).as("request %d: %s", i, j).isEqualTo(alone.get(i));
+                }
+            }
+            ContinuousBatchScheduler b = engine.batcher();
+            assertThat(b.peakActive()).as("requests really ran together").isGreaterThan(1);
+            assertThat(aborted).as("some requests were cancelled or expired").isPositive();
+            assertThat(b.crossings())
+                    .as("some rows crossed the LongRoPE switch while batched")
+                    .isPositive();
+            // Every slot was freed: a full batch of new requests still runs and matches.
+            for (int i = 0; i < maxBatch; i++) {
+                assertThat(engine.generate(request(
+                                        new Job(jobs.get(i).text(), jobs.get(i).maxNew(), -1, null)))
+                                .tokenIds())
+                        .isEqualTo(alone.get(i));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"60"})
+    void maxTokensInFlightBoundsTheRunningRequests(int limit) throws Exception {
+        TestModelSpec spec = KitModels.spec().build();
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            jobs.add(new Job("x".repeat(5 + i), 4 + i % 5, -1, null)); // budgets 12..40
+        }
+        try (OnnxPhi4Engine engine =
+                open(spec, options().maxBatchSize(8).maxTokensInFlight(limit).build())) {
+            List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            for (Job j : jobs) {
+                results.add(engine.stream(request(j), d -> {}).result());
+            }
+            for (CompletableFuture<GenerationResult> f : results) {
+                assertThat(f.get(60, TimeUnit.SECONDS).finishReason()).isIn(FinishReason.LENGTH, FinishReason.STOP);
+            }
+            ContinuousBatchScheduler b = engine.batcher();
+            assertThat(b.peakTokensInFlight()).isLessThanOrEqualTo(limit).isGreaterThan(limit / 2);
+            assertThat(b.peakActive()).isGreaterThan(1);
+            assertThatThrownBy(() -> engine.stream(request(new Job("y".repeat(70), 10, -1, null)), d -> {}))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("maxTokensInFlight");
+        }
+    }
+}
