@@ -4,8 +4,11 @@ import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.InvalidInputException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
 
 /**
  * A generation failed; the engine's exception is the cause, so {@code onException(InvalidInputException.class)}
@@ -27,9 +30,45 @@ public class Phi4ExchangeException extends CamelExchangeException {
     }
 
     /**
-     * Sets the failure on the exchange. Invalid input is marked redelivery-exhausted, so an error handler with
-     * redeliveries configured goes straight to its dead-letter / failure handling instead of retrying.
+     * A {@code retryWhile} predicate for error handlers: redeliver a failed generation at most
+     * {@code maxRedeliveries} times, and never when the input itself is invalid. Camel's default error handler does
+     * not redeliver at all; use this where redelivery is configured, e.g.
+     * {@code errorHandler(defaultErrorHandler().redeliveryDelay(500).retryWhile(Phi4ExchangeException.retryable(5)))}.
      */
+    public static Retryable retryable(int maxRedeliveries) {
+        return new Retryable(maxRedeliveries);
+    }
+
+    /** The predicate of {@link #retryable(int)}; also an {@link Expression}, as {@code retryWhile} takes one. */
+    public static final class Retryable implements Predicate, Expression {
+        private final int maxRedeliveries;
+
+        private Retryable(int maxRedeliveries) {
+            this.maxRedeliveries = maxRedeliveries;
+        }
+
+        @Override
+        public boolean matches(Exchange exchange) {
+            Exception e = exchange.getException();
+            if (e == null) {
+                e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            }
+            int redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+            boolean retryable = !(e instanceof Phi4ExchangeException p) || p.isRetryable();
+            // Camel counts the redelivery about to happen before it asks.
+            return retryable && redeliveries <= maxRedeliveries;
+        }
+
+        @Override
+        public void init(CamelContext context) {}
+
+        @Override
+        public <T> T evaluate(Exchange exchange, Class<T> type) {
+            return exchange.getContext().getTypeConverter().convertTo(type, matches(exchange));
+        }
+    }
+
+    /** Sets the failure on the exchange, with the engine's exception as the cause. */
     static void fail(Exchange exchange, Throwable error) {
         Throwable cause = unwrap(error);
         boolean invalid = cause instanceof InvalidInputException;
@@ -39,9 +78,6 @@ public class Phi4ExchangeException extends CamelExchangeException {
                         ? "phi4: engine overloaded, retry later: " + cause.getMessage()
                         : "phi4: generation failed: " + cause.getMessage();
         exchange.setException(new Phi4ExchangeException(message, exchange, cause, !invalid));
-        if (invalid) {
-            exchange.getExchangeExtension().setRedeliveryExhausted(true);
-        }
     }
 
     private static Throwable unwrap(Throwable error) {

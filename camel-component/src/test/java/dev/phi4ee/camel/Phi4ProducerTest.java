@@ -53,10 +53,17 @@ class Phi4ProducerTest extends CamelTestSupport {
                 from("direct:stream")
                         .to("phi4:generate?streaming=true&streamingEndpoint=mock:chunks")
                         .to("mock:result");
+                from("direct:handled")
+                        .onException(InvalidInputException.class)
+                        .handled(true)
+                        .setBody(constant("rejected"))
+                        .to("mock:rejected")
+                        .end()
+                        .to("phi4:generate?prompt=Describe.");
                 from("direct:invalid")
                         .errorHandler(defaultErrorHandler()
-                                .maximumRedeliveries(3)
                                 .redeliveryDelay(0)
+                                .retryWhile(Phi4ExchangeException.retryable(3))
                                 .onRedelivery(e -> redeliveries.incrementAndGet()))
                         .to("phi4:generate?prompt=Describe.");
             }
@@ -190,9 +197,17 @@ class Phi4ProducerTest extends CamelTestSupport {
         assertThat(out.getException()).isInstanceOf(Phi4ExchangeException.class);
         assertThat(out.getException().getCause()).isInstanceOf(InvalidInputException.class);
         assertThat(((Phi4ExchangeException) out.getException()).isRetryable()).isFalse();
-        assertThat(redeliveries.get())
-                .as("no redelivery despite maximumRedeliveries(3)")
-                .isZero();
+        assertThat(redeliveries.get()).as("no redelivery of invalid input").isZero();
+    }
+
+    @Test
+    void onExceptionMatchesTheEngineExceptionAsCause() throws Exception {
+        getMockEndpoint("mock:rejected").expectedBodiesReceived("rejected");
+
+        Exchange out = template.send("direct:handled", e -> e.getMessage().setBody(new byte[] {9, 9, 9, 9, 9}));
+
+        getMockEndpoint("mock:rejected").assertIsSatisfied();
+        assertThat(out.getException()).isNull();
     }
 
     @Test
