@@ -15,7 +15,8 @@ class Phi4ComponentTest {
 
     @Test
     void uriOptionsReachTheEndpointAndEndpointsDoNotShareConfiguration() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        CamelContext context = new DefaultCamelContext();
+        try {
             context.getRegistry().bind("engine", TestEngines.shared());
             context.start();
             Phi4Endpoint a = context.getEndpoint(
@@ -41,23 +42,29 @@ class Phi4ComponentTest {
             assertThat(options.stopSequences()).containsExactly("END", "STOP");
             assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(options.seed()).isEqualTo(7L);
+        } finally {
+            context.stop();
         }
     }
 
     @Test
     void theOnlyEngineInTheRegistryIsAutowired() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        CamelContext context = new DefaultCamelContext();
+        try {
             context.getRegistry().bind("anyName", TestEngines.shared());
             context.start();
             Phi4Endpoint endpoint = context.getEndpoint("phi4:generate", Phi4Endpoint.class);
             endpoint.start();
             assertThat(endpoint.engine()).isSameAs(TestEngines.shared());
+        } finally {
+            context.stop();
         }
     }
 
     @Test
     void withoutEngineOrModelPathTheRouteFailsToStartWithAClearMessage() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        CamelContext context = new DefaultCamelContext();
+        try {
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
@@ -68,16 +75,21 @@ class Phi4ComponentTest {
                     .isInstanceOf(FailedToStartRouteException.class)
                     .rootCause()
                     .hasMessageContaining("modelPath");
+        } finally {
+            context.stop();
         }
     }
 
     @Test
     void unknownOperationIsRejected() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        CamelContext context = new DefaultCamelContext();
+        try {
             context.start();
             assertThatThrownBy(() -> context.getEndpoint("phi4:chat"))
                     .rootCause()
                     .hasMessageContaining("phi4:generate");
+        } finally {
+            context.stop();
         }
     }
 
