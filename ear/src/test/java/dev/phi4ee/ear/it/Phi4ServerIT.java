@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.ear.it.routes.ItRoutes;
 import dev.phi4ee.ejb.JmsProperties;
@@ -160,6 +161,17 @@ class Phi4ServerIT {
                 .anySatisfy(p -> assertThat(p).endsWith("maxNewTokens"))
                 .anySatisfy(p -> assertThat(p).endsWith("topP"));
         assertThatThrownBy(() -> service.generate(null)).isInstanceOf(ConstraintViolationException.class);
+    }
+
+    @Test
+    @Order(3)
+    void invalidMediaSurfacesAsTheEngineExceptionNotAsEjbException() {
+        Phi4Request request = Phi4Request.ofPrompt("What is this?");
+        request.setMedia(List.of(new MediaInput(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, null, "mystery.bin")));
+
+        assertThatThrownBy(() -> service.generate(request))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("mystery.bin");
     }
 
     @Test
