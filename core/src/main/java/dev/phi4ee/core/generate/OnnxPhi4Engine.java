@@ -1,14 +1,195 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.ContentPart;
+import dev.phi4ee.core.api.ContextLengthExceededException;
 import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.GenerationHandle;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.InferenceException;
+import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.api.KvCacheMode;
+import dev.phi4ee.core.api.ModelInfo;
 import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.model.GenaiConfig;
+import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.OrtFailure;
+import dev.phi4ee.core.ort.SessionSettings;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Flow;
+import java.util.function.Function;
 
-/** The ONNX Runtime implementation of {@link Phi4Engine}. Placeholder until the foundation lands. */
-public final class OnnxPhi4Engine {
-    private OnnxPhi4Engine() {}
+/**
+ * The ONNX Runtime implementation of {@link Phi4Engine}: validates and tokenizes requests on the caller's thread,
+ * then serves them in order on one engine thread with one KV cache slot (reference §4).
+ */
+public final class OnnxPhi4Engine implements Phi4Engine {
+    private static final System.Logger LOG = System.getLogger(OnnxPhi4Engine.class.getName());
 
+    private final Phi4Graphs graphs;
+    private final TextCodec codec;
+    private final int maxLength;
+    private final boolean sharedBuffer;
+    private final Set<Integer> eosIds;
+    private final ModelInfo info;
+    private final DecodingSession slot;
+    private final Function<GenerationRequest, TokenChooser> choosers;
+    private final RequestScheduler scheduler;
+    private volatile boolean closed;
+
+    private OnnxPhi4Engine(
+            Phi4Graphs graphs,
+            TextCodec codec,
+            EngineOptions options,
+            Function<GenerationRequest, TokenChooser> choosers) {
+        this.graphs = graphs;
+        this.codec = codec;
+        this.choosers = choosers;
+        GenaiConfig c = graphs.config();
+        int configured = c.search().maxLength();
+        if (options.maxLength() > c.contextLength()) {
+            throw new IllegalArgumentException(
+                    "maxLength " + options.maxLength() + " exceeds the model's context_length " + c.contextLength());
+        }
+        this.maxLength = options.maxLength() > 0 ? options.maxLength() : configured;
+        this.sharedBuffer = switch (options.kvCacheMode()) {
+            case AUTO -> c.search().pastPresentShareBuffer();
+            case SHARED_BUFFER -> true;
+            case GROWING -> false;
+        };
+        this.eosIds = Set.copyOf(c.eosTokenIds());
+        this.info = new ModelInfo(
+                graphs.directory().root(),
+                c.modelType(),
+                maxLength,
+                c.vocabSize(),
+                graphs.executionProvider(),
+                graphs.embedsType().label(),
+                graphs.vision().isPresent(),
+                graphs.speech().isPresent());
+        this.slot = new DecodingSession(
+                graphs, sharedBuffer, maxLength, graphs.directory().hfConfig().originalMaxPositionEmbeddings(), null);
+        this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+        LOG.log(
+                Level.INFO,
+                "opened {0}: {1}, max_length {2}, KV cache {3}",
+                info.directory(),
+                info.executionProvider(),
+                maxLength,
+                sharedBuffer ? "shared buffer" : "growing");
+    }
+
+    /** Opens a model directory with the tokenizer files it contains. */
     public static Phi4Engine open(Path modelDirectory, EngineOptions options) {
-        throw new UnsupportedOperationException("not implemented yet");
+        ModelDirectory dir = ModelDirectory.open(modelDirectory);
+        return open(dir, options, Phi4TextCodec.load(dir), r -> null);
+    }
+
+    /**
+     * Opens with an explicit codec and decoding strategy (tests, benchmarks). {@code choosers} may return null for a
+     * request: it is then decoded by the sampler its {@code GenerationOptions} describe.
+     */
+    public static OnnxPhi4Engine open(
+            ModelDirectory dir,
+            EngineOptions options,
+            TextCodec codec,
+            Function<GenerationRequest, TokenChooser> choosers) {
+        Objects.requireNonNull(codec, "codec");
+        SessionSettings settings = new SessionSettings(
+                options.executionProvider(),
+                options.strictExecutionProvider(),
+                options.intraOpThreads(),
+                SessionSettings.Optimization.ALL);
+        Phi4Graphs graphs = Phi4Graphs.open(dir, settings);
+        try {
+            return new OnnxPhi4Engine(graphs, codec, options, choosers);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            graphs.close();
+            throw e;
+        }
+    }
+
+    static TokenChooser greedy() {
+        return (logits, generated) -> TokenChooser.argmax(logits);
+    }
+
+    @Override
+    public GenerationHandle stream(GenerationRequest request, TokenListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        if (closed) {
+            throw new Phi4Exception("engine is closed");
+        }
+        rejectMediaUntilSupported(request);
+        int[] ids = codec.encodeChat(request.messages());
+        int maxNew = request.options().maxNewTokens();
+        if ((long) ids.length + maxNew > maxLength) {
+            throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
+        }
+        EngineRequest r =
+                new EngineRequest(ids, 0, 0, request.options(), choosers.apply(request), listener, scheduler::abandon);
+        scheduler.submit(r);
+        return r;
+    }
+
+    private static void rejectMediaUntilSupported(GenerationRequest request) {
+        for (var m : request.messages()) {
+            for (ContentPart p : m.parts()) {
+                if (!(p instanceof ContentPart.Text)) {
+                    throw new InvalidInputException("image and audio parts are not supported by this engine build yet");
+                }
+            }
+        }
+    }
+
+    /** Runs on the engine thread. */
+    private void execute(EngineRequest r) {
+        try {
+            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream()).run();
+            if (result != null) {
+                r.complete(result);
+            }
+        } catch (OrtFailure e) {
+            r.fail(new InferenceException("ONNX Runtime failed: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            r.fail(e instanceof Phi4Exception ? e : new InferenceException("generation failed: " + e, e));
+        } finally {
+            slot.reset(); // the slot is free for the next request at once
+        }
+    }
+
+    @Override
+    public Flow.Publisher<String> publish(GenerationRequest request) {
+        return new TextPublisher(listener -> stream(request, listener));
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** Whether decode steps bind one shared past/present buffer (else the cache grows per step). */
+    public boolean sharedBuffer() {
+        return sharedBuffer;
+    }
+
+    public KvCacheMode kvCacheMode() {
+        return sharedBuffer ? KvCacheMode.SHARED_BUFFER : KvCacheMode.GROWING;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.close();
+        slot.close();
+        graphs.close();
     }
 }

@@ -12,7 +12,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "phi4 0.1.0",
         description = "Phi-4-multimodal on ONNX Runtime: inspect models, preprocess media, tokenize, generate.",
-        subcommands = {CommandLine.HelpCommand.class, RunRouteCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            TokenizeCommand.class,
+            DetokenizeCommand.class,
+            InspectModelCommand.class,
+            MakeDemoModelCommand.class,
+            GenerateCommand.class,
+            RunRouteCommand.class,
+        })
 public final class Phi4Cli {
 
     public static void main(String[] args) {

@@ -1,0 +1,274 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.model.DecoderConfig;
+import dev.phi4ee.core.model.EmbeddingConfig;
+import dev.phi4ee.core.ort.ActiveAdapters;
+import dev.phi4ee.core.ort.Binding;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.NativeScope;
+import dev.phi4ee.core.ort.Tensor;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * One sequence being decoded (batch 1): prompt prefill through the embedding and text graphs, then one token per
+ * step, with its own KV cache. Returns the last position's logits as a view of the decoder's output buffer, valid
+ * until the next run.
+ *
+ * <p>The attention mask always has {@code past + new} columns of ones (reference §4.2): its length drives
+ * GroupQueryAttention's valid length and the text graph's LongRoPE switch. When the sequence first grows past {@code
+ * original_max_position_embeddings}, the keys cached so far were rotated with the short factors; for Hugging Face
+ * parity (§4.4) the whole sequence is then run again from the prompt's kept {@code inputs_embeds} plus the generated
+ * tokens' embeddings, with an empty cache, so every key uses the long factors.
+ */
+public final class DecodingSession implements AutoCloseable {
+    private final Phi4Graphs graphs;
+    private final DecoderConfig dc;
+    private final EmbeddingConfig ec;
+    private final KvCache cache;
+    private final ActiveAdapters adapters;
+    private final int originalMaxPositions;
+    private final int hidden;
+    private final int vocab;
+    private final Tensor ones;
+    private final Tensor emptyImage;
+    private final Tensor emptyAudio;
+    private final Tensor stepIds;
+    private final Tensor stepEmbeds;
+    private final Tensor stepLogits;
+    private final Binding embeddingBinding;
+    private final Binding decoderBinding;
+    private Tensor lastLogitsTensor;
+    private LastLogits lastLogits;
+    private long[] tokens = new long[64];
+    private int length;
+    private int promptLength;
+    private Tensor promptEmbeds;
+    private int reprefills;
+
+    /**
+     * @param cacheMode {@code true} for a shared past/present buffer of {@code capacity} tokens, else growing
+     * @param adapters LoRA adapters active on every decoder run of this sequence, or null for none
+     */
+    public DecodingSession(
+            Phi4Graphs graphs, boolean sharedBuffer, int capacity, int originalMaxPositions, ActiveAdapters adapters) {
+        this.graphs = graphs;
+        this.dc = graphs.config().decoder();
+        this.ec = graphs.config().embedding();
+        this.adapters = adapters;
+        this.originalMaxPositions = originalMaxPositions;
+        this.hidden = dc.hiddenSize();
+        this.vocab = graphs.config().vocabSize();
+        this.cache = sharedBuffer
+                ? new SharedKvCache(dc, graphs.kvType(), capacity)
+                : new GrowingKvCache(dc, graphs.kvType(), capacity);
+        this.ones = Tensor.allocate(ElementType.INT64, 1, capacity);
+        ByteBuffer b = ones.buffer();
+        for (int i = 0; i < capacity; i++) {
+            b.putLong(1L);
+        }
+        this.emptyImage = Tensor.allocate(graphs.imageFeaturesType(), 0, hidden);
+        this.emptyAudio = Tensor.allocate(graphs.audioFeaturesType(), 0, hidden);
+        this.stepIds = Tensor.allocate(ElementType.INT64, 1, 1);
+        this.stepEmbeds = Tensor.allocate(graphs.embedsType(), 1, 1, hidden);
+        this.stepLogits = Tensor.allocate(graphs.logitsType(), 1, 1, vocab);
+        this.embeddingBinding = graphs.embedding().newBinding();
+        this.decoderBinding = graphs.decoder().newBinding();
+    }
+
+    /** Tokens held (prompt + generated). */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return cache.capacity();
+    }
+
+    /** How many times the whole sequence was re-run at the LongRoPE crossing (0 or 1). */
+    public int reprefills() {
+        return reprefills;
+    }
+
+    /**
+     * Runs the prompt. Feature tensors (rows scattered into placeholder positions by the embedding graph) may be null
+     * for none; they are bound as they are, without a copy.
+     *
+     * @return logits of the last prompt position
+     */
+    public LastLogits prefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {
+        if (length != 0) {
+            throw new IllegalStateException("prefill on a sequence that already holds " + length + " tokens");
+        }
+        if (ids.length == 0 || ids.length > cache.capacity()) {
+            throw new IllegalArgumentException(
+                    "prompt of " + ids.length + " tokens does not fit a cache of " + cache.capacity());
+        }
+        try (NativeScope scope = NativeScope.open()) {
+            Tensor embeds = embed(ids, imageFeatures, audioFeatures);
+            append(ids);
+            promptLength = ids.length;
+            try {
+                runDecoder(embeds, 0, ids.length);
+            } catch (RuntimeException e) {
+                embeds.close();
+                throw e;
+            }
+            if (ids.length <= originalMaxPositions) {
+                promptEmbeds = embeds; // kept for the re-run at the LongRoPE crossing
+            } else {
+                embeds.close();
+            }
+            return lastLogits;
+        }
+    }
+
+    /**
+     * Appends one token and runs a decode step.
+     *
+     * @return logits of the new position
+     */
+    public LastLogits next(long token) {
+        if (length == 0) {
+            throw new IllegalStateException("next() before prefill()");
+        }
+        if (length + 1 > cache.capacity()) {
+            throw new IllegalStateException("sequence is full at " + length + " tokens");
+        }
+        try (NativeScope scope = NativeScope.open()) {
+            int past = length;
+            append(new long[] {token});
+            if (past == originalMaxPositions && promptEmbeds != null) {
+                rerunWholeSequence();
+                return lastLogits;
+            }
+            stepIds.putLong(0, token);
+            embeddingBinding
+                    .input(ec.inputIds(), stepIds)
+                    .input(ec.imageFeatures(), emptyImage)
+                    .input(ec.audioFeatures(), emptyAudio)
+                    .output(ec.inputsEmbeds(), stepEmbeds);
+            graphs.embedding().run(embeddingBinding);
+            runDecoder(stepEmbeds, past, 1);
+            return lastLogits;
+        }
+    }
+
+    private Tensor embed(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {
+        try (Tensor idsTensor = Tensor.allocate(ElementType.INT64, 1, ids.length)) {
+            idsTensor.buffer().asLongBuffer().put(ids);
+            Tensor embeds = Tensor.allocate(graphs.embedsType(), 1, ids.length, hidden);
+            embeddingBinding
+                    .input(ec.inputIds(), idsTensor)
+                    .input(ec.imageFeatures(), imageFeatures != null ? imageFeatures : emptyImage)
+                    .input(ec.audioFeatures(), audioFeatures != null ? audioFeatures : emptyAudio)
+                    .output(ec.inputsEmbeds(), embeds);
+            try {
+                graphs.embedding().run(embeddingBinding);
+            } catch (RuntimeException e) {
+                embeds.close();
+                throw e;
+            }
+            return embeds;
+        }
+    }
+
+    /** §4.4: prompt embeddings (kept) + generated tokens' embeddings, one run from an empty cache. */
+    private void rerunWholeSequence() {
+        long[] generated = Arrays.copyOfRange(tokens, promptLength, length);
+        int rowBytes = hidden * graphs.embedsType().byteSize();
+        try (Tensor genEmbeds = embed(generated, null, null);
+                Tensor all = Tensor.allocate(graphs.embedsType(), 1, length, hidden)) {
+            ByteBuffer dst = all.buffer();
+            dst.put(promptEmbeds.buffer().limit(promptLength * rowBytes));
+            dst.put(genEmbeds.buffer().limit(generated.length * rowBytes));
+            promptEmbeds.close();
+            promptEmbeds = null;
+            cache.reset();
+            runDecoder(all, 0, length);
+            reprefills++;
+        }
+    }
+
+    private void runDecoder(Tensor embeds, int past, int newTokens) {
+        int total = past + newTokens;
+        releasePromptLogits();
+        Tensor logits = newTokens == 1 ? stepLogits : Tensor.allocate(graphs.logitsType(), 1, newTokens, vocab);
+        lastLogits = null;
+        try (Tensor mask = ones.view(1, total)) {
+            cache.bind(decoderBinding, past, newTokens);
+            decoderBinding
+                    .input(dc.inputsEmbeds(), embeds)
+                    .input(dc.attentionMask(), mask)
+                    .output(dc.logits(), logits);
+            graphs.decoder().run(decoderBinding, adapters);
+            cache.commit();
+        } catch (RuntimeException e) {
+            if (logits != stepLogits) {
+                logits.close();
+            }
+            throw e;
+        }
+        lastLogitsTensor = logits;
+        lastLogits = new LastLogits(logits.buffer(), logits.type(), (newTokens - 1) * vocab, vocab);
+    }
+
+    /** A prompt-sized logits tensor lives only until the next run. */
+    private void releasePromptLogits() {
+        if (lastLogitsTensor != null && lastLogitsTensor != stepLogits) {
+            lastLogitsTensor.close();
+        }
+        lastLogitsTensor = null;
+    }
+
+    /**
+     * Shortens the sequence to its first {@code newLength} tokens (shared-buffer mode only: the rows past the mask
+     * are simply overwritten by the next step). Used to measure steps at a fixed context and to roll back drafts.
+     */
+    public void rewindTo(int newLength) {
+        if (!(cache instanceof SharedKvCache)) {
+            throw new UnsupportedOperationException("rewind needs the shared-buffer KV cache");
+        }
+        if (newLength < promptLength || newLength > length) {
+            throw new IllegalArgumentException(
+                    "cannot rewind to " + newLength + " (prompt " + promptLength + ", length " + length + ")");
+        }
+        length = newLength;
+    }
+
+    private void append(long[] ids) {
+        if (length + ids.length > tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, length + ids.length));
+        }
+        System.arraycopy(ids, 0, tokens, length, ids.length);
+        length += ids.length;
+    }
+
+    /** Forgets the sequence so the session (and its cache slot) can serve a new prompt. */
+    public void reset() {
+        releasePromptLogits();
+        lastLogits = null;
+        cache.reset();
+        length = 0;
+        promptLength = 0;
+        reprefills = 0;
+        if (promptEmbeds != null) {
+            promptEmbeds.close();
+            promptEmbeds = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        reset();
+        decoderBinding.close();
+        embeddingBinding.close();
+        cache.close();
+        stepLogits.close();
+        stepEmbeds.close();
+        stepIds.close();
+        emptyAudio.close();
+        emptyImage.close();
+        ones.close();
+    }
+}

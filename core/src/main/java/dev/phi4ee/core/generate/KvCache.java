@@ -1,0 +1,24 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.ort.Binding;
+
+/**
+ * The decoder's past/present key-value tensors of one sequence (reference §4.3). Implementations bind them into the
+ * decoder's IoBinding before a run and take the run's presents as the next run's pasts afterwards.
+ */
+interface KvCache extends AutoCloseable {
+    /** Binds pasts and presents for a run that appends {@code newTokens} to {@code pastLength} cached tokens. */
+    void bind(Binding decoder, int pastLength, int newTokens);
+
+    /** Called after a successful run bound with {@link #bind}. */
+    void commit();
+
+    /** Forgets every cached token (the next run starts from an empty past). */
+    void reset();
+
+    /** Most tokens (past + new) one sequence may hold. */
+    int capacity();
+
+    @Override
+    void close();
+}

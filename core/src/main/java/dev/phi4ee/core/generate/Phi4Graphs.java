@@ -1,0 +1,193 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.api.ModelFormatException;
+import dev.phi4ee.core.model.GenaiConfig;
+import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.model.Phi4Contracts;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.OrtFailure;
+import dev.phi4ee.core.ort.OrtSession;
+import dev.phi4ee.core.ort.SessionSettings;
+import dev.phi4ee.core.ort.TensorInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The four sessions of a model directory, created once and validated against the contract (reference §3) before
+ * anything runs. Element types are taken from the graphs, never assumed: the fp16 release and the fp32 test variant
+ * run through the same code.
+ */
+public final class Phi4Graphs implements AutoCloseable {
+    private final ModelDirectory directory;
+    private final OrtSession embedding;
+    private final OrtSession decoder;
+    private final Optional<OrtSession> vision;
+    private final Optional<OrtSession> speech;
+    private final ElementType embedsType;
+    private final ElementType kvType;
+    private final ElementType logitsType;
+    private final ElementType imageFeaturesType;
+    private final ElementType audioFeaturesType;
+
+    private Phi4Graphs(
+            ModelDirectory directory,
+            OrtSession embedding,
+            OrtSession decoder,
+            Optional<OrtSession> vision,
+            Optional<OrtSession> speech) {
+        this.directory = directory;
+        this.embedding = embedding;
+        this.decoder = decoder;
+        this.vision = vision;
+        this.speech = speech;
+        GenaiConfig c = directory.config();
+        this.embedsType = typeOf(decoder.inputs(), c.decoder().inputsEmbeds());
+        this.kvType = typeOf(decoder.inputs(), c.decoder().pastKeyName(0));
+        this.logitsType = typeOf(decoder.outputs(), c.decoder().logits());
+        this.imageFeaturesType = typeOf(embedding.inputs(), c.embedding().imageFeatures());
+        this.audioFeaturesType = typeOf(embedding.inputs(), c.embedding().audioFeatures());
+    }
+
+    /**
+     * Creates and validates every configured session.
+     *
+     * @throws ModelFormatException when ONNX Runtime rejects a file or a signature breaks the contract
+     */
+    public static Phi4Graphs open(ModelDirectory dir, SessionSettings settings) {
+        List<OrtSession> opened = new ArrayList<>();
+        try {
+            OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
+            OrtSession decoder = track(opened, openOne(dir.decoderFile(), settings));
+            Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
+            Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
+            validate(dir.config(), embedding, decoder, vision, speech);
+            return new Phi4Graphs(dir, embedding, decoder, vision, speech);
+        } catch (RuntimeException e) {
+            opened.forEach(OrtSession::close);
+            throw e;
+        }
+    }
+
+    private static OrtSession track(List<OrtSession> opened, OrtSession s) {
+        opened.add(s);
+        return s;
+    }
+
+    private static OrtSession openOne(Path file, SessionSettings settings) {
+        try {
+            return OrtSession.open(file, settings);
+        } catch (OrtFailure e) {
+            throw new ModelFormatException(
+                    file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
+        }
+    }
+
+    private static void validate(
+            GenaiConfig c,
+            OrtSession embedding,
+            OrtSession decoder,
+            Optional<OrtSession> vision,
+            Optional<OrtSession> speech) {
+        Phi4Contracts.embedding(c).check(embedding.inputs(), embedding.outputs());
+        Phi4Contracts.decoder(c).check(decoder.inputs(), decoder.outputs());
+        vision.ifPresent(v -> Phi4Contracts.vision(c, c.vision().orElseThrow()).check(v.inputs(), v.outputs()));
+        speech.ifPresent(s -> Phi4Contracts.speech(c, c.speech().orElseThrow()).check(s.inputs(), s.outputs()));
+
+        var d = c.decoder();
+        var e = c.embedding();
+        // Tensors handed from graph to graph without conversion must agree in element type.
+        Phi4Contracts.requireSameType(
+                e.filename(),
+                find(embedding.outputs(), e.inputsEmbeds()),
+                d.filename(),
+                find(decoder.inputs(), d.inputsEmbeds()));
+        for (int i = 0; i < d.numHiddenLayers(); i++) {
+            TensorInfo pk = find(decoder.inputs(), d.pastKeyName(i));
+            Phi4Contracts.requireSameType(d.filename(), find(decoder.outputs(), d.presentKeyName(i)), d.filename(), pk);
+            Phi4Contracts.requireSameType(
+                    d.filename(),
+                    find(decoder.outputs(), d.presentValueName(i)),
+                    d.filename(),
+                    find(decoder.inputs(), d.pastValueName(i)));
+            Phi4Contracts.requireSameType(d.filename(), find(decoder.inputs(), d.pastKeyName(0)), d.filename(), pk);
+        }
+        vision.ifPresent(v -> Phi4Contracts.requireSameType(
+                v.file().getFileName().toString(),
+                find(v.outputs(), c.vision().orElseThrow().imageFeatures()),
+                e.filename(),
+                find(embedding.inputs(), e.imageFeatures())));
+        speech.ifPresent(s -> Phi4Contracts.requireSameType(
+                s.file().getFileName().toString(),
+                find(s.outputs(), c.speech().orElseThrow().audioFeatures()),
+                e.filename(),
+                find(embedding.inputs(), e.audioFeatures())));
+    }
+
+    private static TensorInfo find(List<TensorInfo> list, String name) {
+        return Phi4Contracts.find(list, name);
+    }
+
+    private static ElementType typeOf(List<TensorInfo> list, String name) {
+        return ElementType.fromOnnxCode(find(list, name).onnxType()).orElseThrow();
+    }
+
+    public ModelDirectory directory() {
+        return directory;
+    }
+
+    public GenaiConfig config() {
+        return directory.config();
+    }
+
+    public OrtSession embedding() {
+        return embedding;
+    }
+
+    public OrtSession decoder() {
+        return decoder;
+    }
+
+    public Optional<OrtSession> vision() {
+        return vision;
+    }
+
+    public Optional<OrtSession> speech() {
+        return speech;
+    }
+
+    /** Element type of {@code inputs_embeds} (and of the embedding graph's output): float16 or float32. */
+    public ElementType embedsType() {
+        return embedsType;
+    }
+
+    public ElementType kvType() {
+        return kvType;
+    }
+
+    public ElementType logitsType() {
+        return logitsType;
+    }
+
+    public ElementType imageFeaturesType() {
+        return imageFeaturesType;
+    }
+
+    public ElementType audioFeaturesType() {
+        return audioFeaturesType;
+    }
+
+    /** The provider the decoder actually runs on. */
+    public String executionProvider() {
+        return decoder.executionProvider();
+    }
+
+    @Override
+    public void close() {
+        speech.ifPresent(OrtSession::close);
+        vision.ifPresent(OrtSession::close);
+        decoder.close();
+        embedding.close();
+    }
+}

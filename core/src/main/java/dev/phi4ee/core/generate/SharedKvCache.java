@@ -1,0 +1,86 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.model.DecoderConfig;
+import dev.phi4ee.core.ort.Binding;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Tensor;
+
+/**
+ * past_present_share_buffer mode (reference §4.3): one {@code [1, kv_heads, max_length, head_size]} tensor per layer
+ * and kind, bound as both the past input and the present output. GroupQueryAttention sees equal pointers, reads the
+ * valid prefix from the attention mask's length and writes the new rows in place, so a step costs no copy and no
+ * allocation whatever the context length.
+ */
+final class SharedKvCache implements KvCache {
+    private final DecoderConfig config;
+    private final int maxLength;
+    private final Tensor[] keys;
+    private final Tensor[] values;
+    private Binding boundTo;
+
+    SharedKvCache(DecoderConfig config, ElementType type, int maxLength) {
+        this.config = config;
+        this.maxLength = maxLength;
+        int layers = config.numHiddenLayers();
+        this.keys = new Tensor[layers];
+        this.values = new Tensor[layers];
+        try {
+            for (int i = 0; i < layers; i++) {
+                keys[i] = Tensor.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
+                values[i] = Tensor.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Bytes this cache holds: 2 × layers × kv_heads × max_length × head_size × element size. */
+    static long bytesFor(DecoderConfig c, ElementType type, int maxLength) {
+        return 2L * c.numHiddenLayers() * c.numKeyValueHeads() * maxLength * c.headSize() * type.byteSize();
+    }
+
+    @Override
+    public void bind(Binding decoder, int pastLength, int newTokens) {
+        if (pastLength + newTokens > maxLength) {
+            throw new IllegalStateException(
+                    "KV cache of " + maxLength + " tokens cannot take " + pastLength + " + " + newTokens);
+        }
+        if (boundTo == decoder) {
+            return; // bound once: the same buffers serve every step
+        }
+        for (int i = 0; i < keys.length; i++) {
+            decoder.input(config.pastKeyName(i), keys[i])
+                    .input(config.pastValueName(i), values[i])
+                    .output(config.presentKeyName(i), keys[i])
+                    .output(config.presentValueName(i), values[i]);
+        }
+        boundTo = decoder;
+    }
+
+    @Override
+    public void commit() {}
+
+    @Override
+    public void reset() {
+        // Nothing to clear: the attention mask length tells GroupQueryAttention how many rows are valid.
+    }
+
+    @Override
+    public int capacity() {
+        return maxLength;
+    }
+
+    @Override
+    public void close() {
+        boundTo = null;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null) {
+                keys[i].close();
+            }
+            if (values[i] != null) {
+                values[i].close();
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.api.ChatMessage;
+import java.util.List;
+
+/** Turns chat messages into prompt ids and generated ids back into text; the engine's only view of the tokenizer. */
+public interface TextCodec {
+    /**
+     * The prompt ids of a conversation in the Phi-4 chat format, ending with the assistant tag (reference §6.3), with
+     * one placeholder id per media part.
+     */
+    int[] encodeChat(List<ChatMessage> messages);
+
+    /** A new incremental decoder that never emits half a UTF-8 character. */
+    TextStream newStream();
+
+    /** Incremental detokenization of one generation. */
+    interface TextStream {
+        /** Text completed by this token (possibly empty). */
+        String append(int tokenId);
+
+        /** Whatever is still pending at the end. */
+        String flush();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.phi4ee.core.generate.sampling;
+
+import dev.phi4ee.core.api.TensorFloatType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * A read view of one vocabulary row of logits exactly as the decoder wrote it: {@code vocabSize} float32 or float16
+ * values starting at element {@code elementOffset} of a buffer in native byte order (the layout ONNX Runtime uses).
+ * Nothing is copied; the buffer's position and limit are not touched, so one buffer can back many rows (one per
+ * batch row of a {@code [batch, seq, vocab]} logits tensor).
+ */
+public final class LogitsRow {
+    private final ByteBuffer data;
+    private final TensorFloatType type;
+    private final int byteOffset;
+    private final int size;
+
+    private LogitsRow(ByteBuffer data, TensorFloatType type, int byteOffset, int size) {
+        this.data = data;
+        this.type = type;
+        this.byteOffset = byteOffset;
+        this.size = size;
+    }
+
+    /**
+     * Views {@code vocabSize} values of {@code type} starting at element index {@code elementOffset} of {@code buffer}
+     * (absolute, independent of the buffer's position).
+     *
+     * @throws IllegalArgumentException when the buffer is not in native byte order or too small
+     */
+    public static LogitsRow of(ByteBuffer buffer, TensorFloatType type, int elementOffset, int vocabSize) {
+        Objects.requireNonNull(buffer, "buffer");
+        Objects.requireNonNull(type, "type");
+        if (buffer.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("logits buffer must be in native byte order (" + ByteOrder.nativeOrder()
+                    + "), was " + buffer.order());
+        }
+        if (vocabSize < 1 || elementOffset < 0) {
+            throw new IllegalArgumentException(
+                    "vocabSize must be >= 1 and elementOffset >= 0, were " + vocabSize + ", " + elementOffset);
+        }
+        int bytes = bytesPerElement(type);
+        long end = ((long) elementOffset + vocabSize) * bytes;
+        if (end > buffer.limit()) {
+            throw new IllegalArgumentException(
+                    "logits row [" + elementOffset + ", " + (elementOffset + (long) vocabSize) + ") of " + type
+                            + " exceeds the buffer limit of " + buffer.limit() + " bytes");
+        }
+        return new LogitsRow(buffer, type, elementOffset * bytes, vocabSize);
+    }
+
+    static int bytesPerElement(TensorFloatType type) {
+        return type == TensorFloatType.FLOAT16 ? Short.BYTES : Float.BYTES;
+    }
+
+    /** Number of entries (the vocabulary size). */
+    public int size() {
+        return size;
+    }
+
+    public TensorFloatType type() {
+        return type;
+    }
+
+    /** The logit of {@code tokenId}, widened to float32 for fp16 rows. */
+    public float get(int tokenId) {
+        Objects.checkIndex(tokenId, size);
+        return type == TensorFloatType.FLOAT16
+                ? Float.float16ToFloat(data.getShort(byteOffset + 2 * tokenId))
+                : data.getFloat(byteOffset + 4 * tokenId);
+    }
+
+    /**
+     * Index of the largest value, read in place; the first one on ties (as {@code torch.argmax}). NaN entries are
+     * ignored.
+     *
+     * @return the index, or -1 when no entry is larger than negative infinity
+     */
+    public int argmax() {
+        int best = -1;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        if (type == TensorFloatType.FLOAT16) {
+            for (int i = 0, p = byteOffset; i < size; i++, p += 2) {
+                float v = Float.float16ToFloat(data.getShort(p));
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = i;
+                }
+            }
+        } else {
+            for (int i = 0, p = byteOffset; i < size; i++, p += 4) {
+                float v = data.getFloat(p);
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = i;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Copies the row into {@code dst[0..size)}, dividing by {@code divisor} (the temperature; 1 leaves values as they
+     * are). NaN becomes negative infinity so that it can never be selected. This is the one copy per step the
+     * sampling path makes.
+     */
+    void copyTo(float[] dst, float divisor) {
+        if (type == TensorFloatType.FLOAT16) {
+            for (int i = 0, p = byteOffset; i < size; i++, p += 2) {
+                float v = Float.float16ToFloat(data.getShort(p)) / divisor;
+                dst[i] = v == v ? v : Float.NEGATIVE_INFINITY;
+            }
+        } else {
+            for (int i = 0, p = byteOffset; i < size; i++, p += 4) {
+                float v = data.getFloat(p) / divisor;
+                dst[i] = v == v ? v : Float.NEGATIVE_INFINITY;
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.phi4ee.core.model;
+
+import dev.phi4ee.core.api.ModelFormatException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A model directory in the official {@code Phi-4-multimodal-instruct-onnx} layout (reference §2.1), with every file
+ * the engine needs resolved and checked to exist. Opening reads configuration only; graph signatures are checked
+ * against {@link GraphContract} once sessions exist.
+ */
+public final class ModelDirectory {
+    private static final System.Logger LOG = System.getLogger(ModelDirectory.class.getName());
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+
+    private final Path root;
+    private final GenaiConfig config;
+    private final HfModelConfig hfConfig;
+    private final Optional<Path> visionAdapter;
+    private final Optional<Path> speechAdapter;
+
+    private ModelDirectory(Path root, GenaiConfig config, HfModelConfig hfConfig) {
+        this.root = root;
+        this.config = config;
+        this.hfConfig = hfConfig;
+        this.visionAdapter =
+                config.vision().flatMap(VisionConfig::adapterFilename).flatMap(this::optionalFile);
+        this.speechAdapter =
+                config.speech().flatMap(SpeechConfig::adapterFilename).flatMap(this::optionalFile);
+    }
+
+    /**
+     * Reads {@code genai_config.json} and checks that every file it names exists.
+     *
+     * @throws ModelFormatException naming the missing or malformed file and field
+     */
+    public static ModelDirectory open(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new ModelFormatException("model directory " + root + " does not exist or is not a directory");
+        }
+        GenaiConfig config = GenaiConfig.read(root.resolve(GenaiConfig.FILE_NAME));
+        ModelDirectory dir = new ModelDirectory(root, config, HfModelConfig.find(root));
+        dir.requireFile(config.decoder().filename(), "model.decoder.filename");
+        dir.requireFile(config.embedding().filename(), "model.embedding.filename");
+        config.vision().ifPresent(v -> {
+            dir.requireFile(v.filename(), "model.vision.filename");
+            dir.requireFile(v.configFilename(), "model.vision.config_filename");
+        });
+        config.speech().ifPresent(s -> {
+            dir.requireFile(s.filename(), "model.speech.filename");
+            dir.requireFile(s.configFilename(), "model.speech.config_filename");
+        });
+        dir.requireFile(TOKENIZER_FILE, "the tokenizer");
+        return dir;
+    }
+
+    private void requireFile(String name, String what) {
+        Path f = root.resolve(name);
+        if (!Files.isRegularFile(f)) {
+            throw new ModelFormatException(
+                    name + ": file missing in " + root + " (named by " + what + " of " + GenaiConfig.FILE_NAME + ")");
+        }
+    }
+
+    private Optional<Path> optionalFile(String name) {
+        Path f = root.resolve(name);
+        if (Files.isRegularFile(f)) {
+            return Optional.of(f);
+        }
+        LOG.log(
+                Level.WARNING,
+                "LoRA adapter {0} named in {1} is missing; requests will run without it",
+                name,
+                GenaiConfig.FILE_NAME);
+        return Optional.empty();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public GenaiConfig config() {
+        return config;
+    }
+
+    public HfModelConfig hfConfig() {
+        return hfConfig;
+    }
+
+    public Path decoderFile() {
+        return root.resolve(config.decoder().filename());
+    }
+
+    public Path embeddingFile() {
+        return root.resolve(config.embedding().filename());
+    }
+
+    public Optional<Path> visionFile() {
+        return config.vision().map(v -> root.resolve(v.filename()));
+    }
+
+    public Optional<Path> speechFile() {
+        return config.speech().map(s -> root.resolve(s.filename()));
+    }
+
+    public Optional<Path> visionProcessorConfig() {
+        return config.vision().map(v -> root.resolve(v.configFilename()));
+    }
+
+    public Optional<Path> speechProcessorConfig() {
+        return config.speech().map(s -> root.resolve(s.configFilename()));
+    }
+
+    public Path tokenizerFile() {
+        return root.resolve(TOKENIZER_FILE);
+    }
+
+    public Optional<Path> visionAdapter() {
+        return visionAdapter;
+    }
+
+    public Optional<Path> speechAdapter() {
+        return speechAdapter;
+    }
+}

@@ -1,0 +1,225 @@
+package dev.phi4ee.core.ort;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.onnxruntime.ConstTensorTypeAndShapeInfo;
+import org.bytedeco.onnxruntime.LongVector;
+import org.bytedeco.onnxruntime.OrtCUDAProviderOptions;
+import org.bytedeco.onnxruntime.RunOptions;
+import org.bytedeco.onnxruntime.Session;
+import org.bytedeco.onnxruntime.SessionOptions;
+import org.bytedeco.onnxruntime.StringVector;
+import org.bytedeco.onnxruntime.TypeInfo;
+
+/**
+ * One ONNX Runtime session over one {@code .onnx} file, with its input/output signature read once at creation.
+ * Owns the native session and its options; {@link #close()} releases both.
+ */
+public final class OrtSession implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(OrtSession.class.getName());
+    private static final int ONNX_TYPE_TENSOR = 1;
+    private static volatile boolean autoCudaFailed;
+
+    private final Path file;
+    private final String executionProvider;
+    private final List<TensorInfo> inputs;
+    private final List<TensorInfo> outputs;
+    private SessionOptions options;
+    private Session session;
+    private RunOptions defaultRun;
+    private org.bytedeco.onnxruntime.OrtSession rawSession;
+
+    private OrtSession(Path file, SessionOptions options, Session session, String executionProvider) {
+        this.file = file;
+        this.options = options;
+        this.session = session;
+        this.executionProvider = executionProvider;
+        this.inputs = readSignature(session, true);
+        this.outputs = readSignature(session, false);
+        this.defaultRun = new RunOptions();
+        this.rawSession = session.asOrtSession();
+    }
+
+    /**
+     * Creates a session. CUDA is tried when asked for ({@code cuda}, {@code cuda:N}, or {@code auto} with CUDA
+     * compiled in); if it cannot be used the failure is logged in one line and the session is created for the CPU,
+     * unless {@code settings.strict()}.
+     *
+     * @throws OrtFailure when ONNX Runtime rejects the file (the message is ONNX Runtime's)
+     */
+    public static OrtSession open(Path file, SessionSettings settings) {
+        OnnxRuntime.initialize();
+        int device = settings.cudaDevice();
+        boolean wantCuda = device >= 0
+                && (!settings.executionProvider().equals("auto")
+                        || OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider"));
+        if (wantCuda) {
+            try {
+                return create(file, settings, device);
+            } catch (RuntimeException e) {
+                if (settings.strict()) {
+                    throw new OrtFailure(
+                            "CUDA execution provider (device " + device + ") is not usable for " + file.getFileName()
+                                    + " and strict execution provider was requested: " + e.getMessage(),
+                            e);
+                }
+                if (!settings.executionProvider().equals("auto")) {
+                    LOG.log(
+                            Level.WARNING,
+                            "CUDA execution provider (device {0}) not usable for {1}, falling back to CPU: {2}",
+                            device,
+                            file.getFileName(),
+                            firstLine(e.getMessage()));
+                } else {
+                    autoCudaFailed = true; // try once per process: the CPU natives list CUDA but cannot load it
+                    LOG.log(Level.INFO, "CUDA not usable ({0}); using the CPU", firstLine(e.getMessage()));
+                }
+            }
+        }
+        return create(file, settings, -1);
+    }
+
+    private static OrtSession create(Path file, SessionSettings settings, int cudaDevice) {
+        SessionOptions so = new SessionOptions();
+        try {
+            so.SetGraphOptimizationLevel(settings.optimization().ortLevel);
+            if (settings.intraOpThreads() > 0) {
+                so.SetIntraOpNumThreads(settings.intraOpThreads());
+            }
+            so.SetInterOpNumThreads(1);
+            if (cudaDevice >= 0) {
+                try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions()) {
+                    cuda.device_id(cudaDevice);
+                    so.AppendExecutionProvider_CUDA(cuda);
+                }
+            }
+            Session s;
+            try (BytePointer path = new BytePointer(file.toAbsolutePath().toString())) {
+                s = new Session(OnnxRuntime.env(), path, so);
+            }
+            return new OrtSession(file, so, s, cudaDevice >= 0 ? "cuda:" + cudaDevice : "cpu");
+        } catch (RuntimeException e) {
+            so.close();
+            if (e instanceof OrtFailure) {
+                throw e;
+            }
+            throw new OrtFailure(e.getMessage(), e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static List<TensorInfo> readSignature(Session session, boolean inputs) {
+        try (PointerScope ignored = new PointerScope()) {
+            StringVector names = inputs ? session.GetInputNames() : session.GetOutputNames();
+            List<TensorInfo> out = new ArrayList<>();
+            for (long i = 0; i < names.size(); i++) {
+                String name = names.get(i).getString();
+                TypeInfo ti = inputs ? session.GetInputTypeInfo(i) : session.GetOutputTypeInfo(i);
+                if (ti.GetONNXType() != ONNX_TYPE_TENSOR) {
+                    out.add(new TensorInfo(name, -ti.GetONNXType(), new long[0], List.of()));
+                    continue;
+                }
+                ConstTensorTypeAndShapeInfo tsi = ti.GetTensorTypeAndShapeInfo();
+                LongVector shapeVector = tsi.GetShape();
+                long[] shape = new long[(int) shapeVector.size()];
+                for (int d = 0; d < shape.length; d++) {
+                    shape[d] = shapeVector.get(d);
+                }
+                List<String> symbolic = new ArrayList<>();
+                if (shape.length > 0) {
+                    PointerPointer<BytePointer> syms = new PointerPointer<>(shape.length);
+                    tsi.GetSymbolicDimensions(syms, shape.length);
+                    for (int d = 0; d < shape.length; d++) {
+                        BytePointer p = syms.get(BytePointer.class, d);
+                        symbolic.add(p == null || p.isNull() ? "" : p.getString());
+                    }
+                }
+                out.add(new TensorInfo(name, tsi.GetElementType(), shape, symbolic));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** {@code cpu} or {@code cuda:N}: the provider this session was actually created with. */
+    public String executionProvider() {
+        return executionProvider;
+    }
+
+    public List<TensorInfo> inputs() {
+        return inputs;
+    }
+
+    public List<TensorInfo> outputs() {
+        return outputs;
+    }
+
+    public Optional<TensorInfo> input(String name) {
+        return inputs.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    public Optional<TensorInfo> output(String name) {
+        return outputs.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** A new, empty IoBinding for this session. */
+    public Binding newBinding() {
+        return new Binding(this, session());
+    }
+
+    /** Runs with everything bound in {@code binding}; outputs land in the tensors bound as outputs. */
+    public void run(Binding binding) {
+        run(binding, null);
+    }
+
+    /** Runs with the given adapters active (null or empty: the graph's own LoRA defaults). */
+    public void run(Binding binding, ActiveAdapters adapters) {
+        binding.checkOwner(this);
+        RunOptions ro = adapters == null ? defaultRun : adapters.runOptions();
+        // C API, like Binding: no C++ wrapper adapters between us and the runtime on the hot path.
+        OnnxRuntime.check(
+                OnnxRuntime.api().RunWithBinding(rawSession, ro.asOrtRunOptions(), binding.rawBinding()),
+                () -> file.getFileName().toString());
+    }
+
+    Session session() {
+        if (session == null) {
+            throw new IllegalStateException("session " + file.getFileName() + " is closed");
+        }
+        return session;
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            defaultRun.close();
+            session.close();
+            options.close();
+            defaultRun = null;
+            session = null;
+            rawSession = null;
+            options = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return file.getFileName() + " (" + executionProvider + ")";
+    }
+}

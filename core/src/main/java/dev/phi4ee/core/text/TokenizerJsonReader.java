@@ -1,0 +1,491 @@
+package dev.phi4ee.core.text;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.phi4ee.core.api.ModelFormatException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams a Hugging Face {@code tokenizer.json} of the Phi-4 family (phi4mm-reference.md §6.1) and checks that this
+ * implementation reproduces it exactly: BPE model over the byte-level alphabet, no normalizer, the o200k {@code Split}
+ * regex followed by {@code ByteLevel(use_regex=false)}, a {@code ByteLevel} decoder, and merges that are the rank order
+ * of the vocabulary ids (one merge per multi-byte token, results in ascending id order). Anything else is a
+ * {@link ModelFormatException} naming the file and the field.
+ */
+final class TokenizerJsonReader {
+    /**
+     * Field-name canonicalisation and interning are off: the vocabulary has 200k distinct names, each read once, and
+     * interning them dominated load time.
+     */
+    static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build();
+
+    private final String file;
+
+    private final VocabEntries vocab = new VocabEntries(1 << 18, 1 << 21);
+    private final Map<String, Integer> otherVocab = new HashMap<>(); // entries outside the byte-level alphabet
+    private int maxVocabId = -1;
+    private byte[] mergeBytes = new byte[1 << 21]; // merges, byte-level decoded and joined: left bytes then right
+    private int[] mergeStart = new int[(1 << 18) + 1];
+    private int[] mergeSplit = new int[1 << 18]; // length of the left part
+    private int merges;
+    private int mergeBytesUsed;
+    private Object addedTokens;
+    private boolean sawModel;
+    private boolean sawPreTokenizer;
+    private boolean sawDecoder;
+    private boolean sawVocab;
+    private boolean sawMerges;
+
+    private TokenizerJsonReader(String file) {
+        this.file = file;
+    }
+
+    /** What a tokenizer needs: the BPE rank table and the added tokens with their effective ids. */
+    record Definition(BytePairEncoder bpe, List<AddedToken> addedTokens) {}
+
+    static Definition read(byte[] json, String file) {
+        TokenizerJsonReader reader = new TokenizerJsonReader(file);
+        try (JsonParser parser = JSON.createParser(json)) {
+            reader.readRoot(parser);
+        } catch (JsonProcessingException e) {
+            throw reader.error("malformed JSON: " + e.getOriginalMessage() + " at " + location(e), e);
+        } catch (IOException e) {
+            throw reader.error("cannot be read: " + e.getMessage(), e);
+        }
+        return reader.build();
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null
+                ? "unknown position"
+                : "line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr();
+    }
+
+    private void readRoot(JsonParser p) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            throw error("is empty");
+        }
+        expect(first, JsonToken.START_OBJECT, "(root)", "an object");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "model" -> readModel(p, value);
+                case "added_tokens" -> addedTokens = JsonValues.read(p);
+                case "normalizer" -> checkNormalizer(JsonValues.read(p));
+                case "pre_tokenizer" -> checkPreTokenizer(JsonValues.read(p));
+                case "decoder" -> checkDecoder(JsonValues.read(p));
+                default -> p.skipChildren(); // version, truncation, padding, post_processor: no effect on ids
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw error("(root) is not a complete JSON object");
+        }
+        if (p.nextToken() != null) {
+            throw error("has content after the top-level object");
+        }
+        if (!sawModel || !sawVocab || !sawMerges) {
+            throw error(
+                    !sawModel
+                            ? "field model is missing"
+                            : "field model." + (sawVocab ? "merges" : "vocab") + " is missing");
+        }
+        if (!sawPreTokenizer) {
+            throw error("field pre_tokenizer is missing (the o200k Split pre-tokenizer is required)");
+        }
+        if (!sawDecoder) {
+            throw error("field decoder is missing (a ByteLevel decoder is required)");
+        }
+    }
+
+    private void readModel(JsonParser p, JsonToken value) throws IOException {
+        expect(value, JsonToken.START_OBJECT, "model", "an object");
+        sawModel = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "type" -> {
+                    if (v != JsonToken.VALUE_STRING || !p.getText().equals("BPE")) {
+                        throw error("field model.type is " + describe(p, v) + "; only \"BPE\" is supported");
+                    }
+                }
+                case "vocab" -> readVocab(p, v);
+                case "merges" -> readMerges(p, v);
+                case "dropout" -> {
+                    if (v != JsonToken.VALUE_NULL && p.getValueAsDouble(0) != 0.0) {
+                        throw error("field model.dropout is " + describe(p, v) + "; BPE dropout is not supported");
+                    }
+                }
+                case "continuing_subword_prefix", "end_of_word_suffix" -> {
+                    if (v != JsonToken.VALUE_NULL
+                            && !(v == JsonToken.VALUE_STRING && p.getText().isEmpty())) {
+                        throw error("field model." + field + " is " + describe(p, v) + "; only null is supported");
+                    }
+                }
+                default -> p.skipChildren(); // unk_token, fuse_unk, byte_fallback, ignore_merges: no effect here
+            }
+        }
+    }
+
+    private void readVocab(JsonParser p, JsonToken v) throws IOException {
+        expect(v, JsonToken.START_OBJECT, "model.vocab", "an object of token → id");
+        sawVocab = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String token = p.currentName();
+            JsonToken idToken = p.nextToken();
+            if (idToken != JsonToken.VALUE_NUMBER_INT) {
+                throw error("field model.vocab[" + quote(token) + "] is " + describe(p, idToken)
+                        + "; expected an integer id");
+            }
+            int id = p.getIntValue();
+            if (id < 0) {
+                throw error("field model.vocab[" + quote(token) + "] has negative id " + id);
+            }
+            if (token.isEmpty() || !vocab.addByteLevel(token, id)) {
+                otherVocab.put(token, id);
+            }
+            maxVocabId = Math.max(maxVocabId, id);
+        }
+    }
+
+    /** Reads merges without a String per merge: the characters are decoded to bytes straight from the parser. */
+    private void readMerges(JsonParser p, JsonToken v) throws IOException {
+        expect(v, JsonToken.START_ARRAY, "model.merges", "an array");
+        sawMerges = true;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_STRING) {
+                char[] chars = p.getTextCharacters();
+                int offset = p.getTextOffset();
+                int length = p.getTextLength();
+                int space = -1;
+                for (int i = 0; i < length; i++) {
+                    if (chars[offset + i] == ' ') {
+                        if (space >= 0) {
+                            space = -2;
+                            break;
+                        }
+                        space = i;
+                    }
+                }
+                if (space <= 0 || space == length - 1) {
+                    throw error("field model.merges[" + merges + "] is " + quote(p.getText())
+                            + "; expected two tokens separated by one space");
+                }
+                beginMerge();
+                appendMergePart(chars, offset, space);
+                mergeSplit[merges] = mergeBytesUsed - mergeStart[merges];
+                appendMergePart(chars, offset + space + 1, length - space - 1);
+            } else if (t == JsonToken.START_ARRAY) {
+                beginMerge();
+                if (p.nextToken() != JsonToken.VALUE_STRING) {
+                    throw error("field model.merges[" + merges + "] is not a pair of strings");
+                }
+                appendMergePart(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                mergeSplit[merges] = mergeBytesUsed - mergeStart[merges];
+                if (p.nextToken() != JsonToken.VALUE_STRING) {
+                    throw error("field model.merges[" + merges + "] is not a pair of strings");
+                }
+                appendMergePart(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                if (p.nextToken() != JsonToken.END_ARRAY) {
+                    throw error("field model.merges[" + merges + "] is not a pair of strings");
+                }
+            } else {
+                throw error("field model.merges[" + merges + "] is " + describe(p, t)
+                        + "; expected \"a b\" or [\"a\", \"b\"]");
+            }
+            merges++;
+            mergeStart[merges] = mergeBytesUsed;
+        }
+    }
+
+    private void beginMerge() {
+        if (merges + 1 >= mergeSplit.length) {
+            mergeSplit = Arrays.copyOf(mergeSplit, mergeSplit.length * 2);
+            mergeStart = Arrays.copyOf(mergeStart, mergeSplit.length + 1);
+        }
+        mergeStart[merges] = mergeBytesUsed;
+    }
+
+    private void appendMergePart(char[] chars, int offset, int length) {
+        if (length == 0) {
+            throw error("field model.merges[" + merges + "] has an empty token");
+        }
+        if (mergeBytesUsed + length > mergeBytes.length) {
+            mergeBytes = Arrays.copyOf(mergeBytes, Math.max(mergeBytesUsed + length, mergeBytes.length * 2));
+        }
+        for (int i = 0; i < length; i++) {
+            int b = ByteLevelAlphabet.byteOf(chars[offset + i]);
+            if (b < 0) {
+                throw error("field model.merges[" + merges + "] has a character outside the byte-level alphabet"
+                        + " (U+" + String.format("%04X", (int) chars[offset + i]) + ")");
+            }
+            mergeBytes[mergeBytesUsed++] = (byte) b;
+        }
+    }
+
+    private void checkNormalizer(Object normalizer) {
+        if (normalizer != null) {
+            throw error("field normalizer is " + JsonValues.describe(normalizer) + "; only null is supported (the"
+                    + " Phi-4 family has no normalizer and others would change the ids)");
+        }
+    }
+
+    private void checkPreTokenizer(Object pre) {
+        sawPreTokenizer = true;
+        Object steps = "Sequence".equals(JsonValues.get(pre, "type")) ? JsonValues.get(pre, "pretokenizers") : pre;
+        if (!(steps instanceof List<?> list)
+                || list.size() != 2
+                || !"Split".equals(JsonValues.get(list.get(0), "type"))
+                || !"ByteLevel".equals(JsonValues.get(list.get(1), "type"))) {
+            throw error("field pre_tokenizer is " + JsonValues.describe(pre)
+                    + "; expected Sequence[Split(o200k regex), ByteLevel(use_regex=false)]");
+        }
+        Object split = list.get(0);
+        Object pattern = JsonValues.get(JsonValues.get(split, "pattern"), "Regex");
+        if (!O200kPreTokenizer.PATTERN.equals(pattern)) {
+            throw error("field pre_tokenizer.pretokenizers[0].pattern.Regex is "
+                    + (pattern == null ? "missing" : JsonValues.describe(pattern))
+                    + "; only the o200k_base regex is supported");
+        }
+        if (!"Isolated".equals(JsonValues.get(split, "behavior"))
+                || Boolean.TRUE.equals(JsonValues.get(split, "invert"))) {
+            throw error("field pre_tokenizer.pretokenizers[0] must have behavior Isolated and invert false");
+        }
+        Object byteLevel = list.get(1);
+        // Hugging Face's ByteLevel defaults to use_regex true (the GPT-2 regex on top of the split).
+        if (!Boolean.FALSE.equals(JsonValues.get(byteLevel, "use_regex"))
+                || Boolean.TRUE.equals(JsonValues.get(byteLevel, "add_prefix_space"))) {
+            throw error("field pre_tokenizer.pretokenizers[1] must be ByteLevel with use_regex false and"
+                    + " add_prefix_space false");
+        }
+    }
+
+    private void checkDecoder(Object decoder) {
+        sawDecoder = true;
+        if (!"ByteLevel".equals(JsonValues.get(decoder, "type"))) {
+            throw error("field decoder is " + JsonValues.describe(decoder) + "; only ByteLevel is supported");
+        }
+    }
+
+    private Definition build() {
+        boolean[] isAdded = new boolean[vocab.count];
+        List<AddedToken> added = addedTokens(isAdded);
+        if (!otherVocab.isEmpty()) {
+            Map.Entry<String, Integer> e = otherVocab.entrySet().iterator().next();
+            throw error("field model.vocab[" + quote(e.getKey()) + "] (id " + e.getValue()
+                    + ") is not a byte-level token and not an added token");
+        }
+        int idLimit = maxVocabId + 1;
+        BytePairEncoder encoder;
+        try {
+            encoder = new BytePairEncoder(idLimit, vocab, isAdded);
+        } catch (IllegalArgumentException e) {
+            throw error("field model.vocab: " + e.getMessage());
+        }
+        for (AddedToken t : added) {
+            if (encoder.isToken(t.id())) {
+                throw error("field added_tokens: " + quote(t.content()) + " has id " + t.id()
+                        + ", which model.vocab gives to another token");
+            }
+        }
+        for (int b = 0; b < 256; b++) {
+            if (encoder.byteToken(b) < 0) {
+                throw error(
+                        "field model.vocab has no token for byte " + b + " (a byte-level vocabulary needs all 256)");
+            }
+        }
+        int multiByte = 0;
+        for (int i = 0; i < vocab.count; i++) {
+            if (!isAdded[i] && vocab.length(i) > 1) {
+                multiByte++;
+            }
+        }
+        checkMerges(encoder, multiByte);
+        return new Definition(encoder, added);
+    }
+
+    /**
+     * The merges must be the rank order of the ids, so that Hugging Face's merge-priority BPE and tiktoken's
+     * rank BPE (which this implementation runs) give the same ids: one merge per multi-byte token, each joining two
+     * vocabulary tokens, results in strictly ascending id order.
+     */
+    private void checkMerges(BytePairEncoder encoder, int multiByte) {
+        int previous = -1;
+        for (int i = 0; i < merges; i++) {
+            int from = mergeStart[i];
+            int split = from + mergeSplit[i];
+            int to = mergeStart[i + 1];
+            if (lookup(encoder, from, split) < 0 || lookup(encoder, split, to) < 0) {
+                throw error("field model.merges[" + i + "] " + mergeText(i) + " joins a token that is not in"
+                        + " model.vocab");
+            }
+            int result = lookup(encoder, from, to);
+            if (result < 0) {
+                throw error("field model.merges[" + i + "] " + mergeText(i) + " produces a token that is not in"
+                        + " model.vocab");
+            }
+            if (result <= previous) {
+                throw error("field model.merges[" + i + "] produces id " + result + " after id " + previous
+                        + "; only merges in ascending rank (id) order, as converted from tiktoken, are supported");
+            }
+            previous = result;
+        }
+        if (merges != multiByte) {
+            throw error("field model.merges has " + merges + " merges for " + multiByte
+                    + " multi-byte tokens; one merge per token (tiktoken ranks) is required");
+        }
+    }
+
+    private String mergeText(int i) {
+        String left = new String(mergeBytes, mergeStart[i], mergeSplit[i], java.nio.charset.StandardCharsets.UTF_8);
+        String right = new String(
+                mergeBytes,
+                mergeStart[i] + mergeSplit[i],
+                mergeStart[i + 1] - mergeStart[i] - mergeSplit[i],
+                java.nio.charset.StandardCharsets.UTF_8);
+        return quote(left + " " + right);
+    }
+
+    private int lookup(BytePairEncoder encoder, int from, int to) {
+        return encoder.lookup(mergeBytes, from, to, BytePairEncoder.hash(mergeBytes, from, to));
+    }
+
+    /**
+     * Added tokens with the id Hugging Face tokenizers gives them: the vocabulary's id when the content is in
+     * model.vocab, else the next free id; a declared id that disagrees is an error rather than a silent shift.
+     */
+    private List<AddedToken> addedTokens(boolean[] isAdded) {
+        List<AddedToken> result = new ArrayList<>();
+        if (addedTokens == null) {
+            return result;
+        }
+        if (!(addedTokens instanceof List<?> tokens)) {
+            throw error("field added_tokens is " + JsonValues.describe(addedTokens) + "; expected an array");
+        }
+        int vocabSize = vocab.count + otherVocab.size(); // Hugging Face's BPE vocab size: the number of entries
+        Map<String, Integer> inVocab = addedTokensInVocab(tokens, isAdded);
+        Map<String, Integer> seen = new HashMap<>();
+        int maxAdded = -1;
+        for (int i = 0; i < tokens.size(); i++) {
+            Object t = tokens.get(i);
+            String where = "field added_tokens[" + i + "]";
+            if (!(JsonValues.get(t, "id") instanceof Integer declared)
+                    || !(JsonValues.get(t, "content") instanceof String content)) {
+                throw error(where + " needs an integer id and a string content");
+            }
+            for (String flag : List.of("lstrip", "rstrip", "single_word")) {
+                if (Boolean.TRUE.equals(JsonValues.get(t, flag))) {
+                    throw error(where + "." + flag + " is true; only false is supported");
+                }
+            }
+            if (content.isEmpty()) {
+                throw error(where + " has an empty content");
+            }
+            if (seen.containsKey(content)) {
+                continue;
+            }
+            Integer vocabId = inVocab.get(content);
+            int effective;
+            if (vocabId != null) {
+                effective = vocabId;
+            } else {
+                effective = maxAdded < 0 ? vocabSize : (maxAdded >= vocabSize ? maxAdded + 1 : vocabSize);
+            }
+            if (effective != declared) {
+                throw error(where + " " + quote(content) + " declares id " + declared
+                        + " but would get id " + effective
+                        + (vocabId != null ? " from model.vocab" : " because it is not in model.vocab"));
+            }
+            seen.put(content, effective);
+            maxAdded = Math.max(maxAdded, effective);
+            result.add(new AddedToken(effective, content, Boolean.TRUE.equals(JsonValues.get(t, "special"))));
+        }
+        return result;
+    }
+
+    /**
+     * Finds the vocabulary entries that are added tokens (Phi-4 lists its specials in both places), marking them in
+     * {@code isAdded}; returns content → vocabulary id. One pass over the entries' hashes, no per-entry strings.
+     */
+    private Map<String, Integer> addedTokensInVocab(List<?> tokens, boolean[] isAdded) {
+        Map<String, Integer> found = new HashMap<>();
+        VocabEntries contents = new VocabEntries(tokens.size(), 64 * tokens.size());
+        List<String> names = new ArrayList<>();
+        for (Object t : tokens) {
+            if (!(JsonValues.get(t, "content") instanceof String content)) {
+                continue; // reported with its index by the caller
+            }
+            Integer other = otherVocab.remove(content);
+            if (other != null) {
+                found.put(content, other);
+            } else if (!content.isEmpty() && contents.addByteLevel(content, names.size())) {
+                names.add(content);
+            }
+        }
+        long[] sorted = Arrays.copyOf(contents.hashes, contents.count);
+        Arrays.sort(sorted);
+        for (int i = 0; i < vocab.count; i++) {
+            if (Arrays.binarySearch(sorted, vocab.hashes[i]) < 0) {
+                continue;
+            }
+            for (int k = 0; k < contents.count; k++) {
+                if (contents.hashes[k] == vocab.hashes[i]
+                        && Arrays.equals(
+                                contents.bytes,
+                                contents.start[k],
+                                contents.start[k + 1],
+                                vocab.bytes,
+                                vocab.start[i],
+                                vocab.start[i + 1])) {
+                    isAdded[i] = true;
+                    found.put(names.get(k), vocab.ids[i]);
+                }
+            }
+        }
+        return found;
+    }
+
+    private void expect(JsonToken actual, JsonToken expected, String field, String what) {
+        if (actual != expected) {
+            throw error("field " + field + " is " + (actual == null ? "missing (truncated file)" : actual)
+                    + "; expected " + what);
+        }
+    }
+
+    private static String describe(JsonParser p, JsonToken t) throws IOException {
+        if (t == null) {
+            return "missing";
+        }
+        return switch (t) {
+            case VALUE_STRING -> quote(p.getText());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> p.getText();
+            default -> "a JSON " + t.name().toLowerCase(java.util.Locale.ROOT).replace("start_", "");
+        };
+    }
+
+    private static String quote(String s) {
+        return "\"" + (s.length() > 80 ? s.substring(0, 80) + "…" : s) + "\"";
+    }
+
+    private ModelFormatException error(String message) {
+        return new ModelFormatException(file + ": " + message);
+    }
+
+    private ModelFormatException error(String message, Throwable cause) {
+        return new ModelFormatException(file + ": " + message, cause);
+    }
+}

@@ -1,0 +1,239 @@
+package dev.phi4ee.core.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.phi4ee.core.api.ContextLengthExceededException;
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.EngineOverloadedException;
+import dev.phi4ee.core.api.FinishReason;
+import dev.phi4ee.core.api.GenerationHandle;
+import dev.phi4ee.core.api.GenerationOptions;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.KvCacheMode;
+import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.model.ModelDirectory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class OnnxPhi4EngineTest {
+    static OnnxPhi4Engine open(EngineOptions options, Function<GenerationRequest, TokenChooser> choosers) {
+        return OnnxPhi4Engine.open(
+                ModelDirectory.open(KitModels.dir(KitModels.spec().build())), options, new FakeTextCodec(), choosers);
+    }
+
+    static EngineOptions.Builder options() {
+        return EngineOptions.builder().executionProvider("cpu").intraOpThreads(1);
+    }
+
+    static GenerationRequest request(String text, int maxNew) {
+        return GenerationRequest.builder()
+                .user(text)
+                .options(GenerationOptions.builder().maxNewTokens(maxNew).build())
+                .build();
+    }
+
+    @Test
+    void generatesGreedilyUntilMaxNewTokensAndStreamsTheSameText() {
+        try (OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy())) {
+            List<String> deltas = new CopyOnWriteArrayList<>();
+            GenerationResult r =
+                    engine.stream(request("hello", 12), deltas::add).result().join();
+            assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(r.tokenIds()).hasSize(12);
+            assertThat(String.join("", deltas)).isEqualTo(r.text());
+            assertThat(r.usage().promptTokens())
+                    .isEqualTo(
+                            new FakeTextCodec().encodeChat(request("hello", 1).messages()).length);
+            assertThat(r.usage().generatedTokens()).isEqualTo(12);
+            assertThat(r.timings().timeToFirstToken()).isPositive();
+            assertThat(r.timings().tokensPerSecond()).isPositive();
+            assertThat(engine.info().executionProvider()).isEqualTo("cpu");
+            // Same request again: same tokens (the cache slot was reset).
+            assertThat(engine.generate(request("hello", 12)).tokenIds()).isEqualTo(r.tokenIds());
+        }
+    }
+
+    @Test
+    void bothCacheModesGiveTheSameTokensThroughTheEngine() {
+        List<Integer> shared;
+        try (OnnxPhi4Engine e =
+                open(options().kvCacheMode(KvCacheMode.SHARED_BUFFER).build(), r -> OnnxPhi4Engine.greedy())) {
+            assertThat(e.sharedBuffer()).isTrue();
+            shared = e.generate(request("compare modes", 30)).tokenIds();
+        }
+        try (OnnxPhi4Engine e =
+                open(options().kvCacheMode(KvCacheMode.GROWING).build(), r -> OnnxPhi4Engine.greedy())) {
+            assertThat(e.generate(request("compare modes", 30)).tokenIds()).isEqualTo(shared);
+        }
+    }
+
+    @Test
+    void stopsAtAnEosIdFromTheConfigWithoutEmittingIt() {
+        TokenChooser eosAtThird = (logits, n) -> n == 3 ? 200020 : 500 + n;
+        try (OnnxPhi4Engine engine = open(options().build(), r -> eosAtThird)) {
+            GenerationResult r = engine.generate(request("stop", 50));
+            assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(r.tokenIds()).containsExactly(500, 501, 502);
+            assertThat(r.text()).isEqualTo("<500><501><502>");
+        }
+    }
+
+    @Test
+    void minNewTokensMasksEos() {
+        // The chooser would pick eos from step 5 on, but the engine masks eos ids until 8 tokens exist.
+        TokenChooser eosWhenAllowed =
+                (logits, n) -> n >= 5 && logits[200020] != Float.NEGATIVE_INFINITY ? 200020 : 600 + n;
+        try (OnnxPhi4Engine engine = open(options().build(), r -> eosWhenAllowed)) {
+            GenerationRequest req = GenerationRequest.builder()
+                    .user("x")
+                    .options(GenerationOptions.builder()
+                            .maxNewTokens(20)
+                            .minNewTokens(8)
+                            .build())
+                    .build();
+            GenerationResult r = engine.generate(req);
+            assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(r.tokenIds()).hasSize(8);
+        }
+    }
+
+    @Test
+    void contextWindowIsCheckedBeforeRunning() {
+        try (OnnxPhi4Engine engine = open(options().maxLength(64).build(), r -> OnnxPhi4Engine.greedy())) {
+            assertThatThrownBy(() -> engine.stream(request("a long enough prompt", 60), d -> {}))
+                    .isInstanceOf(ContextLengthExceededException.class)
+                    .hasMessageContaining("+ maxNewTokens 60")
+                    .hasMessageContaining("exceeds the context window max_length 64");
+        }
+    }
+
+    @Test
+    void cancellationStopsARunningRequestAndFreesTheSlot() throws Exception {
+        try (OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy())) {
+            CompletableFuture<GenerationHandle> handle = new CompletableFuture<>();
+            List<String> seen = new CopyOnWriteArrayList<>();
+            TokenListener cancelAfterThree = delta -> {
+                seen.add(delta);
+                if (seen.size() == 3) {
+                    handle.join().cancel();
+                }
+            };
+            handle.complete(engine.stream(request("cancel me", 100), cancelAfterThree));
+            GenerationResult r = handle.get().result().get(30, TimeUnit.SECONDS);
+            assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(r.tokenIds()).hasSize(3);
+            // the slot is free: the next request runs normally
+            assertThat(engine.generate(request("next", 4)).finishReason()).isEqualTo(FinishReason.LENGTH);
+        }
+    }
+
+    @Test
+    void deadlineEndsTheRequestWithDeadline() throws Exception {
+        try (OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy())) {
+            TokenListener slow = d -> sleep(20);
+            GenerationRequest req = GenerationRequest.builder()
+                    .user("slow")
+                    .options(GenerationOptions.builder()
+                            .maxNewTokens(200)
+                            .timeout(Duration.ofMillis(150))
+                            .build())
+                    .build();
+            GenerationResult r = engine.stream(req, slow).result().get(30, TimeUnit.SECONDS);
+            assertThat(r.finishReason()).isEqualTo(FinishReason.DEADLINE);
+            assertThat(r.tokenIds().size()).isBetween(1, 199);
+        }
+    }
+
+    @Test
+    void queuedRequestsAreRejectedWhenFullAndCancelledOnesLeaveAtOnce() throws Exception {
+        try (OnnxPhi4Engine engine = open(options().maxQueuedRequests(1).build(), r -> OnnxPhi4Engine.greedy())) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            GenerationHandle running = engine.stream(request("block", 3), d -> {
+                started.countDown();
+                await(release);
+            });
+            started.await(30, TimeUnit.SECONDS);
+            GenerationHandle queued = engine.stream(request("queued", 3), d -> {});
+            assertThatThrownBy(() -> engine.stream(request("one too many", 3), d -> {}))
+                    .isInstanceOf(EngineOverloadedException.class)
+                    .hasMessageContaining("queue is full");
+            queued.cancel();
+            GenerationResult q = queued.result().get(5, TimeUnit.SECONDS); // completes while the engine is busy
+            assertThat(q.finishReason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(q.tokenIds()).isEmpty();
+            release.countDown();
+            assertThat(running.result().get(30, TimeUnit.SECONDS).finishReason())
+                    .isEqualTo(FinishReason.LENGTH);
+        }
+    }
+
+    @Test
+    void publisherDeliversTheGeneratedText() throws Exception {
+        try (OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy())) {
+            String expected = engine.generate(request("publish", 10)).text();
+            List<String> got = new ArrayList<>();
+            CountDownLatch done = new CountDownLatch(1);
+            engine.publish(request("publish", 10)).subscribe(new Flow.Subscriber<>() {
+                Flow.Subscription s;
+
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    this.s = s;
+                    s.request(1);
+                }
+
+                @Override
+                public void onNext(String item) {
+                    got.add(item);
+                    s.request(1);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.countDown();
+                }
+
+                @Override
+                public void onComplete() {
+                    done.countDown();
+                }
+            });
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(String.join("", got)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void closedEngineRejectsRequests() {
+        OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy());
+        engine.close();
+        assertThatThrownBy(() -> engine.generate(request("late", 2))).hasMessageContaining("closed");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            l.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

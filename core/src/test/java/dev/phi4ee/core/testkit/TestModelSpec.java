@@ -1,0 +1,253 @@
+package dev.phi4ee.core.testkit;
+
+/**
+ * Shape and contents of a Phi-4-shaped test model directory written by {@link Phi4TestModels}.
+ *
+ * <p>The vocabulary (200064), the special-token ids and all tensor names are the release's (reference §2–3) and are
+ * not configurable. The sizes are tiny. ONNX Runtime's {@code GroupQueryAttention} with rotary embedding requires
+ * {@code headSize % 16 == 0} and a rotary dimension that is a multiple of 16, hence {@code headSize} 32 with
+ * {@code rotaryDim} 16 — partial rotary like the real model's 96 of 128 (reference §10.1).
+ *
+ * @param floatType FP32: every float tensor is float32; FP16: float16 where the release has float16 (reference §3)
+ * @param hidden hidden size of the language model (and of image/audio feature rows)
+ * @param layers decoder layers
+ * @param heads query heads
+ * @param kvHeads key/value heads (GQA)
+ * @param headSize head dimension (multiple of 16)
+ * @param rotaryDim rotated part of each head (multiple of 16, at most headSize)
+ * @param intermediate MLP intermediate size
+ * @param contextLength {@code context_length}, also the rotary cache length
+ * @param maxLength {@code search.max_length} (≤ contextLength)
+ * @param originalMaxPositionEmbeddings LongRoPE switch: total length above it selects the long factors (§4.4)
+ * @param pastPresentShareBuffer {@code search.past_present_share_buffer}
+ * @param seed seed of every weight
+ * @param loraRank rank of the LoRA inputs of the text graph and of the vision adapter (the vision LoRA shapes the
+ *     release's graph, §5.1)
+ * @param speechLoraRank rank of the speech adapter; default {@code loraRank · 5/4} like the release's 320 vs 256, so
+ *     it does not fit the graph unless the runtime widens the graph's LoRA rank (§5.3, §5.4c)
+ * @param writeAdapters write {@code phi-4-mm-vision.onnx_adapter} / {@code phi-4-mm-speech.onnx_adapter} (for the
+ *     included encoders) and name them in genai_config.json
+ * @param includeVision write the vision graph, its config section and {@code vision_processor.json}
+ * @param includeSpeech write the speech graph, its config section and {@code speech_processor.json}
+ * @param externalDataThresholdBytes initializers at least this large go to {@code <graph>.onnx.data} (as in the
+ *     release); {@link Long#MAX_VALUE} keeps each graph in one file
+ */
+public record TestModelSpec(
+        FloatType floatType,
+        int hidden,
+        int layers,
+        int heads,
+        int kvHeads,
+        int headSize,
+        int rotaryDim,
+        int intermediate,
+        int contextLength,
+        int maxLength,
+        int originalMaxPositionEmbeddings,
+        boolean pastPresentShareBuffer,
+        long seed,
+        int loraRank,
+        int speechLoraRank,
+        boolean writeAdapters,
+        boolean includeVision,
+        boolean includeSpeech,
+        long externalDataThresholdBytes) {
+
+    /** Element type of the float tensors. */
+    public enum FloatType {
+        FP32,
+        FP16
+    }
+
+    public TestModelSpec {
+        require(hidden > 0 && layers > 0 && heads > 0 && kvHeads > 0, "sizes must be positive");
+        require(heads % kvHeads == 0, "heads must be a multiple of kvHeads");
+        require(headSize % 16 == 0, "GroupQueryAttention with rotary needs headSize % 16 == 0");
+        require(rotaryDim % 16 == 0 && rotaryDim > 0 && rotaryDim <= headSize, "rotaryDim: multiple of 16, ≤ headSize");
+        require(intermediate > 0 && loraRank > 0 && speechLoraRank > 0, "intermediate and LoRA ranks must be > 0");
+        require(maxLength > 0 && maxLength <= contextLength, "maxLength must be in 1..contextLength");
+        require(
+                originalMaxPositionEmbeddings > 0 && originalMaxPositionEmbeddings < contextLength,
+                "originalMaxPositionEmbeddings must be in 1..contextLength-1");
+        require(externalDataThresholdBytes > 0, "externalDataThresholdBytes must be positive");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .floatType(floatType)
+                .hidden(hidden)
+                .layers(layers)
+                .heads(heads)
+                .kvHeads(kvHeads)
+                .headSize(headSize)
+                .rotaryDim(rotaryDim)
+                .intermediate(intermediate)
+                .contextLength(contextLength)
+                .maxLength(maxLength)
+                .originalMaxPositionEmbeddings(originalMaxPositionEmbeddings)
+                .pastPresentShareBuffer(pastPresentShareBuffer)
+                .seed(seed)
+                .loraRank(loraRank)
+                .speechLoraRank(speechLoraRank)
+                .writeAdapters(writeAdapters)
+                .includeVision(includeVision)
+                .includeSpeech(includeSpeech)
+                .externalDataThresholdBytes(externalDataThresholdBytes);
+    }
+
+    public static TestModelSpec defaults() {
+        return builder().build();
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Builder with the defaults of the demo model. */
+    public static final class Builder {
+        private FloatType floatType = FloatType.FP32;
+        private int hidden = 32;
+        private int layers = 2;
+        private int heads = 4;
+        private int kvHeads = 2;
+        private int headSize = 32;
+        private int rotaryDim = 16;
+        private int intermediate = 64;
+        private int contextLength = 4096;
+        private int maxLength = 4096;
+        private int originalMaxPositionEmbeddings = 64;
+        private boolean pastPresentShareBuffer = true;
+        private long seed = 42;
+        private int loraRank = 8;
+        private int speechLoraRank;
+        private boolean writeAdapters = true;
+        private boolean includeVision = true;
+        private boolean includeSpeech = true;
+        private long externalDataThresholdBytes = 1 << 20;
+
+        public Builder floatType(FloatType v) {
+            floatType = v;
+            return this;
+        }
+
+        public Builder hidden(int v) {
+            hidden = v;
+            return this;
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder heads(int v) {
+            heads = v;
+            return this;
+        }
+
+        public Builder kvHeads(int v) {
+            kvHeads = v;
+            return this;
+        }
+
+        public Builder headSize(int v) {
+            headSize = v;
+            return this;
+        }
+
+        public Builder rotaryDim(int v) {
+            rotaryDim = v;
+            return this;
+        }
+
+        public Builder intermediate(int v) {
+            intermediate = v;
+            return this;
+        }
+
+        public Builder contextLength(int v) {
+            contextLength = v;
+            return this;
+        }
+
+        public Builder maxLength(int v) {
+            maxLength = v;
+            return this;
+        }
+
+        public Builder originalMaxPositionEmbeddings(int v) {
+            originalMaxPositionEmbeddings = v;
+            return this;
+        }
+
+        public Builder pastPresentShareBuffer(boolean v) {
+            pastPresentShareBuffer = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder loraRank(int v) {
+            loraRank = v;
+            return this;
+        }
+
+        /** Speech adapter rank; 0 (default) means {@code loraRank + loraRank / 4}. */
+        public Builder speechLoraRank(int v) {
+            speechLoraRank = v;
+            return this;
+        }
+
+        public Builder writeAdapters(boolean v) {
+            writeAdapters = v;
+            return this;
+        }
+
+        public Builder includeVision(boolean v) {
+            includeVision = v;
+            return this;
+        }
+
+        public Builder includeSpeech(boolean v) {
+            includeSpeech = v;
+            return this;
+        }
+
+        public Builder externalDataThresholdBytes(long v) {
+            externalDataThresholdBytes = v;
+            return this;
+        }
+
+        public TestModelSpec build() {
+            return new TestModelSpec(
+                    floatType,
+                    hidden,
+                    layers,
+                    heads,
+                    kvHeads,
+                    headSize,
+                    rotaryDim,
+                    intermediate,
+                    contextLength,
+                    maxLength,
+                    originalMaxPositionEmbeddings,
+                    pastPresentShareBuffer,
+                    seed,
+                    loraRank,
+                    speechLoraRank > 0 ? speechLoraRank : loraRank + loraRank / 4,
+                    writeAdapters,
+                    includeVision,
+                    includeSpeech,
+                    externalDataThresholdBytes);
+        }
+    }
+}
