@@ -38,7 +38,7 @@ class Phi4ConcurrencyTest extends CamelTestSupport {
             public void configure() {
                 from("seda:requests?concurrentConsumers=1")
                         .process(e -> entered.incrementAndGet())
-                        .to("phi4:generate?maxNewTokens=16")
+                        .to("phi4:generate?maxNewTokens=2")
                         .process(e -> inFlightAtCompletion.add(entered.get() - completed.getAndIncrement()))
                         .to("mock:done");
             }
@@ -54,12 +54,12 @@ class Phi4ConcurrencyTest extends CamelTestSupport {
             template.sendBody("seda:requests", "request number " + i);
         }
 
-        done.assertIsSatisfied(60_000);
+        done.assertIsSatisfied(180_000);
         for (Exchange e : done.getExchanges()) {
             assertThat(e.getException()).isNull();
             assertThat(e.getMessage().getBody()).isInstanceOf(String.class);
             assertThat(e.getMessage().getHeader(Phi4Constants.GENERATED_TOKENS, Integer.class))
-                    .isBetween(1, 16);
+                    .isBetween(1, 2);
         }
         // One consumer thread, yet many exchanges were waiting on the engine at once (a blocking producer: 1).
         int maxInFlight =

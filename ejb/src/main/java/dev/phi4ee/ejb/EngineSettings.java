@@ -19,6 +19,7 @@ public final class EngineSettings {
     public static final String INTRA_OP_THREADS = "phi4.intraOpThreads";
     public static final String MAX_BATCH_SIZE = "phi4.maxBatchSize";
     public static final String MAX_QUEUED_REQUESTS = "phi4.maxQueuedRequests";
+    public static final String MAX_LENGTH = "phi4.maxLength";
 
     private static final String[] JNDI_PREFIXES = {"java:app/env/", "java:module/env/", "java:comp/env/"};
 
@@ -55,6 +56,7 @@ public final class EngineSettings {
         get(INTRA_OP_THREADS).map(v -> integer(INTRA_OP_THREADS, v)).ifPresent(b::intraOpThreads);
         get(MAX_BATCH_SIZE).map(v -> integer(MAX_BATCH_SIZE, v)).ifPresent(b::maxBatchSize);
         get(MAX_QUEUED_REQUESTS).map(v -> integer(MAX_QUEUED_REQUESTS, v)).ifPresent(b::maxQueuedRequests);
+        get(MAX_LENGTH).map(v -> integer(MAX_LENGTH, v)).ifPresent(b::maxLength);
         return b.build();
     }
 

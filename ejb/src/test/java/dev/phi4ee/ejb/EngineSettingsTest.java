@@ -14,12 +14,14 @@ class EngineSettingsTest {
         EngineSettings s = EngineSettings.of(name -> Optional.ofNullable(Map.of(
                         "phi4.modelPath", " /models/phi4 ",
                         "phi4.executionProvider", "cpu",
-                        "phi4.maxQueuedRequests", "32")
+                        "phi4.maxQueuedRequests", "32",
+                        "phi4.maxLength", "2048")
                 .get(name)));
 
         assertThat(s.modelPath()).isEqualTo("/models/phi4");
         assertThat(s.engineOptions().executionProvider()).isEqualTo("cpu");
         assertThat(s.engineOptions().maxQueuedRequests()).isEqualTo(32);
+        assertThat(s.engineOptions().maxLength()).isEqualTo(2048);
         assertThat(s.engineOptions().maxBatchSize()).isEqualTo(8);
     }
 

@@ -1,5 +1,6 @@
 package dev.phi4ee.ear.it;
 
+import dev.phi4ee.core.testkit.Phi4TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ public final class WriteTestModel {
     public static void main(String[] args) throws IOException {
         Path directory = Path.of(args[0]);
         Files.createDirectories(directory);
-        // TODO(kit): Phi4TestModels.writeDefault(directory) once the test kit lands
+        Phi4TestModels.writeDefault(directory);
         System.out.println("phi4: test model written to " + directory);
     }
 }
