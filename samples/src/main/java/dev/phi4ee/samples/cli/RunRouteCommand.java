@@ -2,6 +2,7 @@ package dev.phi4ee.samples.cli;
 
 import dev.phi4ee.samples.routes.SampleJob;
 import dev.phi4ee.samples.routes.SampleRunner;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -57,7 +58,16 @@ public final class RunRouteCommand implements Callable<Integer> {
             System.err.println("phi4 run-route: unknown job '" + job + "', expected scans or calls");
             return 2;
         }
-        SampleRunner.run(sampleJob, input, output, model, executionProvider, maxNewTokens, watch, System.out);
+        boolean demo = model == null;
+        Path modelDir = demo ? DemoModelCache.ensure(DemoModelCache.defaultDirectory()) : model;
+        PrintWriter err = new PrintWriter(System.err, true);
+        if (demo) {
+            DemoModelCache.warn(err, modelDir);
+        }
+        SampleRunner.run(sampleJob, input, output, modelDir, demo, executionProvider, maxNewTokens, watch, System.out);
+        if (demo) {
+            DemoModelCache.warn(err, modelDir); // again after the log lines, so it is not missed
+        }
         return 0;
     }
 }

@@ -3,6 +3,7 @@ package dev.phi4ee.samples.routes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phi4ee.camel.Phi4ExchangeException;
 import org.apache.camel.Exchange;
 
 /** Builds the JSON result of one input file; every result says which model made it and whether it is random. */
@@ -20,6 +21,15 @@ final class ResultFiles {
             node.put("warning", "demo model: random weights, the text below is RANDOM and means nothing");
         }
         return node;
+    }
+
+    /** The engine's own message when the component wrapped it, without Camel's exchange dump. */
+    static String describe(Exception e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        Throwable shown = e instanceof Phi4ExchangeException && e.getCause() != null ? e.getCause() : e;
+        return shown.getClass().getSimpleName() + ": " + shown.getMessage();
     }
 
     static String write(ObjectNode node) {

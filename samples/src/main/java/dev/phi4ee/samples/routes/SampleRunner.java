@@ -19,24 +19,21 @@ public final class SampleRunner {
     private SampleRunner() {}
 
     /**
-     * @param model the model folder, or null for the demo model (written to {@link DemoModel#DEFAULT_DIRECTORY})
-     * @return the number of input files processed (0 when watching and stopped by the user)
+     * @param modelDir the model folder
+     * @param demo true when it is the demo model: results then carry a warning that the text is random
+     * @return the number of input files handled (0 when watching)
      */
     public static int run(
             SampleJob job,
             Path input,
             Path output,
-            Path model,
+            Path modelDir,
+            boolean demo,
             String executionProvider,
             int maxNewTokens,
             boolean watch,
             PrintStream out)
             throws Exception {
-        boolean demo = model == null;
-        Path modelDir = demo ? DemoModel.ensure(DemoModel.DEFAULT_DIRECTORY) : model;
-        if (demo) {
-            DemoModel.warn(out, modelDir);
-        }
         int files = countInputs(job, input);
         if (!watch && files == 0) {
             out.println(
@@ -55,10 +52,7 @@ public final class SampleRunner {
                     new SampleSettings(maxNewTokens, demo, modelDir.toString()),
                     watch ? -1 : files);
         }
-        out.println("phi4: results in " + output.toAbsolutePath());
-        if (demo) {
-            DemoModel.warn(out, modelDir);
-        }
+        out.println("phi4: " + (watch ? "" : files + " results ") + "in " + output.toAbsolutePath());
         return watch ? 0 : files;
     }
 

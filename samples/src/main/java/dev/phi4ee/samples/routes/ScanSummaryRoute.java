@@ -60,7 +60,7 @@ public final class ScanSummaryRoute extends RouteBuilder {
     private void error(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         ObjectNode json = ResultFiles.start(exchange, settings);
-        json.put("error", String.valueOf(e == null ? "unknown" : e.getMessage()));
+        json.put("error", ResultFiles.describe(e));
         exchange.getMessage().setBody(ResultFiles.write(json));
     }
 }

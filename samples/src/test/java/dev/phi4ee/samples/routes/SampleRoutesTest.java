@@ -32,6 +32,7 @@ class SampleRoutesTest {
 
     @Test
     void scansAndPdfsBecomeExtractedTextAndSummary(@TempDir Path dir) throws Exception {
+        SampleEngines.assumeMediaServed(engine);
         Path in = Files.createDirectories(dir.resolve("scans"));
         Path out = dir.resolve("out");
         Files.write(in.resolve("invoice.png"), SampleMedia.scanPng());
@@ -50,6 +51,7 @@ class SampleRoutesTest {
 
     @Test
     void callRecordingsBecomeTranscriptSummaryAndSentiment(@TempDir Path dir) throws Exception {
+        SampleEngines.assumeMediaServed(engine);
         Path in = Files.createDirectories(dir.resolve("calls"));
         Path out = dir.resolve("out");
         Files.write(in.resolve("call-1.wav"), SampleMedia.wav(1.5));
