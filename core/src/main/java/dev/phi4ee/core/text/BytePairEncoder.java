@@ -6,7 +6,8 @@ import java.util.Arrays;
  * Byte-level BPE with tiktoken semantics over an immutable rank table (rank = token id, §6.1): a piece that is itself
  * a token is emitted directly; otherwise adjacent parts are merged, lowest rank of the concatenation first and
  * leftmost on ties, until no adjacent pair forms a token. The loader only accepts vocabularies whose merges list is
- * exactly this rank order, so this is also the Hugging Face BPE result for those files.
+ * in this rank order (files converted from tiktoken ranks, as the Phi-4 one is, §6.1), where Hugging Face's
+ * merge-priority BPE is meant to give the same ids; the tests prove equality with tiktoken's o200k (via jtokkit).
  *
  * <p>Token bytes live in one flat array; an open-addressing table maps a 64-bit FNV-1a hash of the bytes to the id,
  * so a lookup is one probe plus a vectorised range compare, without allocating.

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Phi-4 tokenizer (phi4mm-reference.md §6): byte-level BPE equal to tiktoken's {@code o200k_base} plus Phi-4's
@@ -28,9 +30,11 @@ public final class Phi4Tokenizer {
     private final boolean[] special;
     private final int vocabSize;
     private final OptionalInt eosTokenId;
+    private final Pattern customSplit; // null: the o200k regex, run by O200kPreTokenizer
 
     private Phi4Tokenizer(TokenizerJsonReader.Definition definition, String eosToken) {
         bpe = definition.bpe();
+        customSplit = definition.customSplit();
         List<AddedToken> added = definition.addedTokens();
         int limit = bpe.idLimit();
         for (AddedToken t : added) {
@@ -96,50 +100,74 @@ public final class Phi4Tokenizer {
 
     /** Appends the ids of {@code text[from, to)} encoded as ordinary text. */
     void encodeOrdinary(String text, int from, int to, IntArrayBuilder out, BytePairEncoder.Scratch scratch) {
-        int i = from;
-        while (i < to) {
-            int end = O200kPreTokenizer.pieceEnd(text, i, to);
-            byte[] buf = scratch.utf8((end - i) * 3);
-            int length = 0;
-            long hash = BytePairEncoder.HASH_SEED;
-            for (int j = i; j < end; j++) {
-                int c = text.charAt(j);
-                if (c < 0x80) {
-                    buf[length++] = (byte) c;
-                    hash = (hash ^ c) * BytePairEncoder.HASH_PRIME;
-                    continue;
-                }
-                int start = length;
-                if (c < 0x800) {
-                    buf[length++] = (byte) (0xC0 | (c >> 6));
-                    buf[length++] = (byte) (0x80 | (c & 0x3F));
-                } else if (!Character.isSurrogate((char) c)) {
-                    buf[length++] = (byte) (0xE0 | (c >> 12));
-                    buf[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                    buf[length++] = (byte) (0x80 | (c & 0x3F));
-                } else if (Character.isHighSurrogate((char) c)
-                        && j + 1 < end
-                        && Character.isLowSurrogate(text.charAt(j + 1))) {
-                    int cp = Character.toCodePoint((char) c, text.charAt(++j));
-                    buf[length++] = (byte) (0xF0 | (cp >> 18));
-                    buf[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                    buf[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                    buf[length++] = (byte) (0x80 | (cp & 0x3F));
-                } else {
-                    buf[length++] = '?'; // a lone surrogate, replaced as String.getBytes(UTF_8) does
-                }
-                for (int k = start; k < length; k++) {
-                    hash = (hash ^ (buf[k] & 0xFF)) * BytePairEncoder.HASH_PRIME;
-                }
+        if (customSplit == null) {
+            int i = from;
+            while (i < to) {
+                int end = O200kPreTokenizer.pieceEnd(text, i, to);
+                encodePiece(text, i, end, out, scratch);
+                i = end;
             }
-            bpe.encodePiece(buf, length, hash, out, scratch);
-            i = end;
+            return;
+        }
+        // Split(behavior=Isolated): matches and the gaps between them are pieces; the segment is its own input.
+        Matcher m = customSplit.matcher(text).region(from, to);
+        int i = from;
+        while (m.find()) {
+            if (m.end() == m.start()) {
+                continue;
+            }
+            if (m.start() > i) {
+                encodePiece(text, i, m.start(), out, scratch);
+            }
+            encodePiece(text, m.start(), m.end(), out, scratch);
+            i = m.end();
+        }
+        if (i < to) {
+            encodePiece(text, i, to, out, scratch);
         }
     }
 
+    /** UTF-8-encodes one piece into the scratch buffer, hashing as it goes, and runs BPE on it. */
+    private void encodePiece(String text, int i, int end, IntArrayBuilder out, BytePairEncoder.Scratch scratch) {
+        byte[] buf = scratch.utf8((end - i) * 3);
+        int length = 0;
+        long hash = BytePairEncoder.HASH_SEED;
+        for (int j = i; j < end; j++) {
+            int c = text.charAt(j);
+            if (c < 0x80) {
+                buf[length++] = (byte) c;
+                hash = (hash ^ c) * BytePairEncoder.HASH_PRIME;
+                continue;
+            }
+            int start = length;
+            if (c < 0x800) {
+                buf[length++] = (byte) (0xC0 | (c >> 6));
+                buf[length++] = (byte) (0x80 | (c & 0x3F));
+            } else if (!Character.isSurrogate((char) c)) {
+                buf[length++] = (byte) (0xE0 | (c >> 12));
+                buf[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                buf[length++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate((char) c)
+                    && j + 1 < end
+                    && Character.isLowSurrogate(text.charAt(j + 1))) {
+                int cp = Character.toCodePoint((char) c, text.charAt(++j));
+                buf[length++] = (byte) (0xF0 | (cp >> 18));
+                buf[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                buf[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                buf[length++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                buf[length++] = '?'; // a lone surrogate, replaced as String.getBytes(UTF_8) does
+            }
+            for (int k = start; k < length; k++) {
+                hash = (hash ^ (buf[k] & 0xFF)) * BytePairEncoder.HASH_PRIME;
+            }
+        }
+        bpe.encodePiece(buf, length, hash, out, scratch);
+    }
+
     /**
-     * Decodes ids to text; each ill-formed UTF-8 subpart becomes one U+FFFD (as in Hugging Face tokenizers). Ids that name no token (unused rows of the embedding) decode
-     * to nothing, as in Hugging Face tokenizers.
+     * Decodes ids to text; each ill-formed UTF-8 subpart becomes one U+FFFD. Ids that name no token (unused
+     * rows of the embedding) decode to nothing. Both as in Hugging Face tokenizers.
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         int length = 0;

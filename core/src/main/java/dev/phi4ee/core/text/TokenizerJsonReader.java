@@ -11,13 +11,16 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Streams a Hugging Face {@code tokenizer.json} of the Phi-4 family (phi4mm-reference.md §6.1) and checks that this
- * implementation reproduces it exactly: BPE model over the byte-level alphabet, no normalizer, the o200k {@code Split}
- * regex followed by {@code ByteLevel(use_regex=false)}, a {@code ByteLevel} decoder, and merges that are the rank order
- * of the vocabulary ids (one merge per multi-byte token, results in ascending id order). Anything else is a
- * {@link ModelFormatException} naming the file and the field.
+ * implementation reproduces it exactly: BPE model over the byte-level alphabet, no normalizer, a {@code Split} regex
+ * (the o200k one runs on a hand-written matcher, any other on java.util.regex) followed by
+ * {@code ByteLevel(use_regex=false)}, a {@code ByteLevel} decoder, and merges that are the rank order of the vocabulary
+ * ids (one merge per multi-byte token, results in ascending id order). Anything else is a {@link ModelFormatException}
+ * naming the file and the field.
  */
 final class TokenizerJsonReader {
     /**
@@ -28,6 +31,8 @@ final class TokenizerJsonReader {
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
+
+    private static final System.Logger LOG = System.getLogger(TokenizerJsonReader.class.getName());
 
     private final String file;
 
@@ -45,13 +50,17 @@ final class TokenizerJsonReader {
     private boolean sawDecoder;
     private boolean sawVocab;
     private boolean sawMerges;
+    private Pattern customSplit;
 
     private TokenizerJsonReader(String file) {
         this.file = file;
     }
 
-    /** What a tokenizer needs: the BPE rank table and the added tokens with their effective ids. */
-    record Definition(BytePairEncoder bpe, List<AddedToken> addedTokens) {}
+    /**
+     * What a tokenizer needs: the BPE rank table, the added tokens with their effective ids, and the split regex when
+     * it is not the o200k one (null otherwise).
+     */
+    record Definition(BytePairEncoder bpe, List<AddedToken> addedTokens, Pattern customSplit) {}
 
     static Definition read(byte[] json, String file) {
         TokenizerJsonReader reader = new TokenizerJsonReader(file);
@@ -256,10 +265,25 @@ final class TokenizerJsonReader {
         }
         Object split = list.get(0);
         Object pattern = JsonValues.get(JsonValues.get(split, "pattern"), "Regex");
-        if (!O200kPreTokenizer.PATTERN.equals(pattern)) {
+        if (!(pattern instanceof String regex)) {
             throw error("field pre_tokenizer.pretokenizers[0].pattern.Regex is "
-                    + (pattern == null ? "missing" : JsonValues.describe(pattern))
-                    + "; only the o200k_base regex is supported");
+                    + (pattern == null ? "missing" : JsonValues.describe(pattern)) + "; expected a regex string");
+        }
+        if (!O200kPreTokenizer.PATTERN.equals(regex)) {
+            // §6.1 marks the tail of the regex [unverified]: rather than refuse a real file whose spelling differs,
+            // run its regex with java.util.regex (what jtokkit does for o200k), and say so.
+            try {
+                customSplit = Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            } catch (PatternSyntaxException e) {
+                throw error("field pre_tokenizer.pretokenizers[0].pattern.Regex is not a regex java.util.regex"
+                        + " accepts: " + e.getDescription());
+            }
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "{0}: the pre-tokenizer regex is not the o200k_base one; splitting with java.util.regex (slower,"
+                            + " parity with Hugging Face''s Oniguruma engine not verified): {1}",
+                    file,
+                    regex.length() > 200 ? regex.substring(0, 200) + "…" : regex);
         }
         if (!"Isolated".equals(JsonValues.get(split, "behavior"))
                 || Boolean.TRUE.equals(JsonValues.get(split, "invert"))) {
@@ -315,7 +339,7 @@ final class TokenizerJsonReader {
             }
         }
         checkMerges(encoder, multiByte);
-        return new Definition(encoder, added);
+        return new Definition(encoder, added, customSplit);
     }
 
     /**

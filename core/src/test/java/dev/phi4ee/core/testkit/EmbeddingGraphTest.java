@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.phi4ee.core.testkit.OrtTestSession.Tensor;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The embedding graph scatters feature rows into placeholder positions in row-major order (reference §3.3, §9). */
 class EmbeddingGraphTest {
-    @TempDir
-    static Path tmp;
-
     static final int H = 32;
     static final long IMG = Phi4Ids.IMAGE_TOKEN;
     static final long AUD = Phi4Ids.AUDIO_TOKEN;
@@ -25,11 +20,8 @@ class EmbeddingGraphTest {
 
     @BeforeAll
     static void open() {
-        TestModelSpec spec = TestModelSpec.builder()
-                .includeVision(false)
-                .includeSpeech(false)
-                .build();
-        embedding = new OrtTestSession(Phi4TestModels.write(tmp, spec).resolve(Phi4TestModels.EMBEDDING_FILE));
+        embedding = new OrtTestSession(
+                Phi4TestModels.shared(TestModelSpec.defaults()).resolve(Phi4TestModels.EMBEDDING_FILE));
     }
 
     @AfterAll

@@ -3,21 +3,15 @@ package dev.phi4ee.core.testkit;
 import static dev.phi4ee.core.testkit.DecoderRunner.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The fp16 variant (float16 interface and weights, §3) agrees with the fp32 variant and supports a shared cache. */
 class Fp16VariantTest {
-    @TempDir
-    static Path tmp;
-
-    static final TestModelSpec FP32 =
-            TestModelSpec.builder().includeVision(false).includeSpeech(false).build();
+    static final TestModelSpec FP32 = TestModelSpec.defaults();
     static final TestModelSpec FP16 =
             FP32.toBuilder().floatType(TestModelSpec.FloatType.FP16).build();
     static DecoderRunner fp32;
@@ -25,8 +19,8 @@ class Fp16VariantTest {
 
     @BeforeAll
     static void open() {
-        fp32 = new DecoderRunner(Phi4TestModels.write(tmp.resolve("fp32"), FP32), FP32);
-        fp16 = new DecoderRunner(Phi4TestModels.write(tmp.resolve("fp16"), FP16), FP16);
+        fp32 = new DecoderRunner(Phi4TestModels.shared(FP32), FP32);
+        fp16 = new DecoderRunner(Phi4TestModels.shared(FP16), FP16);
     }
 
     @AfterAll

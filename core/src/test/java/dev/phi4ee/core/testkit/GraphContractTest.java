@@ -11,15 +11,11 @@ import dev.phi4ee.core.testkit.TestModelSpec.FloatType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every graph loads in ONNX Runtime (ORT_ENABLE_ALL) with the release's I/O names, dtypes and dims (§3). */
 class GraphContractTest {
-    @TempDir
-    Path tmp;
-
     static final int V = Phi4Ids.VOCAB_SIZE;
 
     static String describe(Port p) {
@@ -49,7 +45,7 @@ class GraphContractTest {
     @EnumSource(FloatType.class)
     void graphsHaveTheReleaseContract(FloatType floatType) {
         TestModelSpec spec = TestModelSpec.builder().floatType(floatType).build();
-        Path dir = Phi4TestModels.write(tmp, spec);
+        Path dir = Phi4TestModels.shared(spec);
         String f = floatType == FloatType.FP16 ? "float16" : "float";
 
         try (OrtTestSession s = new OrtTestSession(dir.resolve(Phi4TestModels.TEXT_FILE))) {

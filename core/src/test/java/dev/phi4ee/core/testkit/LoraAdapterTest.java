@@ -13,23 +13,19 @@ import org.bytedeco.onnxruntime.LoraAdapter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kit's adapter files load in ONNX Runtime and drive the text graph's zero-default LoRA inputs (reference §5.1);
  * the speech adapter's larger rank does not fit the graph, as in the release (§5.3).
  */
 class LoraAdapterTest {
-    @TempDir
-    static Path tmp;
-
     static final TestModelSpec SPEC = TestModelSpec.defaults();
     static Path dir;
     static DecoderRunner model;
 
     @BeforeAll
     static void open() {
-        dir = Phi4TestModels.write(tmp, SPEC);
+        dir = Phi4TestModels.shared(SPEC);
         model = new DecoderRunner(dir, SPEC);
     }
 

@@ -80,15 +80,6 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
-    /** Output of a subgraph or graph whose shape is left to inference (rank unknown). */
-    public OnnxGraphBuilder outputUntyped(String name, DataType type) {
-        graph.addOutput(ValueInfoProto.newBuilder()
-                .setName(name)
-                .setType(TypeProto.newBuilder()
-                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()))));
-        return this;
-    }
-
     /** A float initializer stored as {@code type} (FLOAT or FLOAT16). */
     public String initializer(String name, DataType type, long[] dims, float[] values) {
         graph.addInitializer(floatTensor(name, type, dims, values));
@@ -102,6 +93,16 @@ public final class OnnxGraphBuilder {
             buf.putLong(v);
         }
         graph.addInitializer(tensor(name, DataType.INT64, dims, buf.flip()));
+        return name;
+    }
+
+    public String initializerInt32(String name, long[] dims, int... values) {
+        checkCount(name, dims, values.length);
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            buf.putInt(v);
+        }
+        graph.addInitializer(tensor(name, DataType.INT32, dims, buf.flip()));
         return name;
     }
 

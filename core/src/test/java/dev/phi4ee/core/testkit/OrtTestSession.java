@@ -185,6 +185,7 @@ final class OrtTestSession implements AutoCloseable {
         return s;
     }
 
+    @SuppressWarnings("try") // the PointerScope owns the native memory allocated inside it
     private static Port port(String name, TypeInfo typeInfo) {
         try (PointerScope scope = new PointerScope()) {
             var info = typeInfo.GetTensorTypeAndShapeInfo();
@@ -208,6 +209,7 @@ final class OrtTestSession implements AutoCloseable {
      * Runs through {@code Session::Run} with name/value arrays (not IoBinding) with {@code adapter} active: ONNX
      * Runtime applies RunOptions' active LoRA adapters only on this path; with IoBinding they are silently ignored.
      */
+    @SuppressWarnings("try") // the PointerScope owns the native memory allocated inside it
     Map<String, Tensor> runWithAdapter(Map<String, Tensor> inputs, LoraAdapter adapter) {
         try (PointerScope scope = new PointerScope();
                 RunOptions runOptions = new RunOptions()) {
@@ -235,6 +237,7 @@ final class OrtTestSession implements AutoCloseable {
     }
 
     /** As {@link #run(Map)} with {@code adapter} (may be null) active for this run. */
+    @SuppressWarnings("try") // the PointerScope owns the native memory allocated inside it
     Map<String, Tensor> run(Map<String, Tensor> inputs, LoraAdapter adapter) {
         try (PointerScope scope = new PointerScope();
                 IoBinding binding = new IoBinding(session);
@@ -264,6 +267,7 @@ final class OrtTestSession implements AutoCloseable {
      * as the output named by {@code outputNameOf} (past/present shared buffer, reference §4.3). Returns the outputs
      * listed in {@code read}, each bound to CPU memory.
      */
+    @SuppressWarnings("try") // the PointerScope owns the native memory allocated inside it
     Map<String, Tensor> runShared(
             Map<String, Tensor> inputs,
             Map<String, NativeTensor> shared,

@@ -4,6 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 /**
  * Writes a complete Phi-4-shaped model directory in the release's layout (reference §2–3): genai_config.json,
@@ -27,7 +37,33 @@ public final class Phi4TestModels {
     public static final String SPEECH_PROCESSOR_FILE = ModelConfigFiles.SPEECH_PROCESSOR;
     private static final String PRODUCER = "phi4ee-testkit";
 
+    private static final Map<TestModelSpec, Path> SHARED = new ConcurrentHashMap<>();
+
     private Phi4TestModels() {}
+
+    /**
+     * A directory for {@code spec} written once per JVM into a temporary directory that is deleted at exit; callers
+     * must not modify it. Saves the ~1 s write (and the session warm-up) in test classes that only read models.
+     */
+    public static Path shared(TestModelSpec spec) {
+        return SHARED.computeIfAbsent(spec, s -> {
+            try {
+                Path dir = Files.createTempDirectory("phi4-testkit-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
+                return write(dir, s);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a temporary model directory", e);
+            }
+        });
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort at JVM exit
+        }
+    }
 
     /** Writes the default model ({@link TestModelSpec#defaults()}) into {@code dir} (created if absent). */
     public static Path writeDefault(Path dir) {
@@ -43,20 +79,48 @@ public final class Phi4TestModels {
         }
         SeededWeights weights = new SeededWeights(spec.seed());
         long external = spec.externalDataThresholdBytes();
-        TextGraph.build(spec, weights).write(dir.resolve(TEXT_FILE), PRODUCER, external);
-        EmbeddingGraph.build(spec, weights).write(dir.resolve(EMBEDDING_FILE), PRODUCER, external);
-        if (spec.includeVision()) {
-            VisionGraph.build(spec, weights).write(dir.resolve(VISION_FILE), PRODUCER, external);
-        }
-        if (spec.includeSpeech()) {
-            SpeechGraph.build(spec, weights).write(dir.resolve(SPEECH_FILE), PRODUCER, external);
-        }
-        if (spec.writeAdapters()) {
-            LoraAdapters.write(dir, spec);
-        }
-        ModelConfigFiles.write(dir, spec);
-        Phi4TokenizerFiles.write(dir);
+        // The files are independent; the two big graphs and the tokenizer dominate, so they run concurrently.
+        List<Runnable> tasks = new ArrayList<>();
+        tasks.add(() -> TextGraph.build(spec, weights).write(dir.resolve(TEXT_FILE), PRODUCER, external));
+        tasks.add(() -> EmbeddingGraph.build(spec, weights).write(dir.resolve(EMBEDDING_FILE), PRODUCER, external));
+        tasks.add(() -> Phi4TokenizerFiles.write(dir));
+        tasks.add(() -> {
+            if (spec.includeVision()) {
+                VisionGraph.build(spec, weights).write(dir.resolve(VISION_FILE), PRODUCER, external);
+            }
+            if (spec.includeSpeech()) {
+                SpeechGraph.build(spec, weights).write(dir.resolve(SPEECH_FILE), PRODUCER, external);
+            }
+            if (spec.writeAdapters()) {
+                LoraAdapters.write(dir, spec);
+            }
+            ModelConfigFiles.write(dir, spec);
+        });
+        runAll(tasks);
         return dir;
+    }
+
+    private static void runAll(List<Runnable> tasks) {
+        List<Future<?>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Runnable task : tasks) {
+                futures.add(pool.submit(task));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing a test model", e);
+        }
     }
 
     /** Name of a LoRA input of the text graph, e.g. {@code model.layers.0.attn.q_proj.lora_A.MatMul.weight}. */

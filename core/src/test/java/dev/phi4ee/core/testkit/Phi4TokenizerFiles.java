@@ -1,18 +1,18 @@
 package dev.phi4ee.core.testkit;
 
+import dev.phi4ee.core.text.Phi4Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +61,7 @@ public final class Phi4TokenizerFiles {
     private static final String RESOURCE = "/com/knuddels/jtokkit/o200k_base.tiktoken";
 
     private static volatile Generated generated;
+    private static volatile Phi4Tokenizer tokenizer;
 
     private Phi4TokenizerFiles() {}
 
@@ -84,6 +85,33 @@ public final class Phi4TokenizerFiles {
     /** The generated {@code tokenizer_config.json} bytes (a copy). */
     public static byte[] tokenizerConfigJson() {
         return generated().tokenizerConfigJson.clone();
+    }
+
+    /**
+     * A {@link Phi4Tokenizer} loaded from the generated files, shared by all tests of a JVM (it is immutable and
+     * thread-safe), so test classes do not each pay the load.
+     */
+    public static Phi4Tokenizer tokenizer() {
+        Phi4Tokenizer t = tokenizer;
+        if (t == null) {
+            synchronized (Phi4TokenizerFiles.class) {
+                t = tokenizer;
+                if (t == null) {
+                    try {
+                        Path dir = Files.createTempDirectory("phi4-tokenizer");
+                        write(dir);
+                        t = Phi4Tokenizer.load(dir.resolve("tokenizer.json"));
+                        Files.delete(dir.resolve("tokenizer.json"));
+                        Files.delete(dir.resolve("tokenizer_config.json"));
+                        Files.delete(dir);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    tokenizer = t;
+                }
+            }
+        }
+        return t;
     }
 
     /** The o200k_base mergeable ranks, index = rank, value = token bytes. */
@@ -157,10 +185,7 @@ public final class Phi4TokenizerFiles {
     }
 
     private static String buildTokenizerJson(List<byte[]> ranks) {
-        Map<ByteBuffer, Integer> rankOf = new HashMap<>(ranks.size() * 2);
-        for (int i = 0; i < ranks.size(); i++) {
-            rankOf.put(ByteBuffer.wrap(ranks.get(i)), i);
-        }
+        RankTable rankOf = new RankTable(ranks);
         char[] byteChar = byteLevelAlphabet();
         StringBuilder json = new StringBuilder(16 << 20);
         json.append("{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[");
@@ -220,7 +245,7 @@ public final class Phi4TokenizerFiles {
      * Byte-level BPE of {@code token} using only ranks below {@code maxRank}; returns the length of the left part of
      * the two parts it ends in.
      */
-    private static int canonicalSplit(byte[] token, int maxRank, Map<ByteBuffer, Integer> rankOf) {
+    private static int canonicalSplit(byte[] token, int maxRank, RankTable rankOf) {
         int n = token.length;
         int[] starts = new int[n + 1]; // part k = token[starts[k], starts[k+1])
         for (int i = 0; i <= n; i++) {
@@ -231,8 +256,8 @@ public final class Phi4TokenizerFiles {
             int best = -1;
             int bestRank = maxRank;
             for (int k = 0; k + 1 < parts; k++) {
-                Integer r = rankOf.get(ByteBuffer.wrap(token, starts[k], starts[k + 2] - starts[k]));
-                if (r != null && r < bestRank) {
+                int r = rankOf.rank(token, starts[k], starts[k + 2]);
+                if (r >= 0 && r < bestRank) {
                     bestRank = r;
                     best = k;
                 }
@@ -244,6 +269,47 @@ public final class Phi4TokenizerFiles {
             parts--;
         }
         return starts[1];
+    }
+
+    /** Rank of a byte string: open addressing over an FNV-1a hash, without allocating per lookup. */
+    private static final class RankTable {
+        private final List<byte[]> ranks;
+        private final int[] slots; // rank + 1, 0 = empty
+        private final int mask;
+
+        RankTable(List<byte[]> ranks) {
+            this.ranks = ranks;
+            slots = new int[Integer.highestOneBit(ranks.size() * 2) << 1];
+            mask = slots.length - 1;
+            for (int r = 0; r < ranks.size(); r++) {
+                byte[] token = ranks.get(r);
+                int slot = hash(token, 0, token.length) & mask;
+                while (slots[slot] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                slots[slot] = r + 1;
+            }
+        }
+
+        int rank(byte[] bytes, int from, int to) {
+            int slot = hash(bytes, from, to) & mask;
+            while (slots[slot] != 0) {
+                byte[] token = ranks.get(slots[slot] - 1);
+                if (Arrays.equals(token, 0, token.length, bytes, from, to)) {
+                    return slots[slot] - 1;
+                }
+                slot = (slot + 1) & mask;
+            }
+            return -1;
+        }
+
+        private static int hash(byte[] bytes, int from, int to) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = from; i < to; i++) {
+                h = (h ^ (bytes[i] & 0xFF)) * 0x100000001b3L;
+            }
+            return (int) ((h * 0x9E3779B97F4A7C15L) >>> 32);
+        }
     }
 
     private static String buildTokenizerConfigJson() {

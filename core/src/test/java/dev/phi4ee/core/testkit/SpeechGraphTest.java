@@ -3,27 +3,22 @@ package dev.phi4ee.core.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.phi4ee.core.testkit.OrtTestSession.Tensor;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Speech graph rows = Σ audio_sizes = Σ ceil(T/8) (reference §3.2, §8.9); mode selects the projection (§5.2). */
 class SpeechGraphTest {
-    @TempDir
-    static Path tmp;
-
     static final int H = 32;
     static final int MELS = 80;
-    static TestModelSpec spec = TestModelSpec.builder().includeVision(false).build();
+    static TestModelSpec spec = TestModelSpec.defaults();
     static OrtTestSession speech;
 
     @BeforeAll
     static void open() {
-        speech = new OrtTestSession(Phi4TestModels.write(tmp, spec).resolve(Phi4TestModels.SPEECH_FILE));
+        speech = new OrtTestSession(Phi4TestModels.shared(spec).resolve(Phi4TestModels.SPEECH_FILE));
     }
 
     @AfterAll

@@ -195,14 +195,15 @@ final class TextGraph {
     /**
      * A zero-default overridable LoRA weight as a float32 value. In the fp16 variant a Cast must not consume the
      * graph input directly: ONNX Runtime 1.24 crashes (SIGSEGV in Initializer) creating a session at ORT_ENABLE_ALL
-     * on Cast(overridable fp16 initializer); a Reshape (fp16-capable on CPU, not folded) in between avoids it.
+     * on Cast(overridable fp16 initializer); a Reshape (fp16-capable on CPU, not folded) in between avoids it. The
+     * Reshape target [0, -1] keeps the graph independent of the rank, so widening the rank only touches the inputs.
      */
     private String loraInput(String name, int rows, int columns) {
         String value = g.overridableInitializer(name, ops.io, new long[] {rows, columns}, new float[rows * columns]);
         if (ops.io == DataType.FLOAT) {
             return value;
         }
-        return ops.toCompute(g.op("Reshape", value, g.constInt64(rows, columns)));
+        return ops.toCompute(g.op("Reshape", value, g.constInt64(0, -1)));
     }
 
     /** {cos, sin} caches [contextLength, rotaryDim/2] chosen by If(mask width > original max positions). */

@@ -6,7 +6,6 @@ import static dev.phi4ee.core.testkit.DecoderRunner.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.phi4ee.core.testkit.OrtTestSession.Tensor;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -15,20 +14,15 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The text graph behaves like the release's where the engine depends on it (reference §4.3, §4.4). */
 class TextGraphBehaviourTest {
-    @TempDir
-    static Path tmp;
-
-    static final TestModelSpec SPEC =
-            TestModelSpec.builder().includeVision(false).includeSpeech(false).build();
+    static final TestModelSpec SPEC = TestModelSpec.defaults();
     static DecoderRunner model;
 
     @BeforeAll
     static void open() {
-        model = new DecoderRunner(Phi4TestModels.write(tmp, SPEC), SPEC);
+        model = new DecoderRunner(Phi4TestModels.shared(SPEC), SPEC);
     }
 
     @AfterAll

@@ -3,7 +3,6 @@ package dev.phi4ee.core.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.phi4ee.core.testkit.OrtTestSession.Tensor;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,24 +10,20 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Vision graph rows per image = the token count of §7.10 for the dynamic-HD masks of §7.3–7.5 (built here by the
  * closed form), images concatenated (§7.9); row content depends on the pixels.
  */
 class VisionGraphTest {
-    @TempDir
-    static Path tmp;
-
     static final int H = 32;
     static final int S = 448;
     static OrtTestSession vision;
 
     @BeforeAll
     static void open() {
-        TestModelSpec spec = TestModelSpec.builder().includeSpeech(false).build();
-        vision = new OrtTestSession(Phi4TestModels.write(tmp, spec).resolve(Phi4TestModels.VISION_FILE));
+        vision = new OrtTestSession(
+                Phi4TestModels.shared(TestModelSpec.defaults()).resolve(Phi4TestModels.VISION_FILE));
     }
 
     @AfterAll

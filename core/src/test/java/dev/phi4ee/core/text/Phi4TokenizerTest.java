@@ -65,6 +65,42 @@ class Phi4TokenizerTest {
         assertThat(mismatches).as("documents whose ids differ").isEmpty();
     }
 
+    /** Pieces longer than 256 bytes take the heap-based merge; it must agree with jtokkit too. */
+    @Test
+    void longPiecesEqualJtokkit() {
+        Encoding o200k = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+        SplittableRandom random = new SplittableRandom(5);
+        String[] alphabets = {"ab", "abcdefghijklmnopqrstuvwxyz", "аб", "的一是", "=-", "ñé", "xX", "\u0915\u094d"};
+        for (int n = 0; n < 80; n++) {
+            String alphabet = alphabets[n % alphabets.length];
+            StringBuilder sb = new StringBuilder();
+            for (int i = 200 + random.nextInt(1500); i > 0; i--) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String text = sb.toString();
+            assertThat(tokenizer.encodeOrdinary(text))
+                    .as("%s × %d", alphabet, text.length())
+                    .isEqualTo(o200k.encodeOrdinary(text).toArray());
+        }
+        String repeated = "a".repeat(20_000);
+        assertThat(tokenizer.encodeOrdinary(repeated))
+                .isEqualTo(o200k.encodeOrdinary(repeated).toArray());
+    }
+
+    /** The same regex spelled differently takes the java.util.regex path; it must give the same ids. */
+    @Test
+    void regexPathEqualsTheHandWrittenMatcherOnTheCorpus() {
+        String json = new String(Phi4TokenizerFiles.tokenizerJson(), StandardCharsets.UTF_8);
+        String respelled = json.replace("\"Regex\":\"", "\"Regex\":\"(?:")
+                .replace("\"},\"behavior\":\"Isolated\"", ")\"},\"behavior\":\"Isolated\"");
+        assertThat(respelled).isNotEqualTo(json);
+        Phi4Tokenizer viaRegex =
+                Phi4Tokenizer.parse(respelled.getBytes(StandardCharsets.UTF_8), "tokenizer.json", null, null);
+        for (String doc : MultilingualCorpus.documents()) {
+            assertThat(viaRegex.encodeOrdinary(doc)).isEqualTo(tokenizer.encodeOrdinary(doc));
+        }
+    }
+
     @Test
     void decodeOfEncodeIsTheOriginalText() {
         for (String doc : MultilingualCorpus.documents()) {

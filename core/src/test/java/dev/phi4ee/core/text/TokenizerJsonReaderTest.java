@@ -40,6 +40,17 @@ class TokenizerJsonReaderTest {
         assertThat(parse(tree).encodeOrdinary("hello")).containsExactly(259);
     }
 
+    /** Split(Isolated) with another regex: matches and the gaps between them are pieces. */
+    @Test
+    void anotherSplitRegexRunsOnJavaRegex() {
+        ObjectNode tree = TinyTokenizerJson.tree();
+        ((ObjectNode) tree.at("/pre_tokenizer/pretokenizers/0/pattern")).put("Regex", "l+");
+        Phi4Tokenizer tokenizer = parse(tree);
+        assertThat(tokenizer.encodeOrdinary("hello")).containsExactly(256, 257, 111); // "he" | "ll" | "o"
+        assertThat(tokenizer.encodeWithSpecialTokens("ll<|end|>hello")).containsExactly(257, 260, 256, 257, 111);
+        assertThat(parse(TinyTokenizerJson.tree()).encodeOrdinary("hello")).containsExactly(259);
+    }
+
     @Test
     void loadReadsTheSiblingConfig() throws Exception {
         Files.write(dir.resolve("tokenizer.json"), TinyTokenizerJson.bytes(TinyTokenizerJson.tree()));
@@ -116,8 +127,13 @@ class TokenizerJsonReaderTest {
     void pipelineStagesThatWouldChangeTheIds() {
         assertRejected(t -> t.putObject("normalizer").put("type", "NFC"), "field normalizer");
         assertRejected(
-                t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0/pattern")).put("Regex", "\\s+|\\S+"),
-                "pre_tokenizer.pretokenizers[0].pattern.Regex");
+                t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0/pattern")).put("Regex", "(?<oops"),
+                "pre_tokenizer.pretokenizers[0].pattern.Regex is not a regex");
+        assertRejected(
+                t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0"))
+                        .putObject("pattern")
+                        .put("String", " "),
+                "pre_tokenizer.pretokenizers[0].pattern.Regex is missing");
         assertRejected(t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/1")).put("use_regex", true), "use_regex");
         assertRejected(t -> t.putObject("pre_tokenizer").put("type", "Whitespace"), "field pre_tokenizer");
         assertRejected(t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0")).put("invert", true), "invert");

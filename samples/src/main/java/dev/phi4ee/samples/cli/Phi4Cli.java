@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
+            PreprocessImageCommand.class,
+            PreprocessAudioCommand.class,
             InspectModelCommand.class,
             MakeDemoModelCommand.class,
             GenerateCommand.class,
