@@ -46,7 +46,7 @@ public class Phi4Configuration implements Cloneable {
                     + " sampling.")
     private Double temperature;
 
-    @UriParam(description = "Nucleus sampling probability mass, in (0, 1].")
+    @UriParam(description = "Nucleus sampling probability mass, above 0 and at most 1.")
     private Double topP;
 
     @UriParam(description = "Keep only the k most likely tokens when sampling; 0 = off.")
