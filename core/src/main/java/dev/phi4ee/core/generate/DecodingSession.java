@@ -2,7 +2,6 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.model.DecoderConfig;
 import dev.phi4ee.core.model.EmbeddingConfig;
-import dev.phi4ee.core.ort.ActiveAdapters;
 import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.NativeScope;
@@ -26,7 +25,7 @@ public final class DecodingSession implements AutoCloseable {
     private final DecoderConfig dc;
     private final EmbeddingConfig ec;
     private final KvCache cache;
-    private final ActiveAdapters adapters;
+    private LoraAdapters.Weights adapters;
     private final int originalMaxPositions;
     private final int hidden;
     private final int vocab;
@@ -48,14 +47,11 @@ public final class DecodingSession implements AutoCloseable {
 
     /**
      * @param cacheMode {@code true} for a shared past/present buffer of {@code capacity} tokens, else growing
-     * @param adapters LoRA adapters active on every decoder run of this sequence, or null for none
      */
-    public DecodingSession(
-            Phi4Graphs graphs, boolean sharedBuffer, int capacity, int originalMaxPositions, ActiveAdapters adapters) {
+    public DecodingSession(Phi4Graphs graphs, boolean sharedBuffer, int capacity, int originalMaxPositions) {
         this.graphs = graphs;
         this.dc = graphs.config().decoder();
         this.ec = graphs.config().embedding();
-        this.adapters = adapters;
         this.originalMaxPositions = originalMaxPositions;
         this.hidden = dc.hiddenSize();
         this.vocab = graphs.config().vocabSize();
@@ -74,6 +70,22 @@ public final class DecodingSession implements AutoCloseable {
         this.stepLogits = Tensor.allocate(graphs.logitsType(), 1, 1, vocab);
         this.embeddingBinding = graphs.embedding().newBinding();
         this.decoderBinding = graphs.decoder().newBinding();
+    }
+
+    /**
+     * LoRA weights bound on every decoder run from now on (null: the graph's zero defaults); set before {@link
+     * #prefill}. Switching clears the decoder binding (IoBinding cannot unbind one input), so the cache rebinds.
+     */
+    void useAdapters(LoraAdapters.Weights weights) {
+        if (weights == adapters) {
+            return;
+        }
+        decoderBinding.clear();
+        cache.unbind();
+        if (weights != null) {
+            weights.tensors().forEach(decoderBinding::input);
+        }
+        adapters = weights;
     }
 
     /** Tokens held (prompt + generated). */
@@ -201,7 +213,7 @@ public final class DecodingSession implements AutoCloseable {
                     .input(dc.inputsEmbeds(), embeds)
                     .input(dc.attentionMask(), mask)
                     .output(dc.logits(), logits);
-            graphs.decoder().run(decoderBinding, adapters);
+            graphs.decoder().run(decoderBinding);
             cache.commit();
         } catch (RuntimeException e) {
             if (logits != stepLogits) {

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
  */
 final class EngineRequest implements GenerationHandle {
     final int[] promptIds;
+    final PreparedPrompt prepared;
     final int imageTokens;
     final int audioTokens;
     final GenerationOptions options;
@@ -32,6 +33,7 @@ final class EngineRequest implements GenerationHandle {
 
     EngineRequest(
             int[] promptIds,
+            PreparedPrompt prepared,
             int imageTokens,
             int audioTokens,
             GenerationOptions options,
@@ -39,6 +41,7 @@ final class EngineRequest implements GenerationHandle {
             TokenListener listener,
             Consumer<EngineRequest> onAbandon) {
         this.promptIds = promptIds;
+        this.prepared = prepared;
         this.imageTokens = imageTokens;
         this.audioTokens = audioTokens;
         this.options = options;
@@ -82,6 +85,7 @@ final class EngineRequest implements GenerationHandle {
 
     /** Completes a request that never reached the decoder. */
     void completeUnstarted(FinishReason reason) {
+        releaseMedia();
         Duration waited = Duration.ofNanos(System.nanoTime() - acceptedNanos);
         complete(new GenerationResult(
                 "",
@@ -89,6 +93,13 @@ final class EngineRequest implements GenerationHandle {
                 new TokenUsage(promptIds.length, imageTokens, audioTokens, 0),
                 new Timings(waited, Duration.ZERO, waited, 0),
                 List.of()));
+    }
+
+    /** Hands preprocessed media buffers back (idempotent). */
+    void releaseMedia() {
+        if (prepared != null) {
+            prepared.close();
+        }
     }
 
     void complete(GenerationResult r) {
@@ -102,6 +113,7 @@ final class EngineRequest implements GenerationHandle {
     }
 
     void fail(Throwable error) {
+        releaseMedia();
         if (result.completeExceptionally(error)) {
             try {
                 listener.onError(error);

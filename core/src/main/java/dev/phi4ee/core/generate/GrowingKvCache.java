@@ -53,6 +53,11 @@ final class GrowingKvCache implements KvCache {
     }
 
     @Override
+    public void unbind() {
+        // bound anew on every run
+    }
+
+    @Override
     public void commit() {
         for (int i = 0; i < pastKeys.length; i++) {
             pastKeys[i].close();

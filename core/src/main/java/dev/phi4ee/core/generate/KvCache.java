@@ -10,6 +10,9 @@ interface KvCache extends AutoCloseable {
     /** Binds pasts and presents for a run that appends {@code newTokens} to {@code pastLength} cached tokens. */
     void bind(Binding decoder, int pastLength, int newTokens);
 
+    /** Forgets that the tensors are bound (the binding was cleared); the next {@link #bind} binds them again. */
+    void unbind();
+
     /** Called after a successful run bound with {@link #bind}. */
     void commit();
 

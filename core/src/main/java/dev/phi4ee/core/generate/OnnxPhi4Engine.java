@@ -40,6 +40,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final DecodingSession slot;
     private final Function<GenerationRequest, TokenChooser> choosers;
     private final RequestScheduler scheduler;
+    private final PromptPreparer preparer;
+    private final MediaEncoders encoders;
+    private final LoraAdapters adapters;
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -73,7 +76,10 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 graphs.vision().isPresent(),
                 graphs.speech().isPresent());
         this.slot = new DecodingSession(
-                graphs, sharedBuffer, maxLength, graphs.directory().hfConfig().originalMaxPositionEmbeddings(), null);
+                graphs, sharedBuffer, maxLength, graphs.directory().hfConfig().originalMaxPositionEmbeddings());
+        this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
+        this.encoders = new MediaEncoders(graphs);
+        this.adapters = new LoraAdapters(graphs.directory(), graphs);
         this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
         LOG.log(
                 Level.INFO,
@@ -125,23 +131,44 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         if (closed) {
             throw new Phi4Exception("engine is closed");
         }
-        rejectMediaUntilSupported(request);
-        int[] ids = codec.encodeChat(request.messages());
-        int maxNew = request.options().maxNewTokens();
-        if ((long) ids.length + maxNew > maxLength) {
-            throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
+        PreparedPrompt prepared = null;
+        int[] ids;
+        if (preparer != null) {
+            prepared = preparer.prepare(request);
+            ids = prepared.expanded.ids();
+        } else {
+            rejectMedia(request);
+            ids = codec.encodeChat(request.messages());
         }
-        EngineRequest r =
-                new EngineRequest(ids, 0, 0, request.options(), choosers.apply(request), listener, scheduler::abandon);
-        scheduler.submit(r);
-        return r;
+        try {
+            int maxNew = request.options().maxNewTokens();
+            if ((long) ids.length + maxNew > maxLength) {
+                throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
+            }
+            EngineRequest r = new EngineRequest(
+                    ids,
+                    prepared,
+                    prepared == null ? 0 : prepared.expanded.imageTokens(),
+                    prepared == null ? 0 : prepared.expanded.audioTokens(),
+                    request.options(),
+                    choosers.apply(request),
+                    listener,
+                    scheduler::abandon);
+            scheduler.submit(r);
+            return r;
+        } catch (RuntimeException e) {
+            if (prepared != null) {
+                prepared.close();
+            }
+            throw e;
+        }
     }
 
-    private static void rejectMediaUntilSupported(GenerationRequest request) {
+    private static void rejectMedia(GenerationRequest request) {
         for (var m : request.messages()) {
             for (ContentPart p : m.parts()) {
                 if (!(p instanceof ContentPart.Text)) {
-                    throw new InvalidInputException("image and audio parts are not supported by this engine build yet");
+                    throw new InvalidInputException("image and audio parts need the model's own tokenizer codec");
                 }
             }
         }
@@ -150,7 +177,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /** Runs on the engine thread. */
     private void execute(EngineRequest r) {
         try {
-            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream()).run();
+            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream(), encoders, adapters).run();
             if (result != null) {
                 r.complete(result);
             }
@@ -190,6 +217,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         closed = true;
         scheduler.close();
         slot.close();
+        adapters.close();
         graphs.close();
     }
 }

@@ -10,6 +10,7 @@ import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
 import dev.phi4ee.core.generate.sampling.TokenSampler;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,57 @@ final class RequestRun {
     private final Set<Integer> eosIds;
     private final TextCodec.TextStream text;
 
-    RequestRun(EngineRequest request, DecodingSession session, Set<Integer> eosIds, TextCodec.TextStream text) {
+    private final MediaEncoders encoders;
+    private final LoraAdapters adapters;
+
+    RequestRun(
+            EngineRequest request,
+            DecodingSession session,
+            Set<Integer> eosIds,
+            TextCodec.TextStream text,
+            MediaEncoders encoders,
+            LoraAdapters adapters) {
         this.request = request;
         this.session = session;
         this.eosIds = eosIds;
         this.text = text;
+        this.encoders = encoders;
+        this.adapters = adapters;
+    }
+
+    /**
+     * Prompt stage (reference §4.1): vision if images, speech if audio (projection by input mode), then the
+     * embedding graph with both feature tensors and the decoder prefill. The request's LoRA adapter (§5.2) is set
+     * before the first decoder run and stays for every step.
+     */
+    private LastLogits prefill(long[] prompt) {
+        PreparedPrompt p = request.prepared;
+        if (p == null) {
+            session.useAdapters(null);
+            return session.prefill(prompt, null, null);
+        }
+        session.useAdapters(
+                adapters == null ? null : adapters.forAdapter(p.expanded.mode().adapter()));
+        Tensor image = null;
+        Tensor audio = null;
+        try {
+            if (p.vision != null) {
+                image = encoders.encodeImages(p.vision, p.expanded.imageTokens());
+            }
+            if (p.speech != null) {
+                audio = encoders.encodeAudio(p.speech, p.expanded.mode(), p.expanded.audioTokens());
+            }
+            request.releaseMedia();
+            p.expanded.requireFeatureRows(image == null ? 0 : image.dim(0), audio == null ? 0 : audio.dim(0));
+            return session.prefill(prompt, image, audio);
+        } finally {
+            if (image != null) {
+                image.close();
+            }
+            if (audio != null) {
+                audio.close();
+            }
+        }
     }
 
     GenerationResult run() {
@@ -50,7 +97,7 @@ final class RequestRun {
         StringBuilder out = new StringBuilder();
         List<Integer> ids = new ArrayList<>();
         StopSequenceMatcher stops = new StopSequenceMatcher(request.options.stopSequences());
-        LastLogits last = session.prefill(prompt, null, null);
+        LastLogits last = prefill(prompt);
         TokenHistory history = new TokenHistory(last.vocab(), promptIds);
         TokenSampler sampler = request.chooser == null
                 ? TokenSampler.create(

@@ -59,6 +59,11 @@ final class SharedKvCache implements KvCache {
     }
 
     @Override
+    public void unbind() {
+        boundTo = null;
+    }
+
+    @Override
     public void commit() {}
 
     @Override

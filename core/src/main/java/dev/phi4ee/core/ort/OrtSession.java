@@ -30,6 +30,7 @@ public final class OrtSession implements AutoCloseable {
     private final String executionProvider;
     private final List<TensorInfo> inputs;
     private final List<TensorInfo> outputs;
+    private final List<TensorInfo> overridable;
     private SessionOptions options;
     private Session session;
     private RunOptions defaultRun;
@@ -42,6 +43,7 @@ public final class OrtSession implements AutoCloseable {
         this.executionProvider = executionProvider;
         this.inputs = readSignature(session, true);
         this.outputs = readSignature(session, false);
+        this.overridable = readOverridable(session);
         this.defaultRun = new RunOptions();
         this.rawSession = session.asOrtSession();
     }
@@ -121,6 +123,40 @@ public final class OrtSession implements AutoCloseable {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
+    private static List<TensorInfo> readOverridable(Session session) {
+        try (PointerScope ignored = new PointerScope()) {
+            StringVector names = session.GetOverridableInitializerNames();
+            List<TensorInfo> out = new ArrayList<>();
+            for (long i = 0; i < names.size(); i++) {
+                TypeInfo ti = session.GetOverridableInitializerTypeInfo(i);
+                out.add(tensorInfo(names.get(i).getString(), ti));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    private static TensorInfo tensorInfo(String name, TypeInfo ti) {
+        if (ti.GetONNXType() != ONNX_TYPE_TENSOR) {
+            return new TensorInfo(name, -ti.GetONNXType(), new long[0], List.of());
+        }
+        ConstTensorTypeAndShapeInfo tsi = ti.GetTensorTypeAndShapeInfo();
+        LongVector shapeVector = tsi.GetShape();
+        long[] shape = new long[(int) shapeVector.size()];
+        for (int d = 0; d < shape.length; d++) {
+            shape[d] = shapeVector.get(d);
+        }
+        List<String> symbolic = new ArrayList<>();
+        if (shape.length > 0) {
+            PointerPointer<BytePointer> syms = new PointerPointer<>(shape.length);
+            tsi.GetSymbolicDimensions(syms, shape.length);
+            for (int d = 0; d < shape.length; d++) {
+                BytePointer p = syms.get(BytePointer.class, d);
+                symbolic.add(p == null || p.isNull() ? "" : p.getString());
+            }
+        }
+        return new TensorInfo(name, tsi.GetElementType(), shape, symbolic);
+    }
+
     private static List<TensorInfo> readSignature(Session session, boolean inputs) {
         try (PointerScope ignored = new PointerScope()) {
             StringVector names = inputs ? session.GetInputNames() : session.GetOutputNames();
@@ -128,26 +164,7 @@ public final class OrtSession implements AutoCloseable {
             for (long i = 0; i < names.size(); i++) {
                 String name = names.get(i).getString();
                 TypeInfo ti = inputs ? session.GetInputTypeInfo(i) : session.GetOutputTypeInfo(i);
-                if (ti.GetONNXType() != ONNX_TYPE_TENSOR) {
-                    out.add(new TensorInfo(name, -ti.GetONNXType(), new long[0], List.of()));
-                    continue;
-                }
-                ConstTensorTypeAndShapeInfo tsi = ti.GetTensorTypeAndShapeInfo();
-                LongVector shapeVector = tsi.GetShape();
-                long[] shape = new long[(int) shapeVector.size()];
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = shapeVector.get(d);
-                }
-                List<String> symbolic = new ArrayList<>();
-                if (shape.length > 0) {
-                    PointerPointer<BytePointer> syms = new PointerPointer<>(shape.length);
-                    tsi.GetSymbolicDimensions(syms, shape.length);
-                    for (int d = 0; d < shape.length; d++) {
-                        BytePointer p = syms.get(BytePointer.class, d);
-                        symbolic.add(p == null || p.isNull() ? "" : p.getString());
-                    }
-                }
-                out.add(new TensorInfo(name, tsi.GetElementType(), shape, symbolic));
+                out.add(tensorInfo(name, ti));
             }
             return List.copyOf(out);
         }
@@ -170,6 +187,11 @@ public final class OrtSession implements AutoCloseable {
         return outputs;
     }
 
+    /** Initializers that are also graph inputs and may be fed per run (the release's LoRA weights, §5.1). */
+    public List<TensorInfo> overridableInitializers() {
+        return overridable;
+    }
+
     public Optional<TensorInfo> input(String name) {
         return inputs.stream().filter(t -> t.name().equals(name)).findFirst();
     }
@@ -183,15 +205,13 @@ public final class OrtSession implements AutoCloseable {
         return new Binding(this, session());
     }
 
-    /** Runs with everything bound in {@code binding}; outputs land in the tensors bound as outputs. */
+    /**
+     * Runs with everything bound in {@code binding}; outputs land in the tensors bound as outputs. LoRA weights are
+     * bound like any input: ONNX Runtime ignores RunOptions' active LoRA adapters on the IoBinding path.
+     */
     public void run(Binding binding) {
-        run(binding, null);
-    }
-
-    /** Runs with the given adapters active (null or empty: the graph's own LoRA defaults). */
-    public void run(Binding binding, ActiveAdapters adapters) {
         binding.checkOwner(this);
-        RunOptions ro = adapters == null ? defaultRun : adapters.runOptions();
+        RunOptions ro = defaultRun;
         // C API, like Binding: no C++ wrapper adapters between us and the runtime on the hot path.
         OnnxRuntime.check(
                 OnnxRuntime.api().RunWithBinding(rawSession, ro.asOrtRunOptions(), binding.rawBinding()),

@@ -66,7 +66,7 @@ class DecodingSessionTest {
 
     /** Logits of the last position when the whole sequence is run at once from an empty cache. */
     static float[] recompute(Phi4Graphs g, long[] sequence, boolean shared) {
-        try (DecodingSession fresh = new DecodingSession(g, shared, 256, originalMax, null)) {
+        try (DecodingSession fresh = new DecodingSession(g, shared, 256, originalMax)) {
             return fresh.prefill(sequence, null, null).toFloats();
         }
     }
@@ -76,7 +76,7 @@ class DecodingSessionTest {
         List<Long> tokens = new ArrayList<>();
         List<float[]> rows;
         int reprefills;
-        try (DecodingSession s = new DecodingSession(fp32, shared, 256, originalMax, null)) {
+        try (DecodingSession s = new DecodingSession(fp32, shared, 256, originalMax)) {
             rows = decode(s, p, steps, tokens);
             reprefills = s.reprefills();
         }
@@ -117,7 +117,7 @@ class DecodingSessionTest {
         long[] p = prompt(originalMax - 2, 11);
         List<Long> tokens = new ArrayList<>();
         List<float[]> rows;
-        try (DecodingSession s = new DecodingSession(fp32, true, 256, Integer.MAX_VALUE, null)) {
+        try (DecodingSession s = new DecodingSession(fp32, true, 256, Integer.MAX_VALUE)) {
             rows = decode(s, p, 4, tokens);
         }
         long[] seq = Arrays.copyOf(p, p.length + 4);
@@ -132,10 +132,10 @@ class DecodingSessionTest {
         long[] p = prompt(20, 3);
         List<Long> shared = new ArrayList<>();
         List<Long> growing = new ArrayList<>();
-        try (DecodingSession s = new DecodingSession(fp32, true, 256, originalMax, null)) {
+        try (DecodingSession s = new DecodingSession(fp32, true, 256, originalMax)) {
             decode(s, p, 60, shared);
         }
-        try (DecodingSession s = new DecodingSession(fp32, false, 256, originalMax, null)) {
+        try (DecodingSession s = new DecodingSession(fp32, false, 256, originalMax)) {
             decode(s, p, 60, growing);
         }
         assertThat(shared).hasSize(60).isEqualTo(growing);
@@ -144,7 +144,7 @@ class DecodingSessionTest {
     @Test
     void sessionIsReusableAfterReset() {
         long[] p = prompt(10, 5);
-        try (DecodingSession s = new DecodingSession(fp32, true, 256, originalMax, null)) {
+        try (DecodingSession s = new DecodingSession(fp32, true, 256, originalMax)) {
             List<Long> first = new ArrayList<>();
             decode(s, p, 10, first);
             s.reset();
@@ -157,7 +157,7 @@ class DecodingSessionTest {
     @Test
     void rewindRepeatsTheSameStep() {
         long[] p = prompt(10, 9);
-        try (DecodingSession s = new DecodingSession(fp32, true, 256, originalMax, null)) {
+        try (DecodingSession s = new DecodingSession(fp32, true, 256, originalMax)) {
             int t = s.prefill(p, null, null).argmax();
             float[] a = s.next(t).toFloats();
             s.rewindTo(10);

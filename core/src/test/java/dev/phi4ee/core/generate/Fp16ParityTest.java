@@ -20,8 +20,8 @@ class Fp16ParityTest {
         try (Phi4Graphs g32 = KitModels.open(base);
                 Phi4Graphs g16 = KitModels.open(
                         base.toBuilder().floatType(TestModelSpec.FloatType.FP16).build());
-                DecodingSession s32 = new DecodingSession(g32, true, 256, 64, null);
-                DecodingSession s16 = new DecodingSession(g16, true, 256, 64, null)) {
+                DecodingSession s32 = new DecodingSession(g32, true, 256, 64);
+                DecodingSession s16 = new DecodingSession(g16, true, 256, 64)) {
             assertThat(g16.embedsType().label()).isEqualTo("float16");
             float[] a = s32.prefill(p, null, null).toFloats();
             float[] b = s16.prefill(p, null, null).toFloats();

@@ -1,0 +1,126 @@
+package dev.phi4ee.core.generate;
+
+import dev.phi4ee.core.api.ContentPart;
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.api.TensorFloatType;
+import dev.phi4ee.core.audio.AudioPreprocessor;
+import dev.phi4ee.core.audio.DecodedAudio;
+import dev.phi4ee.core.audio.SpeechInputs;
+import dev.phi4ee.core.audio.SpeechProcessorConfig;
+import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.prompt.ExpandedPrompt;
+import dev.phi4ee.core.prompt.PromptExpander;
+import dev.phi4ee.core.text.ChatPrompt;
+import dev.phi4ee.core.vision.ImagePreprocessor;
+import dev.phi4ee.core.vision.RgbImage;
+import dev.phi4ee.core.vision.VisionInputs;
+import dev.phi4ee.core.vision.VisionProcessorConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link PreparedPrompt} on the caller's thread, so decoding media never stalls the engine thread:
+ * template (one placeholder per image page / audio clip) → decode media → token counts → expansion (§9) → encoder
+ * input buffers in the element type each encoder graph declares. Every check that needs no model run happens here.
+ */
+final class PromptPreparer {
+    private final Phi4TextCodec codec;
+    private final PromptExpander expander;
+    private final ImagePreprocessor images;
+    private final AudioPreprocessor audio;
+    private final TensorFloatType visionType;
+    private final TensorFloatType speechType;
+
+    PromptPreparer(Phi4TextCodec codec, Phi4Graphs graphs, EngineOptions options) {
+        this.codec = codec;
+        this.expander = new PromptExpander(Phi4TextCodec.IMAGE_PLACEHOLDER_ID, Phi4TextCodec.AUDIO_PLACEHOLDER_ID);
+        ModelDirectory dir = graphs.directory();
+        this.images = dir.visionProcessorConfig()
+                .map(p -> ImagePreprocessor.of(VisionProcessorConfig.read(p), options))
+                .orElse(null);
+        this.audio = dir.speechProcessorConfig()
+                .map(p -> new AudioPreprocessor(SpeechProcessorConfig.read(p), options.maxAudioDuration()))
+                .orElse(null);
+        this.visionType = graphs.vision()
+                .map(s -> floatType(s.input(dir.config().vision().orElseThrow().pixelValues())
+                        .orElseThrow()
+                        .onnxType()))
+                .orElse(null);
+        this.speechType = graphs.speech()
+                .map(s -> floatType(s.input(dir.config().speech().orElseThrow().audioEmbeds())
+                        .orElseThrow()
+                        .onnxType()))
+                .orElse(null);
+    }
+
+    private static TensorFloatType floatType(int onnxType) {
+        return onnxType == ElementType.FLOAT16.onnxCode() ? TensorFloatType.FLOAT16 : TensorFloatType.FLOAT32;
+    }
+
+    PreparedPrompt prepare(GenerationRequest request) {
+        List<ContentPart> media = new ArrayList<>();
+        request.messages().forEach(m -> m.parts().stream()
+                .filter(p -> !(p instanceof ContentPart.Text))
+                .forEach(media::add));
+        if (media.isEmpty()) {
+            ChatPrompt p = codec.template().render(request.messages());
+            return new PreparedPrompt(expander.expand(p.ids(), new int[0], new int[0]), null, null);
+        }
+        // Decode every item once; a document yields one image (and one placeholder) per page.
+        Map<ContentPart, List<RgbImage>> pages = new java.util.IdentityHashMap<>();
+        Map<ContentPart, DecodedAudio> clips = new java.util.IdentityHashMap<>();
+        for (ContentPart part : media) {
+            switch (part) {
+                case ContentPart.Image img -> pages.put(part, requireImages().decode(img.media()));
+                case ContentPart.Audio a -> clips.put(part, requireAudio().decode(a.media()));
+                case ContentPart.Text t -> throw new IllegalStateException();
+            }
+        }
+        ChatPrompt chat = codec.template()
+                .render(
+                        request.messages(),
+                        part -> part instanceof ContentPart.Image
+                                ? pages.get(part).size()
+                                : 1);
+        List<RgbImage> orderedPages = new ArrayList<>();
+        List<DecodedAudio> orderedClips = new ArrayList<>();
+        for (ContentPart part : chat.mediaParts()) {
+            if (part instanceof ContentPart.Image) {
+                orderedPages.addAll(pages.get(part));
+            } else {
+                orderedClips.add(clips.get(part));
+            }
+        }
+        VisionInputs vision = orderedPages.isEmpty() ? null : images.preprocess(orderedPages, visionType);
+        try {
+            SpeechInputs speech = orderedClips.isEmpty() ? null : audio.preprocess(orderedClips, speechType);
+            int[] imageCounts = vision == null ? new int[0] : vision.numImageTokens();
+            int[] audioCounts = speech == null ? new int[0] : speech.tokenCounts();
+            ExpandedPrompt expanded = expander.expand(chat.ids(), imageCounts, audioCounts);
+            return new PreparedPrompt(expanded, vision, speech);
+        } catch (RuntimeException e) {
+            if (vision != null) {
+                vision.close();
+            }
+            throw e;
+        }
+    }
+
+    private ImagePreprocessor requireImages() {
+        if (images == null || visionType == null) {
+            throw new InvalidInputException("this model has no vision graph: image parts cannot be used");
+        }
+        return images;
+    }
+
+    private AudioPreprocessor requireAudio() {
+        if (audio == null || speechType == null) {
+            throw new InvalidInputException("this model has no speech graph: audio parts cannot be used");
+        }
+        return audio;
+    }
+}
