@@ -35,6 +35,29 @@ final class SampleMedia {
         }
     }
 
+    /** A one-page PDF with a line of text (a small page keeps the rendered image, and its tokens, modest). */
+    static byte[] pdf() {
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument();
+                ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            var page = new org.apache.pdfbox.pdmodel.PDPage(new org.apache.pdfbox.pdmodel.common.PDRectangle(144, 72));
+            doc.addPage(page);
+            try (var text = new org.apache.pdfbox.pdmodel.PDPageContentStream(doc, page)) {
+                text.beginText();
+                text.setFont(
+                        new org.apache.pdfbox.pdmodel.font.PDType1Font(
+                                org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA),
+                        10);
+                text.newLineAtOffset(10, 36);
+                text.showText("Contract 7: 12 months");
+                text.endText();
+            }
+            doc.save(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static byte[] wav(double seconds) {
         int rate = 16_000;
         int n = (int) (seconds * rate);
