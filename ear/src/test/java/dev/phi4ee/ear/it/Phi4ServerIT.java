@@ -282,15 +282,35 @@ class Phi4ServerIT {
     @Order(7)
     void throughputOfTheListenerVersusDirectServiceCalls() throws Exception {
         int messages = 100;
-        int clients = 8; // = maxSession of the listener (ejb-jar.xml)
+        int rounds = 3; // alternating, so a load spike on the shared machine hits both paths alike
         Phi4Request request = Phi4Request.ofPrompt("Throughput probe");
         request.setMaxNewTokens(2);
         service.generate(request); // warm-up
+        List<Double> ratios = new ArrayList<>();
+        StringBuilder figures = new StringBuilder();
+        for (int round = 1; round <= rounds; round++) {
+            double directRate = messages / directSeconds(request, messages);
+            double jmsRate = messages / jmsSeconds(request, messages);
+            ratios.add(jmsRate / directRate);
+            figures.append(String.format(
+                    "%n  round %d: direct Phi4Service %.1f req/s, JMS listener %.1f msg/s, ratio %.2f",
+                    round, directRate, jmsRate, jmsRate / directRate));
+        }
+        ratios.sort(null);
+        System.out.printf(
+                "phi4 throughput, %d requests of 2 new tokens per path and round, %d concurrent, demo model:%s%n"
+                        + "  median ratio JMS/direct %.2f%n",
+                messages, LISTENER_SESSIONS, figures, ratios.get(rounds / 2));
+    }
 
-        long direct = System.nanoTime();
+    /** The listener's maxSession (ejb-jar.xml); direct calls use as many threads, so both paths have equal width. */
+    private static final int LISTENER_SESSIONS = 8;
+
+    private double directSeconds(Phi4Request request, int messages) throws Exception {
+        long start = System.nanoTime();
         List<Future<?>> calls = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            int share = messages / clients + (c < messages % clients ? 1 : 0);
+        for (int c = 0; c < LISTENER_SESSIONS; c++) {
+            int share = messages / LISTENER_SESSIONS + (c < messages % LISTENER_SESSIONS ? 1 : 0);
             calls.add(executor.submit(() -> {
                 for (int i = 0; i < share; i++) {
                     service.generate(request);
@@ -300,9 +320,10 @@ class Phi4ServerIT {
         for (Future<?> call : calls) {
             call.get(300, TimeUnit.SECONDS);
         }
-        double directSeconds = (System.nanoTime() - direct) / 1e9;
+        return (System.nanoTime() - start) / 1e9;
+    }
 
-        double jmsSeconds;
+    private double jmsSeconds(Phi4Request request, int messages) throws Exception {
         try (JMSContext jms = connectionFactory().createContext()) {
             TemporaryQueue replies = jms.createTemporaryQueue();
             String body = json.write(request);
@@ -314,15 +335,11 @@ class Phi4ServerIT {
                 producer.send(requestQueue(), m);
             }
             Map<String, Message> answers = receive(jms, replies, messages);
-            jmsSeconds = (System.nanoTime() - start) / 1e9;
-            assertThat(answers).hasSize(messages);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(answers.values()).allSatisfy(m -> assertThat(m.getStringProperty(JmsProperties.STATUS))
+                    .isEqualTo("OK"));
+            return seconds;
         }
-        double directRate = messages / directSeconds;
-        double jmsRate = messages / jmsSeconds;
-        System.out.printf(
-                "phi4 throughput (%d requests of 2 new tokens, %d concurrent, demo model): direct Phi4Service %.1f req/s,"
-                        + " JMS listener %.1f msg/s, ratio JMS/direct %.2f%n",
-                messages, clients, directRate, jmsRate, jmsRate / directRate);
     }
 
     @Test
