@@ -108,6 +108,14 @@ public class DecodeStepBenchmark {
         return next;
     }
 
+    /** The engine's graph runs alone (no token choice): separates run overhead from logit-processing cost. */
+    @Benchmark
+    public int engineRunsOnly() {
+        LastLogits l = session.next(token);
+        session.rewindTo(context);
+        return l.elementOffset();
+    }
+
     @Benchmark
     public int rawOrtStep() {
         return raw.step(token);

@@ -44,6 +44,10 @@ public final class DecodingSession implements AutoCloseable {
     private int promptLength;
     private Tensor promptEmbeds;
     private int reprefills;
+    private int prefillChunk = DEFAULT_PREFILL_CHUNK;
+
+    /** Default prompt positions per decoder run: 512 × 200064 fp16 logits = 205 MB per chunk. */
+    static final int DEFAULT_PREFILL_CHUNK = 512;
 
     /**
      * @param cacheMode {@code true} for a shared past/present buffer of {@code capacity} tokens, else growing
@@ -121,7 +125,7 @@ public final class DecodingSession implements AutoCloseable {
             append(ids);
             promptLength = ids.length;
             try {
-                runDecoder(embeds, 0, ids.length);
+                runPrompt(embeds, ids.length);
             } catch (RuntimeException e) {
                 embeds.close();
                 throw e;
@@ -197,9 +201,45 @@ public final class DecodingSession implements AutoCloseable {
             promptEmbeds.close();
             promptEmbeds = null;
             cache.reset();
-            runDecoder(all, 0, length);
+            runPrompt(all, length);
             reprefills++;
         }
+    }
+
+    /**
+     * Runs {@code n} prompt positions from an empty cache in chunks of {@link #prefillChunk}, so the prompt's logits
+     * never need more than {@code chunk × vocab} elements (a 10k-token image prompt would need 4 GB in one run). The
+     * LongRoPE choice is unchanged: a prompt within {@code original_max_position_embeddings} stays within it in every
+     * chunk; a longer one gets a first chunk longer than the threshold, so every chunk sees long factors.
+     */
+    private void runPrompt(Tensor embeds, int n) {
+        int first = n;
+        if (prefillChunk > 0 && n > prefillChunk) {
+            first = n > originalMaxPositions
+                    ? Math.min(n, Math.max(prefillChunk, originalMaxPositions + 1))
+                    : prefillChunk;
+        }
+        if (first == n) {
+            runDecoder(embeds, 0, n);
+            return;
+        }
+        int rowBytes = hidden * embeds.type().byteSize();
+        int done = 0;
+        while (done < n) {
+            int len = done == 0 ? first : Math.min(prefillChunk, n - done);
+            try (Tensor slice = Tensor.wrap(embeds.buffer().position(done * rowBytes), embeds.type(), 1, len, hidden)) {
+                runDecoder(slice, done, len);
+            }
+            done += len;
+        }
+    }
+
+    /** Prompt positions per decoder run; 0 = the whole prompt in one run. */
+    void prefillChunk(int positions) {
+        if (positions < 0) {
+            throw new IllegalArgumentException("prefill chunk must be >= 0, was " + positions);
+        }
+        this.prefillChunk = positions;
     }
 
     private void runDecoder(Tensor embeds, int past, int newTokens) {

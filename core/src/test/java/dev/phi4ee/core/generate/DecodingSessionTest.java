@@ -165,4 +165,31 @@ class DecodingSessionTest {
             assertThat(maxAbsDiff(a, b)).isZero();
         }
     }
+
+    @Test
+    void chunkedPrefillEqualsOneRunBelowAndAboveTheLongRopeThreshold() {
+        for (boolean shared : new boolean[] {true, false}) {
+            for (int n : new int[] {30, originalMax + 20}) {
+                long[] p = prompt(n, 13);
+                float[] whole;
+                float[] chunked;
+                float[] chunkedNext;
+                float[] wholeNext;
+                try (DecodingSession s = new DecodingSession(fp32, shared, 256, originalMax)) {
+                    s.prefillChunk(0);
+                    whole = s.prefill(p, null, null).toFloats();
+                    wholeNext = s.next(42).toFloats();
+                }
+                try (DecodingSession s = new DecodingSession(fp32, shared, 256, originalMax)) {
+                    s.prefillChunk(7);
+                    chunked = s.prefill(p, null, null).toFloats();
+                    chunkedNext = s.next(42).toFloats();
+                }
+                assertThat(maxAbsDiff(whole, chunked))
+                        .as("n=%d shared=%s", n, shared)
+                        .isLessThanOrEqualTo(FP32_TOLERANCE);
+                assertThat(maxAbsDiff(wholeNext, chunkedNext)).isLessThanOrEqualTo(FP32_TOLERANCE);
+            }
+        }
+    }
 }

@@ -44,8 +44,11 @@ class GpuSmokeTest {
         try (Phi4Engine e = Phi4Engine.open(dir, options("cuda:0"))) {
             assertThat(e.info().executionProvider()).isEqualTo("cuda:0");
             GenerationResult gpu = e.generate(REQUEST);
-            System.out.printf("GPU: %d tokens, %.1f tokens/s (CPU %.1f)%n",
-                    gpu.tokenIds().size(), gpu.timings().tokensPerSecond(), cpu.timings().tokensPerSecond());
+            System.out.printf(
+                    "GPU: %d tokens, %.1f tokens/s (CPU %.1f)%n",
+                    gpu.tokenIds().size(),
+                    gpu.timings().tokensPerSecond(),
+                    cpu.timings().tokensPerSecond());
             assertThat(gpu.tokenIds()).isEqualTo(cpu.tokenIds());
         }
     }
@@ -60,8 +63,8 @@ class GpuSmokeTest {
                 DecodingSession s = new DecodingSession(g, false, 256, 64)) {
             cpu = s.prefill(prompt, null, null).toFloats();
         }
-        try (Phi4Graphs g = Phi4Graphs.open(
-                        md, new SessionSettings("cuda:0", true, 0, SessionSettings.Optimization.ALL));
+        try (Phi4Graphs g =
+                        Phi4Graphs.open(md, new SessionSettings("cuda:0", true, 0, SessionSettings.Optimization.ALL));
                 DecodingSession s = new DecodingSession(g, false, 256, 64)) {
             assertThat(g.executionProvider()).isEqualTo("cuda:0");
             gpu = s.prefill(prompt, null, null).toFloats();
