@@ -20,7 +20,10 @@ public final class JmsProperties {
 
     public static final String TIMEOUT_MILLIS = "phi4TimeoutMillis";
 
-    /** On replies: {@code OK}, {@code INVALID} (do not resend) or {@code FAILED}. */
+    /**
+     * On replies: {@code OK}, or {@code INVALID} (the request can never succeed: do not resend). Transient failures
+     * are not answered; the message is redelivered by the broker.
+     */
     public static final String STATUS = "phi4Status";
 
     public static final String FINISH_REASON = "phi4FinishReason";
