@@ -87,7 +87,7 @@ final class ExchangeRequestMapper {
         }
         Media media = BodyMedia.read(exchange, element, declaredType);
         MediaFormat format = media.format()
-                .orElseThrow(() -> new InvalidInputException("phi4: unrecognised media in " + media.label()
+                .orElseThrow(() -> new InvalidInputException("phi4: unrecognised media (" + media.label() + ")"
                         + ": not an image, PDF or audio format known by its leading bytes; set the "
                         + Phi4Constants.MEDIA_TYPE + " header if the type is known"));
         if (format.kind() == MediaKind.AUDIO) {
