@@ -23,6 +23,7 @@ public class Phi4Producer extends DefaultAsyncProducer {
     private ExchangeRequestMapper mapper;
     private ProducerTemplate chunkTemplate;
     private ExecutorService chunkExecutor;
+    private ExecutorService completionExecutor;
 
     public Phi4Producer(Phi4Endpoint endpoint) {
         super(endpoint);
@@ -38,6 +39,11 @@ public class Phi4Producer extends DefaultAsyncProducer {
         super.doStart();
         Phi4Configuration configuration = getEndpoint().getConfiguration();
         mapper = new ExchangeRequestMapper(configuration, promptExpression(configuration.getPrompt()));
+        // The route continues on the thread that completes the exchange: never the engine's own thread, which
+        // would then wait for file writes or the next endpoint instead of decoding (Camel's default profile
+        // runs a task in the caller when the pool is saturated).
+        completionExecutor =
+                getEndpoint().getCamelContext().getExecutorServiceManager().newDefaultThreadPool(this, "phi4-complete");
         if (configuration.isStreaming() && configuration.getStreamingEndpoint() != null) {
             chunkTemplate = getEndpoint().getCamelContext().createProducerTemplate();
             chunkTemplate.start();
@@ -51,6 +57,10 @@ public class Phi4Producer extends DefaultAsyncProducer {
 
     @Override
     protected void doStop() throws Exception {
+        if (completionExecutor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(completionExecutor);
+            completionExecutor = null;
+        }
         if (chunkExecutor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(chunkExecutor);
             chunkExecutor = null;
@@ -83,14 +93,16 @@ public class Phi4Producer extends DefaultAsyncProducer {
             return true;
         }
         Object originalBody = exchange.getMessage().getBody();
-        result.whenComplete((generated, error) -> {
-            if (error != null) {
-                Phi4ExchangeException.fail(exchange, error);
-            } else {
-                writeResult(exchange, generated, originalBody);
-            }
-            callback.done(false);
-        });
+        result.whenCompleteAsync(
+                (generated, error) -> {
+                    if (error != null) {
+                        Phi4ExchangeException.fail(exchange, error);
+                    } else {
+                        writeResult(exchange, generated, originalBody);
+                    }
+                    callback.done(false);
+                },
+                completionExecutor);
         return false;
     }
 

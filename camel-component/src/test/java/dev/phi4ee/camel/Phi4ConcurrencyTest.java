@@ -25,6 +25,7 @@ class Phi4ConcurrencyTest extends CamelTestSupport {
     private final AtomicInteger entered = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
     private final List<Integer> inFlightAtCompletion = new CopyOnWriteArrayList<>();
+    private final List<String> continuationThreads = new CopyOnWriteArrayList<>();
 
     @Override
     protected void bindToRegistry(Registry registry) {
@@ -39,7 +40,10 @@ class Phi4ConcurrencyTest extends CamelTestSupport {
                 from("seda:requests?concurrentConsumers=1")
                         .process(e -> entered.incrementAndGet())
                         .to("phi4:generate?maxNewTokens=2")
-                        .process(e -> inFlightAtCompletion.add(entered.get() - completed.getAndIncrement()))
+                        .process(e -> {
+                            inFlightAtCompletion.add(entered.get() - completed.getAndIncrement());
+                            continuationThreads.add(Thread.currentThread().getName());
+                        })
                         .to("mock:done");
             }
         };
@@ -65,5 +69,7 @@ class Phi4ConcurrencyTest extends CamelTestSupport {
         int maxInFlight =
                 inFlightAtCompletion.stream().mapToInt(Integer::intValue).max().orElse(0);
         assertThat(maxInFlight).as("exchanges in flight at once").isGreaterThan(10);
+        // The route goes on in the component's pool, so the engine's thread goes back to decoding at once.
+        assertThat(continuationThreads).allSatisfy(name -> assertThat(name).contains("phi4-complete"));
     }
 }
