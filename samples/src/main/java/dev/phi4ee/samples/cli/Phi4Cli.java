@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DetokenizeCommand.class,
             PreprocessImageCommand.class,
             PreprocessAudioCommand.class,
+            RunRouteCommand.class,
         })
 public final class Phi4Cli {
 

@@ -1,0 +1,210 @@
+package dev.phi4ee.camel;
+
+import dev.phi4ee.core.api.Phi4Engine;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Configurer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+
+/** Options of a {@code phi4:} endpoint. The component holds defaults; each endpoint works on its own {@link #copy()}. */
+@Configurer
+@UriParams
+public class Phi4Configuration implements Cloneable {
+
+    @UriParam(
+            label = "advanced",
+            description = "The shared engine. When absent the component's engine is used (autowired from the registry"
+                    + " when exactly one Phi4Engine is bound), else one is opened from modelPath.")
+    @Metadata(autowired = true)
+    private Phi4Engine engine;
+
+    @UriParam(
+            description = "Model directory (official Phi-4-multimodal-instruct-onnx layout) the component opens when"
+                    + " no engine bean is available. Endpoints with the same modelPath share one engine.")
+    private String modelPath;
+
+    @UriParam(
+            defaultValue = "auto",
+            description = "Execution provider used when the engine is opened from modelPath: auto (CUDA when it loads,"
+                    + " else CPU), cpu, cuda or cuda:N.")
+    private String executionProvider = "auto";
+
+    @UriParam(description = "System prompt placed before the user turn.")
+    private String systemPrompt;
+
+    @UriParam(
+            description = "The user prompt. A Camel simple expression is allowed (e.g. 'Summarise: ${body}'). A String"
+                    + " body is the prompt when neither this nor the CamelPhi4Prompt header is set.")
+    private String prompt;
+
+    @UriParam(defaultValue = "256", description = "Upper bound of generated tokens.")
+    private int maxNewTokens = 256;
+
+    @UriParam(
+            description = "Sampling temperature; setting temperature, topP or topK switches greedy decoding to"
+                    + " sampling.")
+    private Double temperature;
+
+    @UriParam(description = "Nucleus sampling probability mass, above 0 and at most 1.")
+    private Double topP;
+
+    @UriParam(description = "Keep only the k most likely tokens when sampling; 0 = off.")
+    private Integer topK;
+
+    @UriParam(description = "Random seed: the same seed and request give the same text.")
+    private Long seed;
+
+    @UriParam(description = "Comma-separated strings that end generation; they are not part of the result.")
+    private String stopSequences;
+
+    @UriParam(
+            javaType = "java.time.Duration",
+            defaultValue = "0",
+            description =
+                    "Per-request deadline (e.g. 30s); the result then ends with finish reason DEADLINE. 0 =" + " none.")
+    private long timeout;
+
+    @UriParam(
+            defaultValue = "false",
+            description = "Stream the text: every chunk is sent, in order, as its own exchange to streamingEndpoint"
+                    + " (when set); the request exchange still ends with the whole text.")
+    private boolean streaming;
+
+    @UriParam(description = "Endpoint URI that receives one exchange per text chunk when streaming is on.")
+    private String streamingEndpoint;
+
+    @UriParam(
+            defaultValue = "true",
+            description = "Keep the body the exchange had before generation in the CamelPhi4OriginalBody header.")
+    private boolean keepOriginalBody = true;
+
+    public Phi4Engine getEngine() {
+        return engine;
+    }
+
+    public void setEngine(Phi4Engine engine) {
+        this.engine = engine;
+    }
+
+    public String getModelPath() {
+        return modelPath;
+    }
+
+    public void setModelPath(String modelPath) {
+        this.modelPath = modelPath;
+    }
+
+    public String getExecutionProvider() {
+        return executionProvider;
+    }
+
+    public void setExecutionProvider(String executionProvider) {
+        this.executionProvider = executionProvider;
+    }
+
+    public String getSystemPrompt() {
+        return systemPrompt;
+    }
+
+    public void setSystemPrompt(String systemPrompt) {
+        this.systemPrompt = systemPrompt;
+    }
+
+    public String getPrompt() {
+        return prompt;
+    }
+
+    public void setPrompt(String prompt) {
+        this.prompt = prompt;
+    }
+
+    public int getMaxNewTokens() {
+        return maxNewTokens;
+    }
+
+    public void setMaxNewTokens(int maxNewTokens) {
+        this.maxNewTokens = maxNewTokens;
+    }
+
+    public Double getTemperature() {
+        return temperature;
+    }
+
+    public void setTemperature(Double temperature) {
+        this.temperature = temperature;
+    }
+
+    public Double getTopP() {
+        return topP;
+    }
+
+    public void setTopP(Double topP) {
+        this.topP = topP;
+    }
+
+    public Integer getTopK() {
+        return topK;
+    }
+
+    public void setTopK(Integer topK) {
+        this.topK = topK;
+    }
+
+    public Long getSeed() {
+        return seed;
+    }
+
+    public void setSeed(Long seed) {
+        this.seed = seed;
+    }
+
+    public String getStopSequences() {
+        return stopSequences;
+    }
+
+    public void setStopSequences(String stopSequences) {
+        this.stopSequences = stopSequences;
+    }
+
+    public long getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(long timeout) {
+        this.timeout = timeout;
+    }
+
+    public boolean isStreaming() {
+        return streaming;
+    }
+
+    public void setStreaming(boolean streaming) {
+        this.streaming = streaming;
+    }
+
+    public String getStreamingEndpoint() {
+        return streamingEndpoint;
+    }
+
+    public void setStreamingEndpoint(String streamingEndpoint) {
+        this.streamingEndpoint = streamingEndpoint;
+    }
+
+    public boolean isKeepOriginalBody() {
+        return keepOriginalBody;
+    }
+
+    public void setKeepOriginalBody(boolean keepOriginalBody) {
+        this.keepOriginalBody = keepOriginalBody;
+    }
+
+    /** A copy, so that endpoints created from the component's defaults do not share mutable state. */
+    public Phi4Configuration copy() {
+        try {
+            return (Phi4Configuration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+}

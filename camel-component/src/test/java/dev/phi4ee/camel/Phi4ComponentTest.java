@@ -1,0 +1,123 @@
+package dev.phi4ee.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.FailedToStartRouteException;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+/** Endpoint options, engine resolution and the generated metadata. */
+class Phi4ComponentTest {
+
+    @Test
+    void uriOptionsReachTheEndpointAndEndpointsDoNotShareConfiguration() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.getRegistry().bind("engine", TestEngines.shared());
+            context.start();
+            Phi4Endpoint a = context.getEndpoint(
+                    "phi4:generate?maxNewTokens=12&temperature=0.7&topP=0.9&topK=40&seed=7&stopSequences=END,STOP"
+                            + "&timeout=30s&systemPrompt=Hi&streaming=true&keepOriginalBody=false",
+                    Phi4Endpoint.class);
+            Phi4Endpoint b = context.getEndpoint("phi4:generate", Phi4Endpoint.class);
+
+            Phi4Configuration c = a.getConfiguration();
+            assertThat(c.getMaxNewTokens()).isEqualTo(12);
+            assertThat(c.getTemperature()).isEqualTo(0.7);
+            assertThat(c.getTopP()).isEqualTo(0.9);
+            assertThat(c.getTopK()).isEqualTo(40);
+            assertThat(c.getSeed()).isEqualTo(7L);
+            assertThat(c.getTimeout()).isEqualTo(30_000L);
+            assertThat(c.isStreaming()).isTrue();
+            assertThat(c.isKeepOriginalBody()).isFalse();
+            assertThat(b.getConfiguration()).isNotSameAs(c);
+            assertThat(b.getConfiguration().getMaxNewTokens()).isEqualTo(256);
+
+            var options = ExchangeRequestMapper.optionsOf(c);
+            assertThat(options.doSample()).isTrue();
+            assertThat(options.stopSequences()).containsExactly("END", "STOP");
+            assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(options.seed()).isEqualTo(7L);
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void theOnlyEngineInTheRegistryIsAutowired() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.getRegistry().bind("anyName", TestEngines.shared());
+            context.start();
+            Phi4Endpoint endpoint = context.getEndpoint("phi4:generate", Phi4Endpoint.class);
+            endpoint.start();
+            assertThat(endpoint.engine()).isSameAs(TestEngines.shared());
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void withoutEngineOrModelPathTheRouteFailsToStartWithAClearMessage() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:x").to("phi4:generate");
+                }
+            });
+            assertThatThrownBy(context::start)
+                    .isInstanceOf(FailedToStartRouteException.class)
+                    .rootCause()
+                    .hasMessageContaining("modelPath");
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void unknownOperationIsRejected() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.start();
+            assertThatThrownBy(() -> context.getEndpoint("phi4:chat"))
+                    .rootCause()
+                    .hasMessageContaining("phi4:generate");
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void generatedMetadataDocumentsOptionsAndHeaders() throws Exception {
+        try (var in = getClass().getResourceAsStream("/META-INF/dev/phi4ee/camel/phi4.json")) {
+            String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            for (String name : new String[] {
+                "modelPath",
+                "executionProvider",
+                "systemPrompt",
+                "prompt",
+                "maxNewTokens",
+                "temperature",
+                "topP",
+                "topK",
+                "seed",
+                "stopSequences",
+                "timeout",
+                "streaming",
+                "streamingEndpoint",
+                "engine",
+                Phi4Constants.FINISH_REASON,
+                Phi4Constants.TOKEN_USAGE,
+                Phi4Constants.ORIGINAL_BODY
+            }) {
+                assertThat(json).contains("\"" + name + "\"");
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.phi4ee.ejb;
+
+import dev.phi4ee.core.api.Phi4Engine;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.logging.Logger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * Runs a Camel context inside the application: its registry holds the shared engine (so every {@code phi4:}
+ * endpoint autowires it), and its routes are the deployment's CDI beans of type {@link RoutesBuilder} (put a
+ * {@code RouteBuilder} bean in any bean archive of the EAR).
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class Phi4CamelHost {
+
+    /** Name of the engine in the Camel registry, for {@code phi4:generate?engine=#phi4Engine}. */
+    public static final String ENGINE_BEAN = "phi4Engine";
+
+    private static final Logger LOG = Logger.getLogger(Phi4CamelHost.class.getName());
+
+    @Inject
+    Phi4Engine engine;
+
+    @Inject
+    @Any
+    Instance<RoutesBuilder> routes;
+
+    private volatile CamelContext camel;
+
+    @PostConstruct
+    void start() {
+        DefaultCamelContext context = new DefaultCamelContext();
+        context.getCamelContextExtension().setName("phi4");
+        // Camel resolves components, languages and type converters through this loader: the deployment's.
+        context.setApplicationContextClassLoader(Thread.currentThread().getContextClassLoader());
+        context.getRegistry().bind(ENGINE_BEAN, Phi4Engine.class, engine);
+        try {
+            int count = 0;
+            for (RoutesBuilder builder : routes) {
+                context.addRoutes(builder);
+                count++;
+            }
+            context.start();
+            int routeBuilders = count;
+            LOG.info(() -> "phi4: Camel context started with "
+                    + context.getRoutes().size() + " routes from " + routeBuilders + " route builders");
+        } catch (Exception e) {
+            context.stop();
+            throw new IllegalStateException("phi4: the Camel context failed to start", e);
+        }
+        camel = context;
+    }
+
+    /** The running context, e.g. for a {@code ProducerTemplate}. */
+    public CamelContext context() {
+        return camel;
+    }
+
+    @PreDestroy
+    void stop() {
+        CamelContext context = camel;
+        camel = null;
+        if (context != null) {
+            context.stop();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.phi4ee.ejb;
+
+import dev.phi4ee.core.api.Phi4Engine;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * Owns the one engine of the application: opened when the application starts (a wrong model path fails the
+ * deployment, not the first request), shared by the service, the message listener and the Camel context, closed on
+ * undeploy.
+ */
+@ApplicationScoped
+public class Phi4EngineProducer {
+
+    private static final Logger LOG = Logger.getLogger(Phi4EngineProducer.class.getName());
+    private static final AtomicInteger OPENED = new AtomicInteger();
+
+    private Phi4Engine engine;
+
+    void openAtStartup(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        engine();
+    }
+
+    /** Every injection point receives the same instance; its lifecycle belongs to this bean, not to the caller. */
+    @Produces
+    public synchronized Phi4Engine engine() {
+        if (engine == null) {
+            EngineSettings settings = EngineSettings.fromEnvironment();
+            Path modelPath = Path.of(settings.modelPath());
+            long start = System.nanoTime();
+            engine = Phi4Engine.open(modelPath, settings.engineOptions());
+            int opened = OPENED.incrementAndGet();
+            LOG.info(() -> "phi4: opened " + modelPath + " on " + engine.info().executionProvider() + " in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms (engines opened in this JVM: " + opened + ")");
+        }
+        return engine;
+    }
+
+    /** Engines opened by this class in this JVM; 1 for a deployment that shares its engine properly. */
+    public static int openedEngines() {
+        return OPENED.get();
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+            LOG.info("phi4: engine closed");
+        }
+    }
+}

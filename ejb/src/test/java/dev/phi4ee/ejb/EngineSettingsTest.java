@@ -1,0 +1,62 @@
+package dev.phi4ee.ejb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EngineSettingsTest {
+
+    @Test
+    void readsEngineOptionsAndTheModelPath() {
+        EngineSettings s = EngineSettings.of(name -> Optional.ofNullable(Map.of(
+                        "phi4.modelPath", " /models/phi4 ",
+                        "phi4.executionProvider", "cpu",
+                        "phi4.maxQueuedRequests", "32",
+                        "phi4.maxLength", "2048")
+                .get(name)));
+
+        assertThat(s.modelPath()).isEqualTo("/models/phi4");
+        assertThat(s.engineOptions().executionProvider()).isEqualTo("cpu");
+        assertThat(s.engineOptions().maxQueuedRequests()).isEqualTo(32);
+        assertThat(s.engineOptions().maxLength()).isEqualTo(2048);
+        assertThat(s.engineOptions().maxBatchSize()).isEqualTo(8);
+    }
+
+    @Test
+    void missingModelPathNamesEveryWayToSetIt() {
+        EngineSettings s = EngineSettings.of(name -> Optional.of(""));
+        assertThatThrownBy(s::modelPath)
+                .hasMessageContaining("phi4.modelPath")
+                .hasMessageContaining("-Dphi4.modelPath")
+                .hasMessageContaining("PHI4_MODEL_PATH");
+    }
+
+    @Test
+    void badNumbersNameTheSetting() {
+        EngineSettings s =
+                EngineSettings.of(name -> name.equals("phi4.maxBatchSize") ? Optional.of("many") : Optional.empty());
+        assertThatThrownBy(s::engineOptions)
+                .hasMessageContaining("phi4.maxBatchSize")
+                .hasMessageContaining("many");
+    }
+
+    @Test
+    void environmentVariableNames() {
+        assertThat(EngineSettings.envName("phi4.modelPath")).isEqualTo("PHI4_MODEL_PATH");
+        assertThat(EngineSettings.envName("phi4.executionProvider")).isEqualTo("PHI4_EXECUTION_PROVIDER");
+    }
+
+    @Test
+    void systemPropertiesAreReadWithoutANamingService() {
+        System.setProperty("phi4.intraOpThreads", "3");
+        try {
+            assertThat(EngineSettings.fromEnvironment().engineOptions().intraOpThreads())
+                    .isEqualTo(3);
+        } finally {
+            System.clearProperty("phi4.intraOpThreads");
+        }
+    }
+}
