@@ -16,13 +16,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One request decoded inside a batch: the per-token logic of {@link RequestRun} (sampling from the row's own logits
- * view, end-of-sequence ids, stop strings, {@code maxNewTokens}, full context, cancellation, deadline, streaming) as a
- * state machine that the batch drives one step at a time instead of a loop that owns the decoder.
+ * The per-request decoding state, driven one step at a time: sampling from the row's own logits view,
+ * end-of-sequence ids, stop strings, min/max new tokens, full context, cancellation, deadline, streaming and the
+ * result. The one implementation for both paths: a {@link DecodeBatch} row (continuous batching) and {@link
+ * RequestRun} (one request alone, growing cache).
  */
 final class BatchRow {
     final EngineRequest request;
     final DecodingSession session;
+    /** The row's slot in the shared KV buffer; null outside a batch ({@link RequestRun}). */
     final SlotKvCache cache;
     /** Prompt + maxNewTokens: what this request holds of {@code maxTokensInFlight}. */
     final long budget;
@@ -58,7 +60,7 @@ final class BatchRow {
 
     /**
      * Runs a request's prompt stage on its session (batch 1, in the row's slot), setting the session's LoRA adapter
-     * for every later run (the engine uses {@link RequestRun#prefill}: encoders, adapter by input mode, prefill).
+     * for every later run (the engine uses {@link EnginePromptStage}: encoders, adapter by input mode, prefill).
      */
     interface PromptStage {
         /** The LoRA weights {@link #prefill} will set for {@code request}: they decide its batch group up front. */

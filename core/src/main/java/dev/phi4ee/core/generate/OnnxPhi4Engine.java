@@ -5,7 +5,6 @@ import dev.phi4ee.core.api.ContextLengthExceededException;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationRequest;
-import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.KvCacheMode;
@@ -43,8 +42,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final RequestScheduler scheduler;
     private final ContinuousBatchScheduler batcher;
     private final PromptPreparer preparer;
-    private final MediaEncoders encoders;
     private final LoraAdapters adapters;
+    private final EnginePromptStage promptStage;
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -78,8 +77,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 graphs.vision().isPresent(),
                 graphs.speech().isPresent());
         this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
-        this.encoders = new MediaEncoders(graphs);
         this.adapters = new LoraAdapters(graphs.directory(), graphs);
+        this.promptStage = new EnginePromptStage(new MediaEncoders(graphs), adapters);
         int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
         if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
             this.slot = null;
@@ -94,7 +93,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                             originalMax,
                             eosIds,
                             codec::newStream,
-                            new EnginePromptStage(eosIds, encoders, adapters)));
+                            promptStage));
         } else { // growing cache: one request at a time
             this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
             this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
@@ -200,10 +199,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /** Runs on the engine thread. */
     private void execute(EngineRequest r) {
         try {
-            GenerationResult result = new RequestRun(r, slot, eosIds, codec.newStream(), encoders, adapters).run();
-            if (result != null) {
-                r.complete(result);
-            }
+            RequestRun.run(r, slot, eosIds, codec.newStream(), promptStage);
         } catch (OrtFailure e) {
             r.fail(new InferenceException("ONNX Runtime failed: " + e.getMessage(), e));
         } catch (RuntimeException e) {

@@ -108,6 +108,44 @@ class OnnxPhi4EngineTest {
     }
 
     @Test
+    void growingModeAppliesTheSameStopRulesAsBatching() {
+        // Both modes drive the same per-request state (BatchRow): end ids, min/max new tokens and stop strings must
+        // end a request identically whether it runs alone or in a batch.
+        TokenChooser eosFromFifth =
+                (logits, n) -> n >= 5 && logits[200020] != Float.NEGATIVE_INFINITY ? 200020 : 500 + n;
+        List<GenerationRequest> requests = List.of(
+                withOptions(GenerationOptions.builder().maxNewTokens(20)),
+                withOptions(GenerationOptions.builder().maxNewTokens(20).minNewTokens(8)),
+                withOptions(GenerationOptions.builder().maxNewTokens(3)),
+                withOptions(GenerationOptions.builder().maxNewTokens(20).stopSequences(List.of("<503>"))));
+        List<GenerationResult> batched = new ArrayList<>();
+        try (OnnxPhi4Engine e =
+                open(options().kvCacheMode(KvCacheMode.SHARED_BUFFER).build(), r -> eosFromFifth)) {
+            requests.forEach(r -> batched.add(e.generate(r)));
+        }
+        assertThat(batched.get(0).tokenIds()).containsExactly(500, 501, 502, 503, 504);
+        assertThat(batched.get(1).tokenIds()).hasSize(8);
+        assertThat(batched.get(2).finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(batched.get(3).text()).isEqualTo("<500><501><502>");
+        try (OnnxPhi4Engine e = open(options().kvCacheMode(KvCacheMode.GROWING).build(), r -> eosFromFifth)) {
+            assertThat(e.sharedBuffer()).isFalse();
+            for (int i = 0; i < requests.size(); i++) {
+                GenerationResult alone = e.generate(requests.get(i));
+                assertThat(alone.text()).isEqualTo(batched.get(i).text());
+                assertThat(alone.finishReason()).isEqualTo(batched.get(i).finishReason());
+                assertThat(alone.tokenIds()).isEqualTo(batched.get(i).tokenIds());
+            }
+        }
+    }
+
+    private static GenerationRequest withOptions(GenerationOptions.Builder options) {
+        return GenerationRequest.builder()
+                .user("rules")
+                .options(options.build())
+                .build();
+    }
+
+    @Test
     void contextWindowIsCheckedBeforeRunning() {
         try (OnnxPhi4Engine engine = open(options().maxLength(64).build(), r -> OnnxPhi4Engine.greedy())) {
             assertThatThrownBy(() -> engine.stream(request("a long enough prompt", 60), d -> {}))

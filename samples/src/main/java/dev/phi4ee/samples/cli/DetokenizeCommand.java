@@ -1,14 +1,8 @@
 package dev.phi4ee.samples.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.phi4ee.core.text.Phi4Tokenizer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -25,8 +19,6 @@ import picocli.CommandLine.Spec;
             "Special tokens are dropped unless --special is given."
         })
 final class DetokenizeCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @ArgGroup(multiplicity = "1")
     TokenizerOptions source;
 
@@ -39,34 +31,14 @@ final class DetokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Phi4Tokenizer tokenizer = source.load();
-        PrintWriter out = spec.commandLine().getOut();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String json;
-        int number = 0;
-        while ((json = in.readLine()) != null) {
-            number++;
-            if (json.isBlank()) {
-                continue;
-            }
-            int[] ids = parseIds(json);
-            if (ids == null) {
-                spec.commandLine().getErr().printf("line %d: expected a JSON array of integer token ids%n", number);
-                return 1;
-            }
-            out.println(JSON.writeValueAsString(tokenizer.decode(ids, !special)));
-        }
-        out.flush();
-        return 0;
+        return JsonLines.map(spec, "a JSON array of integer token ids", value -> {
+            int[] ids = ids(value);
+            return ids == null ? null : JsonLines.JSON.writeValueAsString(tokenizer.decode(ids, !special));
+        });
     }
 
-    private static int[] parseIds(String json) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-        if (node == null || !node.isArray()) {
+    private static int[] ids(JsonNode node) {
+        if (!node.isArray()) {
             return null;
         }
         int[] ids = new int[node.size()];
