@@ -69,7 +69,7 @@ public final class OrtSession implements AutoCloseable {
         int device = settings.cudaDevice();
         boolean wantCuda = device >= 0
                 && (!settings.executionProvider().equals("auto")
-                        || OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider"));
+                        || (!autoCudaFailed && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
         if (wantCuda) {
             try {
                 return create(file, model, settings, device);
