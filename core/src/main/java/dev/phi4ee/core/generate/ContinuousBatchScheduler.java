@@ -5,11 +5,6 @@ import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Exception;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Continuous batching on one engine thread: between two decode steps of the running requests ({@link DecodeBatch}),
@@ -22,25 +17,18 @@ import java.util.concurrent.TimeUnit;
 final class ContinuousBatchScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ContinuousBatchScheduler.class.getName());
 
-    private final BlockingQueue<EngineRequest> queue;
+    private final RequestQueue queue;
     private final DecodeBatch batch;
     private final long maxTokensInFlight;
     private final Thread worker;
-    private final ScheduledThreadPoolExecutor timers;
     private volatile boolean closed;
     private volatile int peakActive;
     private volatile long peakTokensInFlight;
 
     ContinuousBatchScheduler(int capacity, long maxTokensInFlight, DecodeBatch batch) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new RequestQueue(capacity);
         this.batch = batch;
         this.maxTokensInFlight = maxTokensInFlight;
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "phi4-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setRemoveOnCancelPolicy(true);
         this.worker = Thread.ofPlatform().name("phi4-engine").daemon(true).start(this::serve);
     }
 
@@ -53,23 +41,12 @@ final class ContinuousBatchScheduler implements AutoCloseable {
             throw new InvalidInputException("prompt (" + request.promptIds.length + ") + maxNewTokens ("
                     + request.options.maxNewTokens() + ") exceeds maxTokensInFlight " + maxTokensInFlight);
         }
-        if (!queue.offer(request)) {
-            throw new EngineOverloadedException("engine queue is full (" + (queue.size() + queue.remainingCapacity())
-                    + " requests waiting); retry later or raise maxQueuedRequests");
-        }
-        if (request.hasDeadline()) {
-            long delay = request.deadlineNanos - System.nanoTime();
-            ScheduledFuture<?> timer =
-                    timers.schedule(() -> request.abort(FinishReason.DEADLINE), delay, TimeUnit.NANOSECONDS);
-            request.result().whenComplete((r, e) -> timer.cancel(false));
-        }
+        queue.offer(request);
     }
 
     /** Called when a request is cancelled or expires: if it is still queued it completes now. */
     void abandon(EngineRequest request) {
-        if (queue.remove(request)) {
-            request.completeUnstarted(request.stopReason());
-        }
+        queue.abandon(request);
     }
 
     int queued() {
@@ -145,11 +122,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        timers.shutdownNow();
-        EngineRequest r;
-        while ((r = queue.poll()) != null) {
-            r.fail(new Phi4Exception("engine closed before the request ran"));
-        }
+        queue.close();
         batch.failAll(new Phi4Exception("engine closed while the request ran"));
         batch.close();
     }

@@ -1,14 +1,8 @@
 package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.EngineOverloadedException;
-import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.Phi4Exception;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -19,22 +13,15 @@ import java.util.function.Consumer;
 final class RequestScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RequestScheduler.class.getName());
 
-    private final BlockingQueue<EngineRequest> queue;
+    private final RequestQueue queue;
     private final Consumer<EngineRequest> executor;
     private final Thread worker;
-    private final ScheduledThreadPoolExecutor timers;
     private volatile boolean closed;
 
     /** @param executor runs one request to completion on the engine thread (completing its future) */
     RequestScheduler(int capacity, Consumer<EngineRequest> executor) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new RequestQueue(capacity);
         this.executor = executor;
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "phi4-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setRemoveOnCancelPolicy(true);
         this.worker = Thread.ofPlatform().name("phi4-engine").daemon(true).start(this::serve);
     }
 
@@ -42,23 +29,12 @@ final class RequestScheduler implements AutoCloseable {
         if (closed) {
             throw new Phi4Exception("engine is closed");
         }
-        if (!queue.offer(request)) {
-            throw new EngineOverloadedException("engine queue is full (" + (queue.size() + queue.remainingCapacity())
-                    + " requests waiting); retry later or raise maxQueuedRequests");
-        }
-        if (request.hasDeadline()) {
-            long delay = request.deadlineNanos - System.nanoTime();
-            ScheduledFuture<?> timer =
-                    timers.schedule(() -> request.abort(FinishReason.DEADLINE), delay, TimeUnit.NANOSECONDS);
-            request.result().whenComplete((r, e) -> timer.cancel(false));
-        }
+        queue.offer(request);
     }
 
     /** Called when a request is cancelled or expires: if it is still queued it completes now. */
     void abandon(EngineRequest request) {
-        if (queue.remove(request)) {
-            request.completeUnstarted(request.stopReason());
-        }
+        queue.abandon(request);
     }
 
     int queued() {
@@ -91,10 +67,6 @@ final class RequestScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        timers.shutdownNow();
-        EngineRequest r;
-        while ((r = queue.poll()) != null) {
-            r.fail(new Phi4Exception("engine closed before the request ran"));
-        }
+        queue.close();
     }
 }
