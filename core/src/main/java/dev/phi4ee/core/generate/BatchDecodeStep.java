@@ -6,7 +6,6 @@ import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.NativeScope;
 import dev.phi4ee.core.ort.Tensor;
-import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -70,7 +69,9 @@ final class BatchDecodeStep implements AutoCloseable {
         this.embedsRowBytes = (long) hidden * graphs.embedsType().byteSize();
         this.logitsRowBytes = (long) vocab * graphs.logitsType().byteSize();
         this.ids = Tensor.allocate(ElementType.INT64, maxBatch, 1);
-        this.embeds = Tensor.allocate(graphs.embedsType(), maxBatch, 1, hidden);
+        // Embeddings go from graph to graph in the placement's memory; ids, mask and logits are host memory (the
+        // step's logits, [rows, 1, vocab], are the only bytes that come back from a device).
+        this.embeds = graphs.placement().allocate(graphs.embedsType(), maxBatch, 1, hidden);
         this.logits = Tensor.allocate(graphs.logitsType(), maxBatch, 1, vocab);
         this.mask = Tensor.allocate(ElementType.INT64, (long) maxBatch * maxLength);
         this.emptyImage = Tensor.allocate(graphs.imageFeaturesType(), 0, hidden);
@@ -100,7 +101,6 @@ final class BatchDecodeStep implements AutoCloseable {
             }
             width = Math.max(width, lengths[i]);
         }
-        // Created outside the step's scope: an IoBinding made inside a PointerScope would be freed with it.
         Binding decoder = decoderFor(group, adapters, first, count);
         try (NativeScope scope = NativeScope.open();
                 Tensor stepIds = rows(ids, first * 8L, count, 1);
@@ -132,8 +132,7 @@ final class BatchDecodeStep implements AutoCloseable {
     }
 
     private static Tensor rows(Tensor whole, long byteOffset, long... shape) {
-        ByteBuffer b = whole.buffer().position(Math.toIntExact(byteOffset));
-        return Tensor.wrap(b, whole.type(), shape);
+        return whole.region(byteOffset, shape);
     }
 
     private Binding decoderFor(Object group, LoraAdapters.Weights adapters, int first, int count) {

@@ -56,7 +56,7 @@ final class DecodeBatch implements AutoCloseable {
         this.promptStage = promptStage;
         this.slots = new BatchRow[maxBatch];
         this.keys = new GroupKey[maxBatch];
-        this.pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), maxBatch, maxLength);
+        this.pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), maxBatch, maxLength, graphs.placement());
         try {
             this.step = new BatchDecodeStep(graphs, pool);
             for (int i = 0; i < maxBatch; i++) {

@@ -5,14 +5,17 @@ import dev.phi4ee.core.model.EmbeddingConfig;
 import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.NativeScope;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One sequence being decoded (batch 1): prompt prefill through the embedding and text graphs, then one token per
- * step, with its own KV cache. Returns the last position's logits as a view of the decoder's output buffer, valid
- * until the next run.
+ * step, with its own KV cache. Returns the last position's logits as a view of a host buffer, valid until the next
+ * run: a decode step's logits are written there by the decoder; of a prompt's logits (in the graphs' {@link
+ * Placement}, device memory on CUDA) only the last position is copied there.
  *
  * <p>The attention mask always has {@code past + new} columns of ones (reference §4.2): its length drives
  * GroupQueryAttention's valid length and the text graph's LongRoPE switch. When the sequence first grows past {@code
@@ -22,6 +25,7 @@ import java.util.Arrays;
  */
 public final class DecodingSession implements AutoCloseable {
     private final Phi4Graphs graphs;
+    private final Placement placement;
     private final DecoderConfig dc;
     private final EmbeddingConfig ec;
     private final KvCache cache;
@@ -37,7 +41,6 @@ public final class DecodingSession implements AutoCloseable {
     private final Tensor stepLogits;
     private final Binding embeddingBinding;
     private final Binding decoderBinding;
-    private Tensor lastLogitsTensor;
     private LastLogits lastLogits;
     private long[] tokens = new long[64];
     private int length;
@@ -56,8 +59,8 @@ public final class DecodingSession implements AutoCloseable {
         this(
                 graphs,
                 sharedBuffer
-                        ? new SharedKvCache(graphs.config().decoder(), graphs.kvType(), capacity)
-                        : new GrowingKvCache(graphs.config().decoder(), graphs.kvType(), capacity),
+                        ? new SharedKvCache(graphs.config().decoder(), graphs.kvType(), capacity, graphs.placement())
+                        : new GrowingKvCache(graphs.config().decoder(), graphs.kvType(), capacity, graphs.placement()),
                 originalMaxPositions);
     }
 
@@ -65,6 +68,7 @@ public final class DecodingSession implements AutoCloseable {
     DecodingSession(Phi4Graphs graphs, KvCache cache, int originalMaxPositions) {
         int capacity = cache.capacity();
         this.graphs = graphs;
+        this.placement = graphs.placement();
         this.dc = graphs.config().decoder();
         this.ec = graphs.config().embedding();
         this.originalMaxPositions = originalMaxPositions;
@@ -79,7 +83,7 @@ public final class DecodingSession implements AutoCloseable {
         this.emptyImage = Tensor.allocate(graphs.imageFeaturesType(), 0, hidden);
         this.emptyAudio = Tensor.allocate(graphs.audioFeaturesType(), 0, hidden);
         this.stepIds = Tensor.allocate(ElementType.INT64, 1, 1);
-        this.stepEmbeds = Tensor.allocate(graphs.embedsType(), 1, 1, hidden);
+        this.stepEmbeds = placement.allocate(graphs.embedsType(), 1, 1, hidden);
         this.stepLogits = Tensor.allocate(graphs.logitsType(), 1, 1, vocab);
         this.embeddingBinding = graphs.embedding().newBinding();
         this.decoderBinding = graphs.decoder().newBinding();
@@ -195,7 +199,6 @@ public final class DecodingSession implements AutoCloseable {
         if (length == 0 || length + 1 > cache.capacity() || crossesLongRopeOnNextStep()) {
             throw new IllegalStateException("cannot batch a step at length " + length);
         }
-        releasePromptLogits();
         lastLogits = null;
         append(new long[] {token});
     }
@@ -208,7 +211,7 @@ public final class DecodingSession implements AutoCloseable {
     private Tensor embed(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {
         try (Tensor idsTensor = Tensor.allocate(ElementType.INT64, 1, ids.length)) {
             idsTensor.buffer().asLongBuffer().put(ids);
-            Tensor embeds = Tensor.allocate(graphs.embedsType(), 1, ids.length, hidden);
+            Tensor embeds = placement.allocate(graphs.embedsType(), 1, ids.length, hidden);
             embeddingBinding
                     .input(ec.inputIds(), idsTensor)
                     .input(ec.imageFeatures(), imageFeatures != null ? imageFeatures : emptyImage)
@@ -227,12 +230,9 @@ public final class DecodingSession implements AutoCloseable {
     /** §4.4: prompt embeddings (kept) + generated tokens' embeddings, one run from an empty cache. */
     private void rerunWholeSequence() {
         long[] generated = Arrays.copyOfRange(tokens, promptLength, length);
-        int rowBytes = hidden * graphs.embedsType().byteSize();
         try (Tensor genEmbeds = embed(generated, null, null);
-                Tensor all = Tensor.allocate(graphs.embedsType(), 1, length, hidden)) {
-            ByteBuffer dst = all.buffer();
-            dst.put(promptEmbeds.buffer().limit(promptLength * rowBytes));
-            dst.put(genEmbeds.buffer().limit(generated.length * rowBytes));
+                Tensor all = placement.allocate(graphs.embedsType(), 1, length, hidden)) {
+            placement.concat(all, 1, List.of(promptEmbeds, genEmbeds));
             promptEmbeds.close();
             promptEmbeds = null;
             cache.reset();
@@ -262,7 +262,7 @@ public final class DecodingSession implements AutoCloseable {
         int done = 0;
         while (done < n) {
             int len = done == 0 ? first : Math.min(prefillChunk, n - done);
-            try (Tensor slice = Tensor.wrap(embeds.buffer().position(done * rowBytes), embeds.type(), 1, len, hidden)) {
+            try (Tensor slice = embeds.region((long) done * rowBytes, 1, len, hidden)) {
                 runDecoder(slice, done, len);
             }
             done += len;
@@ -279,8 +279,8 @@ public final class DecodingSession implements AutoCloseable {
 
     private void runDecoder(Tensor embeds, int past, int newTokens) {
         int total = past + newTokens;
-        releasePromptLogits();
-        Tensor logits = newTokens == 1 ? stepLogits : Tensor.allocate(graphs.logitsType(), 1, newTokens, vocab);
+        // A step's logits go straight to the host buffer; a prompt's stay where they are made, but for one row.
+        Tensor logits = newTokens == 1 ? stepLogits : placement.allocate(graphs.logitsType(), 1, newTokens, vocab);
         lastLogits = null;
         try (Tensor mask = ones.view(1, total)) {
             cache.bind(decoderBinding, past, newTokens);
@@ -290,22 +290,16 @@ public final class DecodingSession implements AutoCloseable {
                     .output(dc.logits(), logits);
             graphs.decoder().run(decoderBinding);
             cache.commit();
-        } catch (RuntimeException e) {
             if (logits != stepLogits) {
+                placement.lastPosition(logits, stepLogits);
+            }
+        } finally {
+            if (logits != stepLogits) {
+                decoderBinding.output(dc.logits(), stepLogits); // the binding must not keep the prompt's logits alive
                 logits.close();
             }
-            throw e;
         }
-        lastLogitsTensor = logits;
-        lastLogits = new LastLogits(logits.buffer(), logits.type(), (newTokens - 1) * vocab, vocab);
-    }
-
-    /** A prompt-sized logits tensor lives only until the next run. */
-    private void releasePromptLogits() {
-        if (lastLogitsTensor != null && lastLogitsTensor != stepLogits) {
-            lastLogitsTensor.close();
-        }
-        lastLogitsTensor = null;
+        lastLogits = new LastLogits(stepLogits.buffer(), stepLogits.type(), 0, vocab);
     }
 
     /**
@@ -333,7 +327,6 @@ public final class DecodingSession implements AutoCloseable {
 
     /** Forgets the sequence so the session (and its cache slot) can serve a new prompt. */
     public void reset() {
-        releasePromptLogits();
         lastLogits = null;
         cache.reset();
         length = 0;

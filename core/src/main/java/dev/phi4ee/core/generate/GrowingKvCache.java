@@ -3,6 +3,7 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.model.DecoderConfig;
 import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 
 /**
@@ -14,13 +15,15 @@ final class GrowingKvCache implements KvCache {
     private final DecoderConfig config;
     private final ElementType type;
     private final int capacity;
+    private final Placement placement;
     private final Tensor[] pastKeys;
     private final Tensor[] pastValues;
     private final Tensor[] presentKeys;
     private final Tensor[] presentValues;
 
-    GrowingKvCache(DecoderConfig config, ElementType type, int capacity) {
+    GrowingKvCache(DecoderConfig config, ElementType type, int capacity, Placement placement) {
         this.config = config;
+        this.placement = placement;
         this.type = type;
         this.capacity = capacity;
         int layers = config.numHiddenLayers();
@@ -32,7 +35,7 @@ final class GrowingKvCache implements KvCache {
     }
 
     private Tensor kv(int length) {
-        return Tensor.allocate(type, 1, config.numKeyValueHeads(), length, config.headSize());
+        return placement.allocate(type, 1, config.numKeyValueHeads(), length, config.headSize());
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.model.onnx.OnnxAdapterFormat;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 import dev.phi4ee.core.ort.TensorInfo;
 import dev.phi4ee.core.prompt.Adapter;
@@ -43,11 +44,12 @@ final class LoraAdapters implements AutoCloseable {
 
     LoraAdapters(ModelDirectory dir, Phi4Graphs graphs) {
         List<TensorInfo> loraInputs = graphs.decoder().overridableInitializers();
-        load(Adapter.VISION, dir.visionAdapter(), loraInputs, graphs.loraPlan());
-        load(Adapter.SPEECH, dir.speechAdapter(), loraInputs, graphs.loraPlan());
+        load(Adapter.VISION, dir.visionAdapter(), loraInputs, graphs.loraPlan(), graphs.placement());
+        load(Adapter.SPEECH, dir.speechAdapter(), loraInputs, graphs.loraPlan(), graphs.placement());
     }
 
-    private void load(Adapter which, Optional<Path> file, List<TensorInfo> loraInputs, LoraRankPlan plan) {
+    private void load(
+            Adapter which, Optional<Path> file, List<TensorInfo> loraInputs, LoraRankPlan plan, Placement placement) {
         if (file.isEmpty()) {
             return;
         }
@@ -77,9 +79,26 @@ final class LoraAdapters implements AutoCloseable {
                         "adapter files are little-endian; big-endian hosts unsupported");
             }
             dst.put(p.data());
-            tensors.put(p.name(), t);
+            tensors.put(p.name(), placement.isHost() ? t : upload(t, placement));
         }
         loaded.put(which, new Weights(which, java.util.Collections.unmodifiableMap(tensors)));
+    }
+
+    /**
+     * The adapter's weights are decoder inputs on every run of its requests: on a device they are copied there once,
+     * at load, instead of by ONNX Runtime on every step.
+     */
+    private static Tensor upload(Tensor host, Placement placement) {
+        try (host) {
+            Tensor device = placement.allocate(host.type(), host.shape());
+            try {
+                placement.copy(List.of(host), List.of(device));
+            } catch (RuntimeException e) {
+                device.close();
+                throw e;
+            }
+            return device;
+        }
     }
 
     private static byte[] read(Path file) {

@@ -29,10 +29,11 @@ final class MediaEncoders {
         VisionConfig vc = graphs.config().vision().orElseThrow();
         OrtSession vision = graphs.vision().orElseThrow();
         ElementType ft = in.floatType() == TensorFloatType.FLOAT16 ? ElementType.FLOAT16 : ElementType.FLOAT;
-        Tensor features = Tensor.allocate(
-                graphs.imageFeaturesType(),
-                expectedRows,
-                graphs.config().decoder().hiddenSize());
+        Tensor features = graphs.placement()
+                .allocate(
+                        graphs.imageFeaturesType(),
+                        expectedRows,
+                        graphs.config().decoder().hiddenSize());
         try (Tensor pixels = Tensor.wrap(in.pixelValues(), ft, in.pixelValuesShape());
                 Tensor mask = Tensor.wrap(in.imageAttentionMask(), ft, in.imageAttentionMaskShape());
                 Tensor sizes = Tensor.wrap(in.imageSizes(), ElementType.INT64, in.imageSizesShape());
@@ -55,10 +56,11 @@ final class MediaEncoders {
         SpeechConfig sc = graphs.config().speech().orElseThrow();
         OrtSession speech = graphs.speech().orElseThrow();
         ElementType ft = in.floatType() == TensorFloatType.FLOAT16 ? ElementType.FLOAT16 : ElementType.FLOAT;
-        Tensor features = Tensor.allocate(
-                graphs.audioFeaturesType(),
-                expectedRows,
-                graphs.config().decoder().hiddenSize());
+        Tensor features = graphs.placement()
+                .allocate(
+                        graphs.audioFeaturesType(),
+                        expectedRows,
+                        graphs.config().decoder().hiddenSize());
         try (Tensor embeds = Tensor.wrap(in.audioEmbeds(), ft, in.audioEmbedsShape());
                 Tensor mask = Tensor.wrap(in.audioAttentionMask(), ElementType.BOOL, in.audioAttentionMaskShape());
                 Tensor sizes = Tensor.wrap(in.audioSizes(), ElementType.INT64, in.audioSizesShape());

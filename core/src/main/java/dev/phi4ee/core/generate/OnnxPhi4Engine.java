@@ -15,6 +15,7 @@ import dev.phi4ee.core.api.TokenListener;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.OrtFailure;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.SessionSettings;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -101,11 +102,12 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         }
         LOG.log(
                 Level.INFO,
-                "opened {0}: {1}, max_length {2}, KV cache {3}",
+                "opened {0}: {1}, max_length {2}, KV cache {3} in {4}",
                 info.directory(),
                 info.executionProvider(),
                 maxLength,
-                sharedBuffer ? "shared buffer" : "growing");
+                sharedBuffer ? "shared buffer" : "growing",
+                graphs.placement());
     }
 
     /** Opens a model directory with the tokenizer files it contains. */
@@ -123,13 +125,23 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             EngineOptions options,
             TextCodec codec,
             Function<GenerationRequest, TokenChooser> choosers) {
+        return open(dir, options, codec, choosers, Placement.Kind.AUTO);
+    }
+
+    /** As above, with the tensors' memory chosen explicitly ({@code DEVICE} on the CPU: the GPU code path, for tests). */
+    static OnnxPhi4Engine open(
+            ModelDirectory dir,
+            EngineOptions options,
+            TextCodec codec,
+            Function<GenerationRequest, TokenChooser> choosers,
+            Placement.Kind placement) {
         Objects.requireNonNull(codec, "codec");
         SessionSettings settings = new SessionSettings(
                 options.executionProvider(),
                 options.strictExecutionProvider(),
                 options.intraOpThreads(),
                 SessionSettings.Optimization.ALL);
-        Phi4Graphs graphs = Phi4Graphs.open(dir, settings);
+        Phi4Graphs graphs = Phi4Graphs.open(dir, settings, placement);
         try {
             return new OnnxPhi4Engine(graphs, codec, options, choosers);
         } catch (RuntimeException | OutOfMemoryError e) {

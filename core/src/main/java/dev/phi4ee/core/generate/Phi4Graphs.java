@@ -9,6 +9,7 @@ import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtSession;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.SessionSettings;
 import dev.phi4ee.core.ort.TensorInfo;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class Phi4Graphs implements AutoCloseable {
     private final ElementType imageFeaturesType;
     private final ElementType audioFeaturesType;
     private final LoraRankPlan loraPlan;
+    private final Placement placement;
 
     private Phi4Graphs(
             ModelDirectory directory,
@@ -40,8 +42,10 @@ public final class Phi4Graphs implements AutoCloseable {
             OrtSession decoder,
             Optional<OrtSession> vision,
             Optional<OrtSession> speech,
-            LoraRankPlan loraPlan) {
+            LoraRankPlan loraPlan,
+            Placement placement) {
         this.directory = directory;
+        this.placement = placement;
         this.loraPlan = loraPlan.withoutModelBytes(); // the session has the graph now
         this.embedding = embedding;
         this.decoder = decoder;
@@ -61,6 +65,15 @@ public final class Phi4Graphs implements AutoCloseable {
      * @throws ModelFormatException when ONNX Runtime rejects a file or a signature breaks the contract
      */
     public static Phi4Graphs open(ModelDirectory dir, SessionSettings settings) {
+        return open(dir, settings, Placement.Kind.AUTO);
+    }
+
+    /**
+     * As {@link #open(ModelDirectory, SessionSettings)}, with the memory of the KV cache, feature tensors and
+     * embeddings chosen by {@code placement} ({@code AUTO}: the decoder's device memory on CUDA, host memory on the
+     * CPU; {@code DEVICE} on the CPU runs the device code path, for tests).
+     */
+    public static Phi4Graphs open(ModelDirectory dir, SessionSettings settings, Placement.Kind placement) {
         List<OrtSession> opened = new ArrayList<>();
         try {
             OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
@@ -71,7 +84,7 @@ public final class Phi4Graphs implements AutoCloseable {
             Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
             Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);
-            return new Phi4Graphs(dir, embedding, decoder, vision, speech, lora);
+            return new Phi4Graphs(dir, embedding, decoder, vision, speech, lora, Placement.of(decoder, placement));
         } catch (RuntimeException e) {
             opened.forEach(OrtSession::close);
             throw e;
@@ -198,6 +211,14 @@ public final class Phi4Graphs implements AutoCloseable {
         return loraPlan;
     }
 
+    /**
+     * Where the KV cache, feature tensors, embeddings and prompt logits live; closed with the graphs, so every tensor
+     * it allocated must be closed first.
+     */
+    public Placement placement() {
+        return placement;
+    }
+
     /** The provider the decoder actually runs on. */
     public String executionProvider() {
         return decoder.executionProvider();
@@ -205,6 +226,7 @@ public final class Phi4Graphs implements AutoCloseable {
 
     @Override
     public void close() {
+        placement.close();
         speech.ifPresent(OrtSession::close);
         vision.ifPresent(OrtSession::close);
         decoder.close();

@@ -3,6 +3,7 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.model.DecoderConfig;
 import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 
 /**
@@ -18,7 +19,7 @@ final class SharedKvCache implements KvCache {
     private final Tensor[] values;
     private Binding boundTo;
 
-    SharedKvCache(DecoderConfig config, ElementType type, int maxLength) {
+    SharedKvCache(DecoderConfig config, ElementType type, int maxLength, Placement placement) {
         this.config = config;
         this.maxLength = maxLength;
         int layers = config.numHiddenLayers();
@@ -26,8 +27,8 @@ final class SharedKvCache implements KvCache {
         this.values = new Tensor[layers];
         try {
             for (int i = 0; i < layers; i++) {
-                keys[i] = Tensor.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
-                values[i] = Tensor.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
+                keys[i] = placement.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
+                values[i] = placement.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             close();

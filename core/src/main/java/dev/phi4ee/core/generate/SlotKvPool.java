@@ -3,9 +3,12 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.model.DecoderConfig;
 import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,11 +16,13 @@ import java.util.Map;
  * head_size]} buffer per layer and kind. Slot {@code s} is batch row {@code s}; rows {@code first .. first+count-1}
  * are bound to a run as one {@code [count, kv_heads, max_length, head_size]} view over the same memory (rows are
  * contiguous in a row-major buffer), used as both past input and present output so GroupQueryAttention writes each
- * row's new position in place at {@code seqlens_k} of that row.
+ * row's new position in place at {@code seqlens_k} of that row. The buffers live where the graphs' {@link Placement}
+ * says (device memory on CUDA): slot moves are then device-to-device copies run by ONNX Runtime.
  */
 final class SlotKvPool implements AutoCloseable {
     private final DecoderConfig config;
     private final ElementType type;
+    private final Placement placement;
     private final int maxBatch;
     private final int maxLength;
     private final long slotBytes;
@@ -27,14 +32,15 @@ final class SlotKvPool implements AutoCloseable {
     /** Views over rows [first, first+count), by {@code first * (maxBatch + 1) + count}: keys then values. */
     private final Map<Integer, Tensor[]> views = new HashMap<>();
 
-    SlotKvPool(DecoderConfig config, ElementType type, int maxBatch, int maxLength) {
+    SlotKvPool(DecoderConfig config, ElementType type, int maxBatch, int maxLength, Placement placement) {
         this.config = config;
         this.type = type;
+        this.placement = placement;
         this.maxBatch = maxBatch;
         this.maxLength = maxLength;
         this.headBytes = (long) maxLength * config.headSize() * type.byteSize();
         this.slotBytes = headBytes * config.numKeyValueHeads();
-        if (slotBytes * maxBatch > Integer.MAX_VALUE) {
+        if (placement.isHost() && slotBytes * maxBatch > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a KV buffer of maxBatchSize " + maxBatch + " × max_length " + maxLength
                     + " needs " + slotBytes * maxBatch + " bytes per layer, more than one direct buffer holds;"
                     + " lower maxBatchSize or maxLength");
@@ -44,8 +50,8 @@ final class SlotKvPool implements AutoCloseable {
         this.values = new Tensor[layers];
         try {
             for (int i = 0; i < layers; i++) {
-                keys[i] = Tensor.allocate(type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
-                values[i] = Tensor.allocate(type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
+                keys[i] = placement.allocate(type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
+                values[i] = placement.allocate(type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             close();
@@ -89,8 +95,7 @@ final class SlotKvPool implements AutoCloseable {
     }
 
     private Tensor view(Tensor whole, int first, int count) {
-        ByteBuffer b = whole.buffer().position(Math.toIntExact(first * slotBytes));
-        return Tensor.wrap(b, type, count, config.numKeyValueHeads(), maxLength, config.headSize());
+        return whole.region(first * slotBytes, count, config.numKeyValueHeads(), maxLength, config.headSize());
     }
 
     /**
@@ -100,6 +105,10 @@ final class SlotKvPool implements AutoCloseable {
      */
     void copySlot(int from, int to, int validLength) {
         if (from == to) {
+            return;
+        }
+        if (!placement.isHost()) {
+            copyOnDevice(from, to, validLength);
             return;
         }
         int bytes = Math.toIntExact((long) validLength * config.headSize() * type.byteSize());
@@ -112,6 +121,26 @@ final class SlotKvPool implements AutoCloseable {
                     b.put(dst, b, src, bytes);
                 }
             }
+        }
+    }
+
+    /** The same move in device memory: one run copying every head's valid prefix (2 × layers × kv_heads regions). */
+    private void copyOnDevice(int from, int to, int validLength) {
+        List<Tensor> sources = new ArrayList<>();
+        List<Tensor> targets = new ArrayList<>();
+        try {
+            for (Tensor[] kind : new Tensor[][] {keys, values}) {
+                for (Tensor t : kind) {
+                    for (int h = 0; h < config.numKeyValueHeads(); h++) {
+                        sources.add(t.region(from * slotBytes + h * headBytes, validLength, config.headSize()));
+                        targets.add(t.region(to * slotBytes + h * headBytes, validLength, config.headSize()));
+                    }
+                }
+            }
+            placement.copy(sources, targets);
+        } finally {
+            sources.forEach(Tensor::close);
+            targets.forEach(Tensor::close);
         }
     }
 

@@ -26,7 +26,7 @@ public final class Binding implements AutoCloseable {
 
     Binding(OrtSession owner, Session session) {
         this.owner = owner;
-        this.io = new IoBinding(session);
+        this.io = NativeScope.owned(new IoBinding(session)); // may be created inside a step's scope
         this.raw = io.asOrtIoBinding();
     }
 

@@ -1,5 +1,6 @@
 package dev.phi4ee.core.ort;
 
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
@@ -16,6 +17,20 @@ public final class NativeScope implements AutoCloseable {
 
     public static NativeScope open() {
         return new NativeScope();
+    }
+
+    /**
+     * Takes a native object just created out of the innermost open scope, if any: its Java owner closes it (a
+     * session or binding first needed inside a step must outlive the step). Takes a reference first, because
+     * detaching releases the scope's; the owner's {@code close()} releases the last.
+     */
+    static <P extends Pointer> P owned(P created) {
+        PointerScope scope = PointerScope.getInnerScope();
+        if (scope != null) {
+            created.retainReference();
+            scope.detach(created);
+        }
+        return created;
     }
 
     @Override

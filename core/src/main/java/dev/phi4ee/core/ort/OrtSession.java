@@ -44,7 +44,7 @@ public final class OrtSession implements AutoCloseable {
         this.inputs = readSignature(session, true);
         this.outputs = readSignature(session, false);
         this.overridable = readOverridable(session);
-        this.defaultRun = new RunOptions();
+        this.defaultRun = NativeScope.owned(new RunOptions());
         this.rawSession = session.asOrtSession();
     }
 
@@ -97,7 +97,8 @@ public final class OrtSession implements AutoCloseable {
     }
 
     private static OrtSession create(Path file, byte[] model, SessionSettings settings, int cudaDevice) {
-        SessionOptions so = new SessionOptions();
+        // Owned by the session, not by a step's scope (helper graphs are opened on first use, inside a step).
+        SessionOptions so = NativeScope.owned(new SessionOptions());
         try {
             so.SetGraphOptimizationLevel(settings.optimization().ortLevel);
             if (settings.intraOpThreads() > 0) {
@@ -117,11 +118,11 @@ public final class OrtSession implements AutoCloseable {
                         BytePointer value = new BytePointer(folder.toString());
                         BytePointer data = new BytePointer(model)) {
                     so.AddConfigEntry(key, value);
-                    s = new Session(OnnxRuntime.env(), data, model.length, so);
+                    s = NativeScope.owned(new Session(OnnxRuntime.env(), data, model.length, so));
                 }
             } else {
                 try (BytePointer path = new BytePointer(file.toAbsolutePath().toString())) {
-                    s = new Session(OnnxRuntime.env(), path, so);
+                    s = NativeScope.owned(new Session(OnnxRuntime.env(), path, so));
                 }
             }
             return new OrtSession(file, so, s, cudaDevice >= 0 ? "cuda:" + cudaDevice : "cpu");
@@ -235,6 +236,11 @@ public final class OrtSession implements AutoCloseable {
         OnnxRuntime.check(
                 OnnxRuntime.api().RunWithBinding(rawSession, ro.asOrtRunOptions(), binding.rawBinding()),
                 () -> file.getFileName().toString());
+    }
+
+    org.bytedeco.onnxruntime.OrtSession rawSession() {
+        session();
+        return rawSession;
     }
 
     Session session() {

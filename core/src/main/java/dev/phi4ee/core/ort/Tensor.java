@@ -4,22 +4,39 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.onnxruntime.OrtAllocator;
+import org.bytedeco.onnxruntime.OrtMemoryInfo;
 import org.bytedeco.onnxruntime.OrtValue;
 import org.bytedeco.onnxruntime.Value;
 
 /**
- * A tensor whose data lives in a direct {@link ByteBuffer} (native byte order) that ONNX Runtime reads and writes in
- * place: the {@code OrtValue} is created over the buffer's memory, never over a copy. The tensor keeps the buffer
- * reachable for as long as the value exists (ONNX Runtime does not own it). {@link #close()} releases the value;
- * the buffer itself is freed by the garbage collector once no view of it remains.
+ * A tensor ONNX Runtime reads and writes in place, in one of two memories:
+ *
+ * <ul>
+ *   <li>host: a direct {@link ByteBuffer} (native byte order); the {@code OrtValue} is created over the buffer's
+ *       memory, never over a copy, and the tensor keeps the buffer reachable for as long as the value exists (ONNX
+ *       Runtime does not own it); the buffer is freed by the garbage collector once no view of it remains;
+ *   <li>device: memory of an execution provider's allocator (CUDA memory, or ONNX Runtime's own CPU allocator when
+ *       the device path runs on the CPU), allocated by {@link Placement}; Java cannot read it ({@link #buffer()}
+ *       throws), it moves only through ONNX Runtime runs ({@link Placement#copy}, {@link Placement#lastPosition}).
+ *       {@link #close()} frees it.
+ * </ul>
+ *
+ * A {@link #region view} shares its parent's memory and must be closed before the parent.
  */
 public final class Tensor implements AutoCloseable {
     private final ElementType type;
     private final long[] shape;
     private final ByteBuffer buffer;
     private final ByteBuffer storage;
+    /** Start of the data in device memory (0 for host tensors, which use {@link #buffer}). */
+    private final long deviceAddress;
+    /** Bytes from {@link #deviceAddress} to the end of the allocation this tensor may view. */
+    private final long deviceCapacity;
+
     private Value value;
     private OrtValue raw;
 
@@ -38,14 +55,88 @@ public final class Tensor implements AutoCloseable {
         Value v = Value.CreateTensor(
                 OnnxRuntime.cpuMemory().asOrtMemoryInfo(), data, bytes, shape, shape.length, type.onnxCode());
         // The tensor owns its value explicitly; a step's PointerScope must not free it behind our back.
-        // detach() releases the scope's reference, so take one first (close() releases the last).
-        PointerScope scope = PointerScope.getInnerScope();
-        if (scope != null) {
-            v.retainReference();
-            scope.detach(v);
-        }
-        this.value = v;
+        this.value = NativeScope.owned(v);
         this.raw = v.asOrtValue();
+        this.deviceAddress = 0;
+        this.deviceCapacity = 0;
+    }
+
+    /** A device tensor over {@code raw} (owned by this tensor from now on) whose data starts at {@code address}. */
+    private Tensor(ElementType type, long[] shape, OrtValue raw, long address, long capacity) {
+        this.type = type;
+        this.shape = shape;
+        this.buffer = null;
+        this.storage = null;
+        this.value = null;
+        this.raw = raw;
+        this.deviceAddress = address;
+        this.deviceCapacity = capacity;
+    }
+
+    /** A new tensor in {@code allocator}'s memory (contents undefined), released by {@link #close()}. */
+    static Tensor allocateWith(OrtAllocator allocator, ElementType type, long... shape) {
+        long bytes = checkedBytes(type, shape);
+        try (PointerPointer<OrtValue> out = new PointerPointer<>(1);
+                LongPointer dims = new LongPointer(shape)) {
+            OnnxRuntime.check(
+                    OnnxRuntime.api().CreateTensorAsOrtValue(allocator, dims, shape.length, type.onnxCode(), out),
+                    () -> "cannot allocate " + type.label() + Arrays.toString(shape) + " in device memory");
+            OrtValue v = out.get(OrtValue.class, 0);
+            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes);
+        }
+    }
+
+    private static long dataAddress(OrtValue v) {
+        try (PointerPointer<Pointer> data = new PointerPointer<>(1)) {
+            OnnxRuntime.check(OnnxRuntime.api().GetTensorMutableData(v, data), () -> "tensor data");
+            Pointer p = data.get(0);
+            return p == null ? 0 : p.address();
+        }
+    }
+
+    /** Whether Java can read and write the data ({@link #buffer()}); false for device memory. */
+    public boolean isHostMemory() {
+        return buffer != null;
+    }
+
+    /**
+     * Another tensor over this one's memory from byte {@code byteOffset}, with a new shape (a row range of a batch
+     * buffer, a chunk of a prompt, a prefix of a mask). No copy, in either memory.
+     */
+    public Tensor region(long byteOffset, long... newShape) {
+        long bytes = checkedBytes(type, newShape);
+        if (buffer != null) {
+            return wrap(buffer.duplicate().position(Math.toIntExact(byteOffset)), type, newShape);
+        }
+        if (byteOffset < 0 || byteOffset + bytes > deviceCapacity) {
+            throw new IllegalArgumentException("region of " + bytes + " bytes at " + byteOffset + " outside "
+                    + deviceCapacity + " bytes of " + this);
+        }
+        try (PointerPointer<OrtMemoryInfo> info = new PointerPointer<>(1);
+                PointerPointer<OrtValue> out = new PointerPointer<>(1);
+                LongPointer dims = new LongPointer(newShape)) {
+            OnnxRuntime.check(OnnxRuntime.api().GetTensorMemoryInfo(ortValue(), info), () -> "tensor memory info");
+            long address = deviceAddress + byteOffset;
+            OnnxRuntime.check(
+                    OnnxRuntime.api()
+                            .CreateTensorWithDataAsOrtValue(
+                                    info.get(OrtMemoryInfo.class, 0),
+                                    new Address(address),
+                                    bytes,
+                                    dims,
+                                    newShape.length,
+                                    type.onnxCode(),
+                                    out),
+                    () -> "cannot view " + this + " as " + Arrays.toString(newShape));
+            return new Tensor(type, newShape.clone(), out.get(OrtValue.class, 0), address, deviceCapacity - byteOffset);
+        }
+    }
+
+    /** A bare native address (device memory has no Java buffer to derive a pointer from). */
+    private static final class Address extends Pointer {
+        Address(long address) {
+            this.address = address;
+        }
     }
 
     /** A zero-filled tensor on a fresh direct buffer. */
@@ -74,7 +165,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Another tensor over the first bytes of this one's memory, with a new shape (e.g. a prefix of a mask). */
     public Tensor view(long... newShape) {
-        return wrap(buffer, type, newShape);
+        return region(0, newShape);
     }
 
     private static long checkedBytes(ElementType type, long[] shape) {
@@ -115,14 +206,21 @@ public final class Tensor implements AutoCloseable {
 
     /** The tensor's memory, position 0, native byte order. A new view each call; the bytes are shared. */
     public ByteBuffer buffer() {
-        return buffer.duplicate().clear().order(ByteOrder.nativeOrder());
+        return host().duplicate().clear().order(ByteOrder.nativeOrder());
+    }
+
+    private ByteBuffer host() {
+        if (buffer == null) {
+            throw new IllegalStateException(this + " lives in device memory; Java cannot read it");
+        }
+        return buffer;
     }
 
     /** Element {@code index} (flat, row-major) of a float32 or float16 tensor, as a float. */
     public float getFloat(long index) {
         return switch (type) {
-            case FLOAT -> buffer.getFloat(Math.toIntExact(index * 4));
-            case FLOAT16 -> Float.float16ToFloat(buffer.getShort(Math.toIntExact(index * 2)));
+            case FLOAT -> host().getFloat(Math.toIntExact(index * 4));
+            case FLOAT16 -> Float.float16ToFloat(host().getShort(Math.toIntExact(index * 2)));
             default -> throw new IllegalStateException("not a floating-point tensor: " + type.label());
         };
     }
@@ -131,10 +229,10 @@ public final class Tensor implements AutoCloseable {
     public void readFloats(long from, float[] dest, int count) {
         int base = Math.toIntExact(from);
         switch (type) {
-            case FLOAT -> buffer.asFloatBuffer().get(base, dest, 0, count);
+            case FLOAT -> host().asFloatBuffer().get(base, dest, 0, count);
             case FLOAT16 -> {
                 for (int i = 0; i < count; i++) {
-                    dest[i] = Float.float16ToFloat(buffer.getShort((base + i) * 2));
+                    dest[i] = Float.float16ToFloat(host().getShort((base + i) * 2));
                 }
             }
             default -> throw new IllegalStateException("not a floating-point tensor: " + type.label());
@@ -144,25 +242,18 @@ public final class Tensor implements AutoCloseable {
     /** Sets element {@code index} of a float32 or float16 tensor. */
     public void putFloat(long index, float v) {
         switch (type) {
-            case FLOAT -> buffer.putFloat(Math.toIntExact(index * 4), v);
-            case FLOAT16 -> buffer.putShort(Math.toIntExact(index * 2), Float.floatToFloat16(v));
+            case FLOAT -> host().putFloat(Math.toIntExact(index * 4), v);
+            case FLOAT16 -> host().putShort(Math.toIntExact(index * 2), Float.floatToFloat16(v));
             default -> throw new IllegalStateException("not a floating-point tensor: " + type.label());
         }
     }
 
     public long getLong(long index) {
-        return buffer.getLong(Math.toIntExact(index * 8));
+        return host().getLong(Math.toIntExact(index * 8));
     }
 
     public void putLong(long index, long v) {
-        buffer.putLong(Math.toIntExact(index * 8), v);
-    }
-
-    Value value() {
-        if (value == null) {
-            throw new IllegalStateException("tensor is closed");
-        }
-        return value;
+        host().putLong(Math.toIntExact(index * 8), v);
     }
 
     /** The raw {@code OrtValue*} for C API calls (see {@link Binding} for why not the C++ wrapper). */
@@ -174,20 +265,22 @@ public final class Tensor implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return value == null;
+        return raw == null;
     }
 
     @Override
     public void close() {
         if (value != null) {
             value.close();
-            value = null;
-            raw = null;
+        } else if (raw != null) {
+            OnnxRuntime.api().ReleaseValue(raw);
         }
+        value = null;
+        raw = null;
     }
 
     @Override
     public String toString() {
-        return type.label() + Arrays.toString(shape);
+        return type.label() + Arrays.toString(shape) + (buffer == null ? " (device)" : "");
     }
 }

@@ -31,7 +31,8 @@ class BatchDecodeStepTest {
         int steps = 20;
         int[] promptLengths = {3, 17, 9, 30}; // all stay on the short side: 30 + 20 < 64
         try (Phi4Graphs graphs = KitModels.open(spec);
-                SlotKvPool pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), MAX_BATCH, 256);
+                SlotKvPool pool =
+                        new SlotKvPool(graphs.config().decoder(), graphs.kvType(), MAX_BATCH, 256, graphs.placement());
                 BatchDecodeStep step = new BatchDecodeStep(graphs, pool)) {
             List<List<float[]>> expected = new ArrayList<>();
             DecodingSession[] rows = new DecodingSession[MAX_BATCH];

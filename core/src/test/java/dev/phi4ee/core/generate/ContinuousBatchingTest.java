@@ -11,6 +11,7 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +32,16 @@ class ContinuousBatchingTest {
     record Job(String text, int maxNew, int cancelAfterMs, Duration timeout) {}
 
     static OnnxPhi4Engine open(TestModelSpec spec, EngineOptions options) {
+        return open(spec, options, Placement.Kind.AUTO);
+    }
+
+    static OnnxPhi4Engine open(TestModelSpec spec, EngineOptions options, Placement.Kind placement) {
         return OnnxPhi4Engine.open(
-                ModelDirectory.open(KitModels.dir(spec)), options, new FakeTextCodec(), r -> OnnxPhi4Engine.greedy());
+                ModelDirectory.open(KitModels.dir(spec)),
+                options,
+                new FakeTextCodec(),
+                r -> OnnxPhi4Engine.greedy(),
+                placement);
     }
 
     static EngineOptions.Builder options() {
@@ -78,9 +87,15 @@ class ContinuousBatchingTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"FP32, 200, 8", "FP16, 40, 16"})
-    void everyRequestGetsItsAloneTokensUnderAConcurrentWorkload(TestModelSpec.FloatType type, int n, int maxBatch)
-            throws Exception {
+    @CsvSource({
+        "FP32, 200, 8, HOST",
+        "FP16, 40, 16, HOST",
+        // the device-resident path (KV pool, embeddings in ORT memory; slot moves by graph runs), alone = host
+        "FP32, 80, 8, DEVICE",
+        "FP16, 40, 8, DEVICE"
+    })
+    void everyRequestGetsItsAloneTokensUnderAConcurrentWorkload(
+            TestModelSpec.FloatType type, int n, int maxBatch, Placement.Kind placement) throws Exception {
         TestModelSpec spec = KitModels.spec().floatType(type).build();
         List<Job> jobs = workload(n, 7 + n);
         List<List<Integer>> alone = new ArrayList<>();
@@ -90,7 +105,7 @@ class ContinuousBatchingTest {
                         .tokenIds());
             }
         }
-        try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(maxBatch).build())) {
+        try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(maxBatch).build(), placement)) {
             SplittableRandom r = new SplittableRandom(99);
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
             for (Job j : jobs) {

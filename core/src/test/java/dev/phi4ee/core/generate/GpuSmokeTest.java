@@ -9,68 +9,188 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.SessionSettings;
+import dev.phi4ee.core.ort.Tensor;
+import dev.phi4ee.core.testkit.TestModelSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * CUDA checks, run by {@code scripts/gpu-check.sh} on a CUDA machine ({@code -Dphi4.gpu=true}, {@code -Pgpu}):
- * strict CUDA sessions load, and the CUDA engine gives the CPU engine's logits and tokens. Uses the growing KV cache:
- * tensors are host memory, so ONNX Runtime copies them per run (the shared buffer needs device-resident KV, which is
- * not implemented yet).
+ * strict CUDA sessions load; on CUDA the engine keeps the KV cache, feature tensors, embeddings and LoRA weights in
+ * device memory ({@link Placement} AUTO), and gives the CPU engine's logits and tokens — in both cache modes, with
+ * continuous batching (batched == alone), across the LongRoPE switch, and for image and audio requests. Prints
+ * aggregate tokens/s at 1, 4 and 16 concurrent requests (figures, not assertions).
  */
 @EnabledIfSystemProperty(named = "phi4.gpu", matches = "true")
 class GpuSmokeTest {
-    static final GenerationRequest REQUEST = GenerationRequest.builder()
-            .user("Hello GPU")
-            .options(GenerationOptions.builder().maxNewTokens(16).build())
-            .build();
+    static final SessionSettings CUDA = new SessionSettings("cuda:0", true, 0, SessionSettings.Optimization.ALL);
 
-    static EngineOptions options(String provider) {
+    static EngineOptions options(String provider, KvCacheMode mode, int maxBatch) {
         return EngineOptions.builder()
                 .executionProvider(provider)
                 .strictExecutionProvider(true)
-                .kvCacheMode(KvCacheMode.GROWING)
+                .kvCacheMode(mode)
+                .maxBatchSize(maxBatch)
+                .maxQueuedRequests(256)
                 .build();
     }
 
+    static OnnxPhi4Engine open(TestModelSpec spec, EngineOptions options) {
+        return OnnxPhi4Engine.open(
+                ModelDirectory.open(KitModels.dir(spec)), options, new FakeTextCodec(), r -> OnnxPhi4Engine.greedy());
+    }
+
     @Test
-    void cudaEngineMatchesCpuEngine() {
-        var dir = KitModels.dir(KitModels.spec().build());
-        GenerationResult cpu;
-        try (Phi4Engine e = Phi4Engine.open(dir, options("cpu"))) {
-            cpu = e.generate(REQUEST);
+    void cudaGraphsUseDeviceMemoryAndMovesRoundTrip() {
+        ModelDirectory md = ModelDirectory.open(KitModels.dir(KitModels.spec().build()));
+        try (Phi4Graphs g = Phi4Graphs.open(md, CUDA)) {
+            assertThat(g.executionProvider()).isEqualTo("cuda:0");
+            Placement p = g.placement();
+            assertThat(p.isHost()).isFalse();
+            try (Tensor host = Tensor.allocate(ElementType.FLOAT16, 3, 64);
+                    Tensor device = p.allocate(ElementType.FLOAT16, 3, 64);
+                    Tensor back = Tensor.allocate(ElementType.FLOAT16, 3, 64)) {
+                for (int i = 0; i < 3 * 64; i++) {
+                    host.putFloat(i, i * 0.25f - 7);
+                }
+                assertThat(device.isHostMemory()).isFalse();
+                p.copy(List.of(host), List.of(device));
+                p.copy(List.of(device), List.of(back));
+                assertThat(back.buffer()).isEqualTo(host.buffer());
+            }
         }
-        try (Phi4Engine e = Phi4Engine.open(dir, options("cuda:0"))) {
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true, 24", "false, 24", "true, 61", "false, 61"}) // 61 + 8 steps crosses the switch at 64
+    void cudaLogitsMatchCpuLogitsAtEveryStep(boolean shared, int promptLength) {
+        ModelDirectory md = ModelDirectory.open(KitModels.dir(KitModels.spec().build()));
+        long[] prompt = DecodingSessionTest.prompt(promptLength, 2);
+        List<Long> cpuTokens = new ArrayList<>();
+        List<Long> gpuTokens = new ArrayList<>();
+        List<float[]> cpu;
+        List<float[]> gpu;
+        try (Phi4Graphs g = Phi4Graphs.open(md, SessionSettings.cpu(1));
+                DecodingSession s = new DecodingSession(g, shared, 256, 64)) {
+            cpu = DecodingSessionTest.decode(s, prompt, 8, cpuTokens);
+        }
+        try (Phi4Graphs g = Phi4Graphs.open(md, CUDA);
+                DecodingSession s = new DecodingSession(g, shared, 256, 64)) {
+            gpu = DecodingSessionTest.decode(s, prompt, 8, gpuTokens);
+        }
+        float diff = 0;
+        for (int i = 0; i < cpu.size(); i++) {
+            diff = Math.max(diff, DecodingSessionTest.maxAbsDiff(cpu.get(i), gpu.get(i)));
+        }
+        System.out.printf(
+                "CUDA vs CPU logits (shared=%s, prompt %d, 8 steps): max abs diff %.6f%n", shared, promptLength, diff);
+        assertThat(diff).isLessThan(1e-3f);
+        assertThat(gpuTokens).isEqualTo(cpuTokens);
+    }
+
+    @Test
+    void cudaContinuousBatchingGivesTheCpuAloneTokens() throws Exception {
+        TestModelSpec spec = KitModels.spec().build();
+        List<ContinuousBatchingTest.Job> jobs = ContinuousBatchingTest.workload(48, 3);
+        List<List<Integer>> alone = new ArrayList<>();
+        try (OnnxPhi4Engine e = open(spec, options("cpu", KvCacheMode.SHARED_BUFFER, 1))) {
+            for (ContinuousBatchingTest.Job j : jobs) {
+                alone.add(e.generate(ContinuousBatchingTest.request(
+                                new ContinuousBatchingTest.Job(j.text(), j.maxNew(), -1, null)))
+                        .tokenIds());
+            }
+        }
+        try (OnnxPhi4Engine e = open(spec, options("cuda:0", KvCacheMode.SHARED_BUFFER, 8))) {
             assertThat(e.info().executionProvider()).isEqualTo("cuda:0");
-            GenerationResult gpu = e.generate(REQUEST);
+            List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            for (ContinuousBatchingTest.Job j : jobs) {
+                results.add(e.stream(
+                                ContinuousBatchingTest.request(
+                                        new ContinuousBatchingTest.Job(j.text(), j.maxNew(), -1, null)),
+                                d -> {})
+                        .result());
+            }
+            int mismatches = 0;
+            for (int i = 0; i < jobs.size(); i++) {
+                if (!results.get(i).get(120, TimeUnit.SECONDS).tokenIds().equals(alone.get(i))) {
+                    mismatches++;
+                }
+            }
             System.out.printf(
-                    "GPU: %d tokens, %.1f tokens/s (CPU %.1f)%n",
-                    gpu.tokenIds().size(),
-                    gpu.timings().tokensPerSecond(),
-                    cpu.timings().tokensPerSecond());
-            assertThat(gpu.tokenIds()).isEqualTo(cpu.tokenIds());
+                    "CUDA batched vs CPU alone: %d of %d requests differ (peak batch %d, LongRoPE crossings %d)%n",
+                    mismatches,
+                    jobs.size(),
+                    e.batcher().peakActive(),
+                    e.batcher().crossings());
+            assertThat(mismatches).isZero();
+            assertThat(e.batcher().peakActive()).isGreaterThan(1);
         }
     }
 
     @Test
-    void cudaLogitsMatchCpuLogits() {
-        ModelDirectory md = ModelDirectory.open(KitModels.dir(KitModels.spec().build()));
-        long[] prompt = DecodingSessionTest.prompt(24, 2);
-        float[] cpu;
-        float[] gpu;
-        try (Phi4Graphs g = Phi4Graphs.open(md, SessionSettings.cpu(1));
-                DecodingSession s = new DecodingSession(g, false, 256, 64)) {
-            cpu = s.prefill(prompt, null, null).toFloats();
+    void cudaMultimodalRequestsGiveTheCpuTokens() throws Exception {
+        List<GenerationRequest> requests = MultimodalBatchingTest.workload(8);
+        List<List<Integer>> cpu = new ArrayList<>();
+        try (Phi4Engine e =
+                Phi4Engine.open(KitModels.dir(MultimodalBatchingTest.SPEC), options("cpu", KvCacheMode.AUTO, 1))) {
+            for (GenerationRequest r : requests) {
+                cpu.add(e.generate(r).tokenIds());
+            }
         }
-        try (Phi4Graphs g =
-                        Phi4Graphs.open(md, new SessionSettings("cuda:0", true, 0, SessionSettings.Optimization.ALL));
-                DecodingSession s = new DecodingSession(g, false, 256, 64)) {
-            assertThat(g.executionProvider()).isEqualTo("cuda:0");
-            gpu = s.prefill(prompt, null, null).toFloats();
+        try (Phi4Engine e =
+                Phi4Engine.open(KitModels.dir(MultimodalBatchingTest.SPEC), options("cuda:0", KvCacheMode.AUTO, 8))) {
+            List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            for (GenerationRequest r : requests) {
+                results.add(e.stream(r, d -> {}).result());
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                assertThat(results.get(i).get(120, TimeUnit.SECONDS).tokenIds())
+                        .as("request %d", i)
+                        .isEqualTo(cpu.get(i));
+            }
         }
-        float diff = DecodingSessionTest.maxAbsDiff(cpu, gpu);
-        System.out.printf("CUDA vs CPU prompt logits: max abs diff %.6f%n", diff);
-        assertThat(diff).isLessThan(1e-3f);
+    }
+
+    @Test
+    void cudaAggregateThroughputAt1And4And16Requests() throws Exception {
+        TestModelSpec spec = KitModels.spec().maxLength(1024).build();
+        try (OnnxPhi4Engine e = open(spec, options("cuda:0", KvCacheMode.SHARED_BUFFER, 16))) {
+            double base = 0;
+            for (int concurrent : new int[] {1, 1, 4, 16}) { // the first round warms up
+                GenerationRequest r = GenerationRequest.builder()
+                        .user("x".repeat(100))
+                        .options(GenerationOptions.builder()
+                                .maxNewTokens(128)
+                                .minNewTokens(128)
+                                .build())
+                        .build();
+                long start = System.nanoTime();
+                List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
+                for (int i = 0; i < concurrent; i++) {
+                    results.add(e.stream(r, d -> {}).result());
+                }
+                long tokens = 0;
+                for (CompletableFuture<GenerationResult> f : results) {
+                    tokens += f.get(120, TimeUnit.SECONDS).tokenIds().size();
+                }
+                double perSecond = tokens / ((System.nanoTime() - start) / 1e9);
+                if (concurrent == 1) {
+                    base = perSecond;
+                }
+                System.out.printf(
+                        "GPU: %d concurrent -> %.0f tokens/s aggregate (%.2fx of 1)%n",
+                        concurrent, perSecond, perSecond / base);
+                assertThat(tokens).isPositive();
+            }
+        }
     }
 }

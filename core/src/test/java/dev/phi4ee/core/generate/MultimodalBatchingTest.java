@@ -8,6 +8,8 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.awt.Color;
 import java.util.ArrayList;
@@ -15,7 +17,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Mixed modalities in one batch: text, image (vision LoRA adapter active: its own decoder call), audio and image +
@@ -30,13 +33,21 @@ class MultimodalBatchingTest {
             .build();
 
     static Phi4Engine open(int maxBatch) {
-        return Phi4Engine.open(
-                KitModels.dir(SPEC),
+        return open(maxBatch, Placement.Kind.AUTO);
+    }
+
+    static Phi4Engine open(int maxBatch, Placement.Kind placement) {
+        ModelDirectory dir = ModelDirectory.open(KitModels.dir(SPEC));
+        return OnnxPhi4Engine.open(
+                dir,
                 EngineOptions.builder()
                         .executionProvider("cpu")
                         .intraOpThreads(1)
                         .maxBatchSize(maxBatch)
-                        .build());
+                        .build(),
+                Phi4TextCodec.load(dir),
+                r -> null,
+                placement);
     }
 
     static List<GenerationRequest> workload(int n) {
@@ -62,8 +73,15 @@ class MultimodalBatchingTest {
         return out;
     }
 
-    @Test
-    void mixedModalitiesBatchedGiveTheAloneTokens() throws Exception {
+    /**
+     * DEVICE: feature tensors, embeddings, KV pool and LoRA weights in ONNX Runtime-allocated memory, moved by graph
+     * runs (the CUDA code path, here on the CPU); the alone run stays on the host path.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = Placement.Kind.class,
+            names = {"HOST", "DEVICE"})
+    void mixedModalitiesBatchedGiveTheAloneTokens(Placement.Kind placement) throws Exception {
         List<GenerationRequest> requests = workload(16);
         List<List<Integer>> alone = new ArrayList<>();
         try (Phi4Engine engine = open(1)) {
@@ -71,7 +89,7 @@ class MultimodalBatchingTest {
                 alone.add(engine.generate(r).tokenIds());
             }
         }
-        try (Phi4Engine engine = open(8)) {
+        try (Phi4Engine engine = open(8, placement)) {
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
             for (GenerationRequest r : requests) {
                 results.add(engine.stream(r, d -> {}).result());

@@ -1,0 +1,242 @@
+package dev.phi4ee.core.ort;
+
+import static org.bytedeco.onnxruntime.global.onnxruntime.OrtDeviceAllocator;
+import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
+
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.onnxruntime.OrtAllocator;
+import org.bytedeco.onnxruntime.OrtMemoryInfo;
+
+/**
+ * Where a model's large tensors live (KV cache, feature tensors, embeddings, prompt logits) and how they move.
+ *
+ * <ul>
+ *   <li>{@link #host()}: direct buffers; moves are JVM copies. Right for the CPU execution provider: ONNX Runtime
+ *       reads and writes the buffers in place and Java reads logits without a copy.
+ *   <li>{@link #deviceOf}: the memory of a session's execution provider, from that session's allocator (CUDA memory
+ *       for a CUDA session). Java never touches the bytes; moves run as tiny ONNX graphs on the same provider
+ *       ({@link DeviceGraphs}), so only what a caller asks for crosses to the host (the last logits row), and no CUDA
+ *       API binding is needed. On a CPU session this is ONNX Runtime's CPU allocator: the same code path as on a GPU,
+ *       which is how the tests cover it without one (docs/decisions/runtime-device-residency.md).
+ * </ul>
+ *
+ * <p>ONNX Runtime synchronizes a session's provider streams at the end of every run (the default of the run option
+ * {@code disable_synchronize_execution_providers}), so a move that follows a decoder run sees its outputs.
+ */
+public final class Placement implements AutoCloseable {
+    /** How to choose: device memory on a CUDA session ({@code AUTO}), or always one of the two. */
+    public enum Kind {
+        AUTO,
+        HOST,
+        DEVICE
+    }
+
+    private static final Placement HOST = new Placement(null, null, null, null);
+
+    private final OrtSession owner;
+    private final String provider;
+    private OrtMemoryInfo info;
+    private OrtAllocator allocator;
+    private DeviceGraphs graphs;
+
+    private Placement(OrtSession owner, OrtMemoryInfo info, OrtAllocator allocator, DeviceGraphs graphs) {
+        this.owner = owner;
+        this.provider = owner == null ? null : owner.executionProvider();
+        this.info = info;
+        this.allocator = allocator;
+        this.graphs = graphs;
+    }
+
+    /** Direct buffers in the JVM's process memory. */
+    public static Placement host() {
+        return HOST;
+    }
+
+    /**
+     * {@code AUTO}: device memory when {@code session} runs on CUDA, host memory otherwise. {@code DEVICE} on a CPU
+     * session gives ONNX Runtime-allocated CPU memory moved through graphs, exactly like the CUDA path.
+     */
+    public static Placement of(OrtSession session, Kind kind) {
+        boolean device =
+                switch (kind) {
+                    case HOST -> false;
+                    case DEVICE -> true;
+                    case AUTO -> session.executionProvider().startsWith("cuda");
+                };
+        return device ? deviceOf(session) : host();
+    }
+
+    /**
+     * Memory of {@code session}'s provider, allocated by the session's own allocator (its arena). The placement must
+     * be closed before the session, and every tensor it allocated before the placement.
+     */
+    public static Placement deviceOf(OrtSession session) {
+        String ep = session.executionProvider();
+        int device = ep.startsWith("cuda:") ? Integer.parseInt(ep.substring(5)) : 0;
+        String name = ep.startsWith("cuda") ? "Cuda" : "Cpu";
+        OrtMemoryInfo info = null;
+        try (PointerPointer<OrtMemoryInfo> outInfo = new PointerPointer<>(1);
+                PointerPointer<OrtAllocator> outAllocator = new PointerPointer<>(1);
+                BytePointer nameBytes = new BytePointer(name)) {
+            OnnxRuntime.check(
+                    OnnxRuntime.api()
+                            .CreateMemoryInfo(nameBytes, OrtDeviceAllocator, device, OrtMemTypeDefault, outInfo),
+                    () -> "memory info " + name + ":" + device);
+            info = outInfo.get(OrtMemoryInfo.class, 0);
+            OrtMemoryInfo created = info;
+            OnnxRuntime.check(
+                    OnnxRuntime.api().CreateAllocator(session.rawSession(), created, outAllocator),
+                    () -> session.file().getFileName() + ": no allocator for " + name + ":" + device);
+            OrtAllocator allocator = outAllocator.get(OrtAllocator.class, 0);
+            return new Placement(session, info, allocator, new DeviceGraphs(ep));
+        } catch (RuntimeException e) {
+            if (info != null) {
+                OnnxRuntime.api().ReleaseMemoryInfo(info);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether tensors of this placement are direct buffers Java can read. */
+    public boolean isHost() {
+        return owner == null;
+    }
+
+    /** A new tensor here: zero-filled in host memory, undefined contents in device memory. */
+    public Tensor allocate(ElementType type, long... shape) {
+        if (isHost()) {
+            return Tensor.allocate(type, shape);
+        }
+        synchronized (this) {
+            if (allocator == null) {
+                throw new IllegalStateException("placement " + this + " is closed");
+            }
+            return Tensor.allocateWith(allocator, type, shape);
+        }
+    }
+
+    /** Copies {@code from[i]} into {@code to[i]} (same type and shape), each in any memory. */
+    public void copy(List<Tensor> from, List<Tensor> to) {
+        if (from.size() != to.size()) {
+            throw new IllegalArgumentException(from.size() + " sources for " + to.size() + " destinations");
+        }
+        if (from.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < from.size(); i++) {
+            Tensor a = from.get(i);
+            Tensor b = to.get(i);
+            if (a.type() != b.type() || !Arrays.equals(a.shape(), b.shape())) {
+                throw new IllegalArgumentException("cannot copy " + a + " into " + b);
+            }
+        }
+        if (allHost(from) && allHost(to)) {
+            for (int i = 0; i < from.size(); i++) {
+                to.get(i)
+                        .buffer()
+                        .put(from.get(i)
+                                .buffer()
+                                .limit(Math.toIntExact(from.get(i).byteSize())));
+            }
+            return;
+        }
+        synchronized (this) {
+            graphs().copy(from, to);
+        }
+    }
+
+    /** {@code into} = the {@code parts} joined along {@code axis} (ONNX Concat semantics). */
+    public void concat(Tensor into, int axis, List<Tensor> parts) {
+        long[] expected = parts.get(0).shape();
+        for (int p = 1; p < parts.size(); p++) {
+            expected[axis] += parts.get(p).dim(axis);
+        }
+        if (!Arrays.equals(expected, into.shape())) {
+            throw new IllegalArgumentException(
+                    "concat of " + parts + " along " + axis + " is " + Arrays.toString(expected) + ", not " + into);
+        }
+        if (allHost(parts) && into.isHostMemory()) {
+            long outer = 1;
+            for (int d = 0; d < axis; d++) {
+                outer *= expected[d];
+            }
+            var dst = into.buffer();
+            for (long o = 0; o < outer; o++) {
+                for (Tensor part : parts) {
+                    int chunk = Math.toIntExact(part.byteSize() / outer);
+                    dst.put(part.buffer().position(Math.toIntExact(o * chunk)).limit(Math.toIntExact((o + 1) * chunk)));
+                }
+            }
+            return;
+        }
+        synchronized (this) {
+            graphs().concat(into, axis, parts);
+        }
+    }
+
+    /**
+     * {@code into [B, 1, V]} = position {@code S − 1} of {@code logits [B, S, V]}: the only part of a prompt's logits
+     * decoding needs, and the only part that crosses to the host.
+     */
+    public void lastPosition(Tensor logits, Tensor into) {
+        long b = logits.dim(0);
+        long s = logits.dim(1);
+        long v = logits.dim(2);
+        if (into.type() != logits.type() || !Arrays.equals(into.shape(), new long[] {b, 1, v})) {
+            throw new IllegalArgumentException("last position of " + logits + " does not fit " + into);
+        }
+        if (logits.isHostMemory() && into.isHostMemory()) {
+            long row = v * logits.type().byteSize();
+            var dst = into.buffer();
+            for (long i = 0; i < b; i++) {
+                long from = (i * s + s - 1) * row;
+                dst.put(logits.buffer().position(Math.toIntExact(from)).limit(Math.toIntExact(from + row)));
+            }
+            return;
+        }
+        synchronized (this) {
+            graphs().lastPosition(logits, into);
+        }
+    }
+
+    private static boolean allHost(List<Tensor> tensors) {
+        return tensors.stream().allMatch(Tensor::isHostMemory);
+    }
+
+    private DeviceGraphs graphs() {
+        if (isHost()) {
+            throw new IllegalStateException("device tensors reached the host placement");
+        }
+        if (graphs == null) {
+            throw new IllegalStateException("placement " + this + " is closed");
+        }
+        return graphs;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (isHost()) {
+            return; // the shared host placement has nothing to release
+        }
+        if (graphs != null) {
+            graphs.close();
+            graphs = null;
+        }
+        if (allocator != null) {
+            OnnxRuntime.api().ReleaseAllocator(allocator);
+            allocator = null;
+        }
+        if (info != null) {
+            OnnxRuntime.api().ReleaseMemoryInfo(info);
+            info = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return isHost() ? "host memory" : "device memory of " + provider;
+    }
+}
