@@ -106,6 +106,12 @@ public final class OnnxGraphBuilder {
         return name;
     }
 
+    public String initializerUint8(String name, long[] dims, byte[] values) {
+        checkCount(name, dims, values.length);
+        graph.addInitializer(tensor(name, DataType.UINT8, dims, ByteBuffer.wrap(values)));
+        return name;
+    }
+
     /** A graph input of the given shape that defaults to {@code values} when not fed. */
     public String overridableInitializer(String name, DataType type, long[] dims, float[] values) {
         Object[] boxed = new Object[dims.length];

@@ -31,6 +31,9 @@ package dev.phi4ee.core.testkit;
  * @param includeSpeech write the speech graph, its config section and {@code speech_processor.json}
  * @param externalDataThresholdBytes initializers at least this large go to {@code <graph>.onnx.data} (as in the
  *     release); {@link Long#MAX_VALUE} keeps each graph in one file
+ * @param weightFormat form of the text graph's base projections and lm_head (LoRA paths are float in every form)
+ * @param accuracyLevel {@code accuracy_level} of the INT4 MatMulNBits nodes: 0 (unset, the default; the release's
+ *     CUDA build) … 4 (int8 activations per block, what the onnxruntime-genai builder uses for CPU)
  */
 public record TestModelSpec(
         FloatType floatType,
@@ -51,12 +54,27 @@ public record TestModelSpec(
         boolean writeAdapters,
         boolean includeVision,
         boolean includeSpeech,
-        long externalDataThresholdBytes) {
+        long externalDataThresholdBytes,
+        WeightFormat weightFormat,
+        int accuracyLevel) {
 
     /** Element type of the float tensors. */
     public enum FloatType {
         FP32,
         FP16
+    }
+
+    /** Form of the text graph's base projection weights (reference §2.1, §5.1). */
+    public enum WeightFormat {
+        /** MatMul with float weights of the graph's float type. */
+        FLOAT,
+        /**
+         * MatMulNBits (com.microsoft): 4 bits, block 32, symmetric RTN, scales of the graph's float type, no zero
+         * points — the release's {@code gpu-int4-rtn-block-32} form.
+         */
+        INT4,
+        /** MatMul with float32 weights equal to what the INT4 codes dequantize to: the exact reference for INT4. */
+        INT4_DEQUANTIZED
     }
 
     public TestModelSpec {
@@ -70,6 +88,8 @@ public record TestModelSpec(
                 originalMaxPositionEmbeddings > 0 && originalMaxPositionEmbeddings < contextLength,
                 "originalMaxPositionEmbeddings must be in 1..contextLength-1");
         require(externalDataThresholdBytes > 0, "externalDataThresholdBytes must be positive");
+        require(weightFormat != null, "weightFormat must not be null");
+        require(accuracyLevel >= 0 && accuracyLevel <= 4, "accuracyLevel must be in 0..4");
     }
 
     public static Builder builder() {
@@ -96,7 +116,9 @@ public record TestModelSpec(
                 .writeAdapters(writeAdapters)
                 .includeVision(includeVision)
                 .includeSpeech(includeSpeech)
-                .externalDataThresholdBytes(externalDataThresholdBytes);
+                .externalDataThresholdBytes(externalDataThresholdBytes)
+                .weights(weightFormat)
+                .accuracyLevel(accuracyLevel);
     }
 
     public static TestModelSpec defaults() {
@@ -130,6 +152,8 @@ public record TestModelSpec(
         private boolean includeVision = true;
         private boolean includeSpeech = true;
         private long externalDataThresholdBytes = 1 << 20;
+        private WeightFormat weightFormat = WeightFormat.FLOAT;
+        private int accuracyLevel;
 
         public Builder floatType(FloatType v) {
             floatType = v;
@@ -227,6 +251,17 @@ public record TestModelSpec(
             return this;
         }
 
+        public Builder weights(WeightFormat v) {
+            weightFormat = v;
+            return this;
+        }
+
+        /** MatMulNBits {@code accuracy_level} of the INT4 form (0..4, default 0). */
+        public Builder accuracyLevel(int v) {
+            accuracyLevel = v;
+            return this;
+        }
+
         public TestModelSpec build() {
             return new TestModelSpec(
                     floatType,
@@ -247,7 +282,9 @@ public record TestModelSpec(
                     writeAdapters,
                     includeVision,
                     includeSpeech,
-                    externalDataThresholdBytes);
+                    externalDataThresholdBytes,
+                    weightFormat,
+                    accuracyLevel);
         }
     }
 }

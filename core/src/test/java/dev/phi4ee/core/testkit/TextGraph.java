@@ -11,7 +11,8 @@ import java.util.List;
  * {@code com.microsoft.GroupQueryAttention} supports both a growing cache and one {@code max_length} buffer bound as
  * past input and present output. Two rotary caches (short factors 1.0, long factors > 1) are selected by
  * {@code If(mask width > original_max_position_embeddings)} (§4.4). Each projection is base MatMul + LoRA
- * ({@code lora_A} MatMul → {@code lora_B} MatMul) → Add with zero-valued overridable LoRA inputs (§5.1).
+ * ({@code lora_A} MatMul → {@code lora_B} MatMul) → Add with zero-valued overridable LoRA inputs (§5.1). The base
+ * projections and lm_head are float MatMuls or, with {@link TestModelSpec.WeightFormat#INT4}, int4 MatMulNBits nodes.
  */
 final class TextGraph {
     static final String FILENAME = "phi-4-mm-text.onnx";
@@ -169,11 +170,9 @@ final class TextGraph {
         }
         String normed = ops.rmsNorm(x, norm("model.norm.weight"));
         // Logit spread std ≈ 3: argmax varies with the context, eos (2 of 200064 ids) stays unlikely.
-        String lmHead = ops.weight(
-                "lm_head.MatMul.weight",
-                new long[] {spec.hidden(), Phi4Ids.VOCAB_SIZE},
-                weights.normal("lm_head", spec.hidden() * Phi4Ids.VOCAB_SIZE, 0, 3.0 / Math.sqrt(spec.hidden())));
-        ops.toIo(g.op("MatMul", normed, lmHead), "logits");
+        float[] lmHead =
+                weights.normal("lm_head", spec.hidden() * Phi4Ids.VOCAB_SIZE, 0, 3.0 / Math.sqrt(spec.hidden()));
+        ops.toIo(linear(normed, "lm_head.MatMul.weight", lmHead, spec.hidden(), Phi4Ids.VOCAB_SIZE), "logits");
         return g;
     }
 
@@ -184,12 +183,42 @@ final class TextGraph {
     /** Base MatMul + LoRA path with zero-default overridable A [in, r] and B [r, out] (reference §5.1). */
     private String projection(String x, int layer, String target, int in, int out, double gain) {
         String base = "model.layers." + layer + "." + target + ".MatMul.weight";
-        String w = ops.weight(base, new long[] {in, out}, weights.normal(base, in * out, 0, gain / Math.sqrt(in)));
+        float[] w = weights.normal(base, in * out, 0, gain / Math.sqrt(in));
         int r = spec.loraRank();
         String a = loraInput(loraName(layer, target, 'A'), in, r);
         String b = loraInput(loraName(layer, target, 'B'), r, out);
         String lora = g.op("MatMul", g.op("MatMul", x, a), b);
-        return g.op("Add", g.op("MatMul", x, w), lora);
+        return g.op("Add", linear(x, base, w, in, out), lora);
+    }
+
+    /**
+     * x · W for a base weight {@code w [in, out]} in the spec's weight format. INT4 is the release's form (§2.1,
+     * §5.1): {@code <name>_Q4} + {@code <name>_scales}, MatMulNBits taking activations of the graph's float type
+     * (float16 in the fp16 variant, as in the release) — the only float16 compute in the kit.
+     */
+    private String linear(String x, String name, float[] w, int in, int out) {
+        TestModelSpec.WeightFormat format = spec.weightFormat();
+        if (format == TestModelSpec.WeightFormat.FLOAT) {
+            return g.op("MatMul", x, ops.weight(name, new long[] {in, out}, w));
+        }
+        Int4Weights q = Int4Weights.quantize(w, in, out, ops.io == DataType.FLOAT16);
+        if (format == TestModelSpec.WeightFormat.INT4_DEQUANTIZED) {
+            // float32 even in the fp16 variant: (code − 8) · scale need not be float16-representable
+            return g.op("MatMul", x, g.initializer(name, DataType.FLOAT, new long[] {in, out}, q.dequantized()));
+        }
+        int blocks = Int4Weights.blocks(in);
+        String packed = g.initializerUint8(name + "_Q4", new long[] {out, blocks, Int4Weights.BLOCK / 2}, q.packed());
+        String scales = g.initializer(name + "_scales", ops.io, new long[] {(long) out * blocks}, q.scales());
+        String y = g.node("MatMulNBits")
+                .domain(OnnxGraphBuilder.MS_DOMAIN)
+                .in(ops.toIo(x, null), packed, scales)
+                .attr("K", (long) in)
+                .attr("N", (long) out)
+                .attr("bits", 4L)
+                .attr("block_size", (long) Int4Weights.BLOCK)
+                .attr("accuracy_level", (long) spec.accuracyLevel())
+                .out();
+        return ops.toCompute(y);
     }
 
     /**
