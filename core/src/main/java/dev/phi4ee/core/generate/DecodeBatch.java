@@ -29,6 +29,7 @@ final class DecodeBatch implements AutoCloseable {
     private record Lane(DecodingSession session, SlotKvCache cache) {}
 
     private final SlotKvPool pool;
+    private final PromptLogits promptLogits;
     private final BatchDecodeStep step;
     private final int originalMaxPositions;
     private final Set<Integer> eosIds;
@@ -57,11 +58,12 @@ final class DecodeBatch implements AutoCloseable {
         this.slots = new BatchRow[maxBatch];
         this.keys = new GroupKey[maxBatch];
         this.pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), maxBatch, maxLength, graphs.placement());
+        this.promptLogits = new PromptLogits(graphs, DecodingSession.DEFAULT_PREFILL_CHUNK);
         try {
             this.step = new BatchDecodeStep(graphs, pool);
             for (int i = 0; i < maxBatch; i++) {
                 SlotKvCache cache = pool.slotCache(i);
-                Lane lane = new Lane(new DecodingSession(graphs, cache, originalMaxPositions), cache);
+                Lane lane = new Lane(new DecodingSession(graphs, cache, originalMaxPositions, promptLogits), cache);
                 lanes.add(lane);
                 freeLanes.add(lane);
             }
@@ -303,6 +305,7 @@ final class DecodeBatch implements AutoCloseable {
         if (step != null) {
             step.close();
         }
+        promptLogits.close();
         pool.close();
     }
 }

@@ -41,6 +41,8 @@ public final class DecodingSession implements AutoCloseable {
     private final Tensor stepLogits;
     private final Binding embeddingBinding;
     private final Binding decoderBinding;
+    private final PromptLogits promptLogits;
+    private final boolean ownsPromptLogits;
     private LastLogits lastLogits;
     private long[] tokens = new long[64];
     private int length;
@@ -61,11 +63,15 @@ public final class DecodingSession implements AutoCloseable {
                 sharedBuffer
                         ? new SharedKvCache(graphs.config().decoder(), graphs.kvType(), capacity, graphs.placement())
                         : new GrowingKvCache(graphs.config().decoder(), graphs.kvType(), capacity, graphs.placement()),
-                originalMaxPositions);
+                originalMaxPositions,
+                null);
     }
 
-    /** A session over a given cache (a slot of a batch's {@link SlotKvPool}); the session closes it. */
-    DecodingSession(Phi4Graphs graphs, KvCache cache, int originalMaxPositions) {
+    /**
+     * A session over a given cache (a slot of a batch's {@link SlotKvPool}); the session closes it. {@code shared}:
+     * the prompt-logits buffer of the batch's sessions (null: the session has its own).
+     */
+    DecodingSession(Phi4Graphs graphs, KvCache cache, int originalMaxPositions, PromptLogits shared) {
         int capacity = cache.capacity();
         this.graphs = graphs;
         this.placement = graphs.placement();
@@ -87,6 +93,8 @@ public final class DecodingSession implements AutoCloseable {
         this.stepLogits = Tensor.allocate(graphs.logitsType(), 1, 1, vocab);
         this.embeddingBinding = graphs.embedding().newBinding();
         this.decoderBinding = graphs.decoder().newBinding();
+        this.ownsPromptLogits = shared == null;
+        this.promptLogits = shared != null ? shared : new PromptLogits(graphs, DEFAULT_PREFILL_CHUNK);
     }
 
     /**
@@ -280,7 +288,7 @@ public final class DecodingSession implements AutoCloseable {
     private void runDecoder(Tensor embeds, int past, int newTokens) {
         int total = past + newTokens;
         // A step's logits go straight to the host buffer; a prompt's stay where they are made, but for one row.
-        Tensor logits = newTokens == 1 ? stepLogits : placement.allocate(graphs.logitsType(), 1, newTokens, vocab);
+        Tensor logits = newTokens == 1 ? stepLogits : promptLogits.take(newTokens);
         lastLogits = null;
         try (Tensor mask = ones.view(1, total)) {
             cache.bind(decoderBinding, past, newTokens);
@@ -345,6 +353,9 @@ public final class DecodingSession implements AutoCloseable {
         embeddingBinding.close();
         cache.close();
         stepLogits.close();
+        if (ownsPromptLogits) {
+            promptLogits.close();
+        }
         stepEmbeds.close();
         stepIds.close();
         emptyAudio.close();

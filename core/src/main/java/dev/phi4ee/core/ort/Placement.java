@@ -5,6 +5,7 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.onnxruntime.OrtAllocator;
@@ -41,6 +42,7 @@ public final class Placement implements AutoCloseable {
     private OrtMemoryInfo info;
     private OrtAllocator allocator;
     private DeviceGraphs graphs;
+    private final AtomicLong live = new AtomicLong();
 
     private Placement(OrtSession owner, OrtMemoryInfo info, OrtAllocator allocator, DeviceGraphs graphs) {
         this.owner = owner;
@@ -114,8 +116,15 @@ public final class Placement implements AutoCloseable {
             if (allocator == null) {
                 throw new IllegalStateException("placement " + this + " is closed");
             }
-            return Tensor.allocateWith(allocator, type, shape);
+            Tensor t = Tensor.allocateWith(allocator, live::decrementAndGet, type, shape);
+            live.incrementAndGet();
+            return t;
         }
+    }
+
+    /** Device allocations not yet closed (0 for host memory): what a leak check counts. */
+    public long liveAllocations() {
+        return live.get();
     }
 
     /** Copies {@code from[i]} into {@code to[i]} (same type and shape), each in any memory. */

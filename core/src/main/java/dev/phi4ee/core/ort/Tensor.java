@@ -39,6 +39,8 @@ public final class Tensor implements AutoCloseable {
 
     private Value value;
     private OrtValue raw;
+    /** Told when an allocation of a {@link Placement} is released (its live-allocation count). */
+    private Runnable onRelease;
 
     private Tensor(ElementType type, long[] shape, ByteBuffer buffer) {
         this.type = type;
@@ -74,7 +76,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** A new tensor in {@code allocator}'s memory (contents undefined), released by {@link #close()}. */
-    static Tensor allocateWith(OrtAllocator allocator, ElementType type, long... shape) {
+    static Tensor allocateWith(OrtAllocator allocator, Runnable onRelease, ElementType type, long... shape) {
         long bytes = checkedBytes(type, shape);
         try (PointerPointer<OrtValue> out = new PointerPointer<>(1);
                 LongPointer dims = new LongPointer(shape)) {
@@ -82,7 +84,9 @@ public final class Tensor implements AutoCloseable {
                     OnnxRuntime.api().CreateTensorAsOrtValue(allocator, dims, shape.length, type.onnxCode(), out),
                     () -> "cannot allocate " + type.label() + Arrays.toString(shape) + " in device memory");
             OrtValue v = out.get(OrtValue.class, 0);
-            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes);
+            Tensor t = new Tensor(type, shape.clone(), v, dataAddress(v), bytes);
+            t.onRelease = onRelease;
+            return t;
         }
     }
 
@@ -274,6 +278,9 @@ public final class Tensor implements AutoCloseable {
             value.close();
         } else if (raw != null) {
             OnnxRuntime.api().ReleaseValue(raw);
+            if (onRelease != null) {
+                onRelease.run();
+            }
         }
         value = null;
         raw = null;

@@ -43,7 +43,7 @@ class BatchDecodeStepTest {
                 long[] prompt = DecodingSessionTest.prompt(promptLengths[r], 100 + r);
                 expected.add(alone(graphs, prompt, steps, originalMax));
                 caches[r] = pool.slotCache(r);
-                rows[r] = new DecodingSession(graphs, caches[r], originalMax);
+                rows[r] = new DecodingSession(graphs, caches[r], originalMax, null);
                 current[r] = rows[r].prefill(prompt, null, null).toFloats();
             }
             int[] who = {0, 1, 2, 3}; // slot -> original row

@@ -138,7 +138,9 @@ class GpuSmokeTest {
 
     @Test
     void cudaMultimodalRequestsGiveTheCpuTokens() throws Exception {
-        List<GenerationRequest> requests = MultimodalBatchingTest.workload(8);
+        List<GenerationRequest> requests = MultimodalBatchingTest.workload(10, 1).stream()
+                .map(MultimodalBatchingTest.Job::alone)
+                .toList();
         List<List<Integer>> cpu = new ArrayList<>();
         try (Phi4Engine e =
                 Phi4Engine.open(KitModels.dir(MultimodalBatchingTest.SPEC), options("cpu", KvCacheMode.AUTO, 1))) {
