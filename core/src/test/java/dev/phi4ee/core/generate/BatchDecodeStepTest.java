@@ -111,7 +111,7 @@ class BatchDecodeStepTest {
                     expected.add(DecodingSessionTest.decode(s, prompt, steps, chosen));
                 }
                 tokens.add(chosen);
-                rows[r] = new DecodingSession(graphs, pool.slotCache(r), originalMax);
+                rows[r] = new DecodingSession(graphs, pool.slotCache(r), originalMax, null);
                 // the prompt stage runs alone in both paths: bit-identical by construction
                 assertThat(rows[r].prefill(prompt, null, null).toFloats())
                         .isEqualTo(expected.get(r).get(0));
