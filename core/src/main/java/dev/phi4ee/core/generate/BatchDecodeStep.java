@@ -103,10 +103,10 @@ final class BatchDecodeStep implements AutoCloseable {
         }
         Binding decoder = decoderFor(group, adapters, first, count);
         try (NativeScope scope = NativeScope.open();
-                Tensor stepIds = rows(ids, first * 8L, count, 1);
-                Tensor stepEmbeds = rows(embeds, first * embedsRowBytes, count, 1, dc.hiddenSize());
-                Tensor stepLogits = rows(logits, first * logitsRowBytes, count, 1, vocab);
-                Tensor stepMask = rows(mask, (long) first * maxLength * 8, count, width)) {
+                Tensor stepIds = ids.region(first * 8L, count, 1);
+                Tensor stepEmbeds = embeds.region(first * embedsRowBytes, count, 1, dc.hiddenSize());
+                Tensor stepLogits = logits.region(first * logitsRowBytes, count, 1, vocab);
+                Tensor stepMask = mask.region((long) first * maxLength * 8, count, width)) {
             LongBuffer idBuffer = stepIds.buffer().asLongBuffer();
             LongBuffer maskBuffer = stepMask.buffer().asLongBuffer();
             for (int i = 0; i < count; i++) {
@@ -129,10 +129,6 @@ final class BatchDecodeStep implements AutoCloseable {
     /** Logits of the last run over {@code row}: a view of the batch's output buffer, no copy. */
     LastLogits logits(int row) {
         return new LastLogits(logits.buffer(), logits.type(), row * vocab, vocab);
-    }
-
-    private static Tensor rows(Tensor whole, long byteOffset, long... shape) {
-        return whole.region(byteOffset, shape);
     }
 
     private Binding decoderFor(Object group, LoraAdapters.Weights adapters, int first, int count) {

@@ -16,7 +16,6 @@ final class PromptLogits implements AutoCloseable {
     private final int vocab;
     private final int reusable;
     private Tensor buffer;
-    private int positions;
 
     PromptLogits(Phi4Graphs graphs, int reusable) {
         this.placement = graphs.placement();
@@ -30,6 +29,7 @@ final class PromptLogits implements AutoCloseable {
         if (n > reusable) {
             return placement.allocate(type, 1, n, vocab);
         }
+        int positions = buffer == null ? 0 : (int) buffer.dim(1);
         if (positions < n) { // grows by doubling up to the reusable size: short prompts keep a small buffer
             int grown = Math.min(reusable, Math.max(n, 2 * positions));
             Tensor larger = placement.allocate(type, 1, grown, vocab);
@@ -37,7 +37,6 @@ final class PromptLogits implements AutoCloseable {
                 buffer.close();
             }
             buffer = larger;
-            positions = grown;
         }
         return buffer.region(0, 1, n, vocab);
     }
@@ -47,7 +46,6 @@ final class PromptLogits implements AutoCloseable {
         if (buffer != null) {
             buffer.close();
             buffer = null;
-            positions = 0;
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.phi4ee.core.ort.Binding;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,25 +106,7 @@ final class SlotKvPool implements AutoCloseable {
         if (from == to) {
             return;
         }
-        if (!placement.isHost()) {
-            copyOnDevice(from, to, validLength);
-            return;
-        }
-        int bytes = Math.toIntExact((long) validLength * config.headSize() * type.byteSize());
-        for (Tensor[] kind : new Tensor[][] {keys, values}) {
-            for (Tensor t : kind) {
-                ByteBuffer b = t.buffer();
-                for (int h = 0; h < config.numKeyValueHeads(); h++) {
-                    int src = Math.toIntExact(from * slotBytes + h * headBytes);
-                    int dst = Math.toIntExact(to * slotBytes + h * headBytes);
-                    b.put(dst, b, src, bytes);
-                }
-            }
-        }
-    }
-
-    /** The same move in device memory: one run copying every head's valid prefix (2 × layers × kv_heads regions). */
-    private void copyOnDevice(int from, int to, int validLength) {
+        // One move of 2 × layers × kv_heads regions: JVM copies in host memory, one graph run in device memory.
         List<Tensor> sources = new ArrayList<>();
         List<Tensor> targets = new ArrayList<>();
         try {

@@ -39,8 +39,8 @@ public final class Tensor implements AutoCloseable {
 
     private Value value;
     private OrtValue raw;
-    /** Told when an allocation of a {@link Placement} is released (its live-allocation count). */
-    private Runnable onRelease;
+    /** Told when an allocation of a {@link Placement} is released (its live-allocation count); null otherwise. */
+    private final Runnable onRelease;
 
     private Tensor(ElementType type, long[] shape, ByteBuffer buffer) {
         this.type = type;
@@ -61,10 +61,11 @@ public final class Tensor implements AutoCloseable {
         this.raw = v.asOrtValue();
         this.deviceAddress = 0;
         this.deviceCapacity = 0;
+        this.onRelease = null;
     }
 
     /** A device tensor over {@code raw} (owned by this tensor from now on) whose data starts at {@code address}. */
-    private Tensor(ElementType type, long[] shape, OrtValue raw, long address, long capacity) {
+    private Tensor(ElementType type, long[] shape, OrtValue raw, long address, long capacity, Runnable onRelease) {
         this.type = type;
         this.shape = shape;
         this.buffer = null;
@@ -73,6 +74,7 @@ public final class Tensor implements AutoCloseable {
         this.raw = raw;
         this.deviceAddress = address;
         this.deviceCapacity = capacity;
+        this.onRelease = onRelease;
     }
 
     /** A new tensor in {@code allocator}'s memory (contents undefined), released by {@link #close()}. */
@@ -84,9 +86,7 @@ public final class Tensor implements AutoCloseable {
                     OnnxRuntime.api().CreateTensorAsOrtValue(allocator, dims, shape.length, type.onnxCode(), out),
                     () -> "cannot allocate " + type.label() + Arrays.toString(shape) + " in device memory");
             OrtValue v = out.get(OrtValue.class, 0);
-            Tensor t = new Tensor(type, shape.clone(), v, dataAddress(v), bytes);
-            t.onRelease = onRelease;
-            return t;
+            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes, onRelease);
         }
     }
 
@@ -132,7 +132,8 @@ public final class Tensor implements AutoCloseable {
                                     type.onnxCode(),
                                     out),
                     () -> "cannot view " + this + " as " + Arrays.toString(newShape));
-            return new Tensor(type, newShape.clone(), out.get(OrtValue.class, 0), address, deviceCapacity - byteOffset);
+            return new Tensor(
+                    type, newShape.clone(), out.get(OrtValue.class, 0), address, deviceCapacity - byteOffset, null);
         }
     }
 
