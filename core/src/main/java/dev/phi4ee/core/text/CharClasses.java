@@ -96,6 +96,30 @@ final class CharClasses {
         return flags;
     }
 
+    /** {@code \s}: Unicode White_Space (also what Rust's regex crate means by {@code \s}). */
+    static boolean isWhiteSpace(int codePoint) {
+        return (of(codePoint) & SPACE) != 0;
+    }
+
+    /**
+     * {@code \w} of Rust's regex crate and of {@code java.util.regex} under {@code UNICODE_CHARACTER_CLASS} (UTS #18
+     * Annex C): Alphabetic, marks, decimal digits, connector punctuation, Join_Control. Hugging Face tokenizers uses it
+     * for the {@code single_word} flag of added tokens.
+     */
+    static boolean isWord(int cp) {
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK,
+                    Character.ENCLOSING_MARK,
+                    Character.COMBINING_SPACING_MARK,
+                    Character.DECIMAL_DIGIT_NUMBER,
+                    Character.CONNECTOR_PUNCTUATION -> true;
+            default -> false;
+        };
+    }
+
     /** Unicode White_Space, as {@code \s} under {@code UNICODE_CHARACTER_CLASS}. */
     private static boolean isWhiteSpace(int cp, int type) {
         return type == Character.SPACE_SEPARATOR

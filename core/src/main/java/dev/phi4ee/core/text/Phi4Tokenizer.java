@@ -26,26 +26,34 @@ public final class Phi4Tokenizer {
     private final BytePairEncoder bpe;
     private final AddedTokenMatcher addedMatcher;
     private final Map<String, Integer> addedIds = new HashMap<>();
-    private final byte[][] addedBytes; // UTF-8 of added tokens by id, null elsewhere
+    private final Map<Integer, AddedToken> addedById = new HashMap<>();
+    private final byte[][] fixedBytes; // bytes of ids outside BPE (added tokens, decode-only entries), null elsewhere
     private final boolean[] special;
     private final int vocabSize;
     private final OptionalInt eosTokenId;
     private final Pattern customSplit; // null: the o200k regex, run by O200kPreTokenizer
+    private final boolean splitDropsGaps;
 
     private Phi4Tokenizer(TokenizerJsonReader.Definition definition, String eosToken) {
         bpe = definition.bpe();
         customSplit = definition.customSplit();
+        splitDropsGaps = definition.splitDropsGaps();
         List<AddedToken> added = definition.addedTokens();
         int limit = bpe.idLimit();
         for (AddedToken t : added) {
             limit = Math.max(limit, t.id() + 1);
         }
         vocabSize = limit;
-        addedBytes = new byte[limit][];
+        fixedBytes = new byte[limit][];
         special = new boolean[limit];
+        definition.decodeOnly().forEach((id, bytes) -> fixedBytes[id] = bytes);
         for (AddedToken t : added) {
             addedIds.put(t.content(), t.id());
-            addedBytes[t.id()] = t.content().getBytes(StandardCharsets.UTF_8);
+            addedById.put(t.id(), t);
+            // Hugging Face decodes an added token's content through the ByteLevel decoder like any token: characters
+            // of the byte-level alphabet become their bytes, and a content with any other character stays UTF-8.
+            byte[] byteLevel = ByteLevelAlphabet.toBytes(t.content());
+            fixedBytes[t.id()] = byteLevel != null ? byteLevel : t.content().getBytes(StandardCharsets.UTF_8);
             special[t.id()] = t.special();
         }
         addedMatcher = new AddedTokenMatcher(added);
@@ -67,8 +75,13 @@ public final class Phi4Tokenizer {
 
     /** Builds a tokenizer from file contents; {@code config} may be null. The names are used in error messages. */
     static Phi4Tokenizer parse(byte[] tokenizerJson, String jsonName, byte[] config, String configName) {
-        String eosToken = config == null ? null : readConfig(config, configName);
+        Object configRoot = config == null ? null : readConfig(config, configName);
+        String eosToken = configRoot == null ? null : eosToken(configRoot, configName);
         TokenizerJsonReader.Definition definition = TokenizerJsonReader.read(tokenizerJson, jsonName);
+        if (configRoot != null) {
+            definition = definition.withAddedTokens(
+                    applyAddedTokensDecoder(definition.addedTokens(), configRoot, jsonName, configName));
+        }
         Phi4Tokenizer tokenizer = new Phi4Tokenizer(definition, eosToken);
         if (eosToken != null && tokenizer.eosTokenId.isEmpty()) {
             throw new ModelFormatException(configName + ": field eos_token " + eosToken + " is not a known token");
@@ -83,18 +96,26 @@ public final class Phi4Tokenizer {
         return out.toArray();
     }
 
-    /** Encodes template text: every added token (e.g. {@code <|end|>}) found in it becomes its id. */
+    /**
+     * Encodes template text as Hugging Face's {@code encode} does: every added token (e.g. {@code <|end|>}) found in it
+     * becomes its id, honouring its {@code lstrip}, {@code rstrip}, {@code single_word} and {@code normalized} flags
+     * ({@link AddedTokenMatcher}); with the published Phi-4 flags {@code "<|user|> Hi"} gives {@code <|user|>},
+     * {@code Hi}. Never for text typed by a user, which must not become control tokens.
+     */
     public int[] encodeWithSpecialTokens(String text) {
         IntArrayBuilder out = new IntArrayBuilder(text.length() / 3 + 8);
         BytePairEncoder.Scratch scratch = new BytePairEncoder.Scratch();
-        int from = 0;
-        AddedTokenMatcher.Match match;
-        while ((match = addedMatcher.find(text, from)) != null) {
-            encodeOrdinary(text, from, match.start(), out, scratch);
-            out.add(match.token().id());
-            from = match.end();
-        }
-        encodeOrdinary(text, from, text.length(), out, scratch);
+        addedMatcher.split(text, 0, text.length(), new AddedTokenMatcher.Sink() {
+            @Override
+            public void text(int from, int to) {
+                encodeOrdinary(text, from, to, out, scratch);
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+            }
+        });
         return out.toArray();
     }
 
@@ -110,19 +131,20 @@ public final class Phi4Tokenizer {
             return;
         }
         // Split(behavior=Isolated): matches and the gaps between them are pieces; the segment is its own input.
+        // Split(behavior=Removed, invert=true): only the matches are pieces.
         Matcher m = customSplit.matcher(text).region(from, to);
         int i = from;
         while (m.find()) {
             if (m.end() == m.start()) {
                 continue;
             }
-            if (m.start() > i) {
+            if (m.start() > i && !splitDropsGaps) {
                 encodePiece(text, i, m.start(), out, scratch);
             }
             encodePiece(text, m.start(), m.end(), out, scratch);
             i = m.end();
         }
-        if (i < to) {
+        if (i < to && !splitDropsGaps) {
             encodePiece(text, i, to, out, scratch);
         }
     }
@@ -167,7 +189,8 @@ public final class Phi4Tokenizer {
 
     /**
      * Decodes ids to text; each ill-formed UTF-8 subpart becomes one U+FFFD. Ids that name no token (unused
-     * rows of the embedding) decode to nothing. Both as in Hugging Face tokenizers.
+     * rows of the embedding) decode to nothing; vocabulary entries that no merge produces decode to their text. All as
+     * in Hugging Face tokenizers.
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         int length = 0;
@@ -203,9 +226,17 @@ public final class Phi4Tokenizer {
         return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
-    /** Whether {@code id} is an added token marked special (skipped by {@code skipSpecialTokens}). */
+    /**
+     * Whether {@code id} is an added token marked {@code special} (skipped by {@code skipSpecialTokens}, as Hugging
+     * Face's {@code skip_special_tokens=True}; Phi-4's tool tokens are not special and stay in the text).
+     */
     public boolean isSpecial(int id) {
         return id >= 0 && id < vocabSize && special[id];
+    }
+
+    /** The added token with this id and its flags, or null. */
+    AddedToken addedToken(int id) {
+        return addedById.get(id);
     }
 
     /** One more than the highest token id (BPE or added); ids up to the model's embedding rows may be unused. */
@@ -222,8 +253,8 @@ public final class Phi4Tokenizer {
         if (id < 0 || id >= vocabSize) {
             return 0;
         }
-        if (addedBytes[id] != null) {
-            return skipSpecialTokens && special[id] ? 0 : addedBytes[id].length;
+        if (fixedBytes[id] != null) {
+            return skipSpecialTokens && special[id] ? 0 : fixedBytes[id].length;
         }
         return id < bpe.idLimit() ? bpe.tokenEnd(id) - bpe.tokenStart(id) : 0;
     }
@@ -233,7 +264,7 @@ public final class Phi4Tokenizer {
         if (id < 0 || id >= vocabSize) {
             return at;
         }
-        byte[] added = addedBytes[id];
+        byte[] added = fixedBytes[id];
         if (added != null) {
             if (skipSpecialTokens && special[id]) {
                 return at;
@@ -251,10 +282,10 @@ public final class Phi4Tokenizer {
     }
 
     /**
-     * Reads the settings of tokenizer_config.json that affect ids; returns its eos_token. Phi-4 adds neither BOS nor
-     * EOS (§6.1), and this tokenizer never does, so a config asking for them is refused rather than ignored.
+     * Reads tokenizer_config.json and checks its settings that affect ids. Phi-4 adds neither BOS nor EOS (§6.1), and
+     * this tokenizer never does, so a config asking for them is refused rather than ignored.
      */
-    private static String readConfig(byte[] config, String name) {
+    private static Object readConfig(byte[] config, String name) {
         Object root;
         try (JsonParser parser = TokenizerJsonReader.JSON.createParser(config)) {
             parser.nextToken();
@@ -271,6 +302,10 @@ public final class Phi4Tokenizer {
                         + " BOS/EOS (phi4mm-reference.md §6.1) and this tokenizer does not support it");
             }
         }
+        return root;
+    }
+
+    private static String eosToken(Object root, String name) {
         Object eos = JsonValues.get(root, "eos_token");
         if (eos instanceof Map<?, ?>) {
             eos = JsonValues.get(eos, "content"); // {"content": "<|endoftext|>", ...}
@@ -283,6 +318,54 @@ public final class Phi4Tokenizer {
                     name + ": field eos_token is " + JsonValues.describe(eos) + "; expected a string");
         }
         return text;
+    }
+
+    /**
+     * Applies tokenizer_config.json's {@code added_tokens_decoder}: transformers re-adds every entry whose flags differ
+     * from tokenizer.json's, so the config's flags win. An entry for a token that tokenizer.json does not define at
+     * that id is refused (transformers would add a token, possibly at another id).
+     */
+    private static List<AddedToken> applyAddedTokensDecoder(
+            List<AddedToken> tokens, Object config, String jsonName, String configName) {
+        Object decoder = JsonValues.get(config, "added_tokens_decoder");
+        if (decoder == null) {
+            return tokens;
+        }
+        if (!(decoder instanceof Map<?, ?> entries)) {
+            throw new ModelFormatException(configName + ": field added_tokens_decoder is "
+                    + JsonValues.describe(decoder) + "; expected an object of id → token");
+        }
+        Map<Integer, AddedToken> byId = new java.util.LinkedHashMap<>();
+        for (AddedToken t : tokens) {
+            byId.put(t.id(), t);
+        }
+        for (Map.Entry<?, ?> e : entries.entrySet()) {
+            String where = "field added_tokens_decoder[\"" + e.getKey() + "\"]";
+            Integer id = parseId((String) e.getKey());
+            AddedToken known = id == null ? null : byId.get(id);
+            Object content = JsonValues.get(e.getValue(), "content");
+            if (known == null || !known.content().equals(content)) {
+                throw new ModelFormatException(configName + ": " + where + " (" + JsonValues.describe(content)
+                        + ") is not the added token of " + jsonName + " with that id");
+            }
+            byId.put(
+                    id,
+                    TokenizerJsonReader.addedToken(
+                            id,
+                            known.content(),
+                            e.getValue(),
+                            where,
+                            message -> new ModelFormatException(configName + ": " + message)));
+        }
+        return List.copyOf(byId.values());
+    }
+
+    private static Integer parseId(String key) {
+        try {
+            return Integer.valueOf(key);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static byte[] readFile(Path file) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.phi4ee.core.api.ModelFormatException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -19,8 +21,9 @@ import java.util.regex.PatternSyntaxException;
  * implementation reproduces it exactly: BPE model over the byte-level alphabet, no normalizer, a {@code Split} regex
  * (the o200k one runs on a hand-written matcher, any other on java.util.regex) followed by
  * {@code ByteLevel(use_regex=false)}, a {@code ByteLevel} decoder, and merges that are the rank order of the vocabulary
- * ids (one merge per multi-byte token, results in ascending id order). Anything else is a {@link ModelFormatException}
- * naming the file and the field.
+ * ids (at most one merge per multi-byte token, results in ascending id order). Vocabulary entries that no merge
+ * produces (names for unused ids) are kept for decoding only, as Hugging Face's BPE never emits them. Anything else is a
+ * {@link ModelFormatException} naming the file and the field.
  */
 final class TokenizerJsonReader {
     /**
@@ -51,16 +54,31 @@ final class TokenizerJsonReader {
     private boolean sawVocab;
     private boolean sawMerges;
     private Pattern customSplit;
+    private boolean splitDropsGaps;
+    private boolean ignoreMerges;
 
     private TokenizerJsonReader(String file) {
         this.file = file;
     }
 
     /**
-     * What a tokenizer needs: the BPE rank table, the added tokens with their effective ids, and the split regex when
-     * it is not the o200k one (null otherwise).
+     * What a tokenizer needs: the BPE rank table, the added tokens with their effective ids, the split regex when it is
+     * not the o200k one (null otherwise) and whether the text between its matches is dropped ({@code Removed} with
+     * {@code invert: true}) rather than kept as pieces ({@code Isolated}), and the bytes of vocabulary entries that
+     * only decode (id → bytes).
      */
-    record Definition(BytePairEncoder bpe, List<AddedToken> addedTokens, Pattern customSplit) {}
+    record Definition(
+            BytePairEncoder bpe,
+            List<AddedToken> addedTokens,
+            Pattern customSplit,
+            boolean splitDropsGaps,
+            Map<Integer, byte[]> decodeOnly) {
+
+        /** The same definition with other added tokens (tokenizer_config.json's flags applied). */
+        Definition withAddedTokens(List<AddedToken> tokens) {
+            return new Definition(bpe, tokens, customSplit, splitDropsGaps, decodeOnly);
+        }
+    }
 
     static Definition read(byte[] json, String file) {
         TokenizerJsonReader reader = new TokenizerJsonReader(file);
@@ -144,7 +162,8 @@ final class TokenizerJsonReader {
                         throw error("field model." + field + " is " + describe(p, v) + "; only null is supported");
                     }
                 }
-                default -> p.skipChildren(); // unk_token, fuse_unk, byte_fallback, ignore_merges: no effect here
+                case "ignore_merges" -> ignoreMerges = v == JsonToken.VALUE_TRUE;
+                default -> p.skipChildren(); // unk_token, fuse_unk, byte_fallback: no effect here
             }
         }
     }
@@ -285,9 +304,19 @@ final class TokenizerJsonReader {
                     file,
                     regex.length() > 200 ? regex.substring(0, 200) + "…" : regex);
         }
-        if (!"Isolated".equals(JsonValues.get(split, "behavior"))
-                || Boolean.TRUE.equals(JsonValues.get(split, "invert"))) {
-            throw error("field pre_tokenizer.pretokenizers[0] must have behavior Isolated and invert false");
+        Object behavior = JsonValues.get(split, "behavior");
+        Object invert = JsonValues.get(split, "invert");
+        if ("Removed".equals(behavior) && Boolean.TRUE.equals(invert)) {
+            // The matches are the pieces and the text between them is dropped (Hugging Face's Split with Invert). The
+            // o200k regex matches at every position (letters, digits, whitespace and everything else each start an
+            // alternative), so nothing lies between its matches and this equals Isolated: the hand-written matcher,
+            // used only for the exact o200k string, serves both. Another regex runs on java.util.regex, which drops
+            // the text between matches itself.
+            splitDropsGaps = customSplit != null;
+        } else if (!"Isolated".equals(behavior) || !Boolean.FALSE.equals(invert)) {
+            throw error("field pre_tokenizer.pretokenizers[0] has behavior " + JsonValues.describe(behavior)
+                    + " and invert " + JsonValues.describe(invert) + "; only Isolated with invert false, or Removed"
+                    + " with invert true, are supported");
         }
         Object byteLevel = list.get(1);
         // Hugging Face's ByteLevel defaults to use_regex true (the GPT-2 regex on top of the split).
@@ -308,52 +337,76 @@ final class TokenizerJsonReader {
     private Definition build() {
         boolean[] isAdded = new boolean[vocab.count];
         List<AddedToken> added = addedTokens(isAdded);
-        if (!otherVocab.isEmpty()) {
-            Map.Entry<String, Integer> e = otherVocab.entrySet().iterator().next();
-            throw error("field model.vocab[" + quote(e.getKey()) + "] (id " + e.getValue()
-                    + ") is not a byte-level token and not an added token");
-        }
         int idLimit = maxVocabId + 1;
-        BytePairEncoder encoder;
-        try {
-            encoder = new BytePairEncoder(idLimit, vocab, isAdded);
-        } catch (IllegalArgumentException e) {
-            throw error("field model.vocab: " + e.getMessage());
-        }
-        for (AddedToken t : added) {
-            if (encoder.isToken(t.id())) {
-                throw error("field added_tokens: " + quote(t.content()) + " has id " + t.id()
-                        + ", which model.vocab gives to another token");
-            }
-        }
+        BytePairEncoder encoder = encoder(idLimit, isAdded);
         for (int b = 0; b < 256; b++) {
             if (encoder.byteToken(b) < 0) {
                 throw error(
                         "field model.vocab has no token for byte " + b + " (a byte-level vocabulary needs all 256)");
             }
         }
-        int multiByte = 0;
+        boolean[] produced = checkMerges(encoder, idLimit);
+        // Entries that no merge produces (names for unused ids): Hugging Face's BPE starts from single bytes and only
+        // joins listed merges, so it never emits them; decoding still maps them to their text. They must leave the
+        // rank table, where tiktoken-style whole-piece lookups and pair merges would find them.
+        Map<Integer, byte[]> decodeOnly = new HashMap<>();
+        boolean[] skip = isAdded.clone();
         for (int i = 0; i < vocab.count; i++) {
-            if (!isAdded[i] && vocab.length(i) > 1) {
-                multiByte++;
+            if (!isAdded[i] && vocab.length(i) > 1 && !produced[vocab.ids[i]]) {
+                skip[i] = true;
+                decodeOnly.put(vocab.ids[i], Arrays.copyOfRange(vocab.bytes, vocab.start[i], vocab.start[i + 1]));
             }
         }
-        checkMerges(encoder, multiByte);
-        return new Definition(encoder, added, customSplit);
+        // Names outside the byte-level alphabet: Hugging Face's ByteLevel decoder emits their UTF-8 as is.
+        for (Map.Entry<String, Integer> e : otherVocab.entrySet()) {
+            if (encoder.isToken(e.getValue()) || decodeOnly.containsKey(e.getValue())) {
+                throw error("field model.vocab: id " + e.getValue() + " is given to two tokens");
+            }
+            decodeOnly.put(e.getValue(), e.getKey().getBytes(StandardCharsets.UTF_8));
+        }
+        if (!decodeOnly.isEmpty()) {
+            if (ignoreMerges) {
+                throw error("field model.ignore_merges is true and model.vocab has " + decodeOnly.size()
+                        + " entries that no merge produces (e.g. id "
+                        + decodeOnly.keySet().iterator().next()
+                        + "); Hugging Face would emit them for a whole matching piece, which is not supported");
+            }
+            encoder = encoder(idLimit, skip);
+        }
+        for (AddedToken t : added) {
+            if (encoder.isToken(t.id()) || decodeOnly.containsKey(t.id())) {
+                throw error("field added_tokens: " + quote(t.content()) + " has id " + t.id()
+                        + ", which model.vocab gives to another token");
+            }
+        }
+        return new Definition(encoder, added, customSplit, splitDropsGaps, decodeOnly);
+    }
+
+    private BytePairEncoder encoder(int idLimit, boolean[] skip) {
+        try {
+            return new BytePairEncoder(idLimit, vocab, skip);
+        } catch (IllegalArgumentException e) {
+            throw error("field model.vocab: " + e.getMessage());
+        }
     }
 
     /**
      * The merges must be the rank order of the ids, so that Hugging Face's merge-priority BPE and tiktoken's
-     * rank BPE (which this implementation runs) give the same ids: one merge per multi-byte token, each joining two
-     * vocabulary tokens, results in strictly ascending id order.
+     * rank BPE (which this implementation runs) give the same ids: each merge joins two tokens that are single bytes
+     * or produced by a merge, and the results are in strictly ascending id order (so no token has two merges).
+     * Returns which ids a merge produces.
      */
-    private void checkMerges(BytePairEncoder encoder, int multiByte) {
+    private boolean[] checkMerges(BytePairEncoder encoder, int idLimit) {
+        boolean[] produced = new boolean[idLimit];
+        int[] parts = new int[2 * merges];
         int previous = -1;
         for (int i = 0; i < merges; i++) {
             int from = mergeStart[i];
             int split = from + mergeSplit[i];
             int to = mergeStart[i + 1];
-            if (lookup(encoder, from, split) < 0 || lookup(encoder, split, to) < 0) {
+            parts[2 * i] = lookup(encoder, from, split);
+            parts[2 * i + 1] = lookup(encoder, split, to);
+            if (parts[2 * i] < 0 || parts[2 * i + 1] < 0) {
                 throw error("field model.merges[" + i + "] " + mergeText(i) + " joins a token that is not in"
                         + " model.vocab");
             }
@@ -366,21 +419,26 @@ final class TokenizerJsonReader {
                 throw error("field model.merges[" + i + "] produces id " + result + " after id " + previous
                         + "; only merges in ascending rank (id) order, as converted from tiktoken, are supported");
             }
+            produced[result] = true;
             previous = result;
         }
-        if (merges != multiByte) {
-            throw error("field model.merges has " + merges + " merges for " + multiByte
-                    + " multi-byte tokens; one merge per token (tiktoken ranks) is required");
+        for (int i = 0; i < parts.length; i++) {
+            int part = parts[i];
+            if (!produced[part] && encoder.tokenEnd(part) - encoder.tokenStart(part) > 1) {
+                throw error("field model.merges[" + i / 2 + "] " + mergeText(i / 2) + " joins a token that no merge"
+                        + " produces, so Hugging Face never applies it; such a vocabulary is not supported");
+            }
         }
+        return produced;
     }
 
     private String mergeText(int i) {
-        String left = new String(mergeBytes, mergeStart[i], mergeSplit[i], java.nio.charset.StandardCharsets.UTF_8);
+        String left = new String(mergeBytes, mergeStart[i], mergeSplit[i], StandardCharsets.UTF_8);
         String right = new String(
                 mergeBytes,
                 mergeStart[i] + mergeSplit[i],
                 mergeStart[i + 1] - mergeStart[i] - mergeSplit[i],
-                java.nio.charset.StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8);
         return quote(left + " " + right);
     }
 
@@ -411,11 +469,6 @@ final class TokenizerJsonReader {
                     || !(JsonValues.get(t, "content") instanceof String content)) {
                 throw error(where + " needs an integer id and a string content");
             }
-            for (String flag : List.of("lstrip", "rstrip", "single_word")) {
-                if (Boolean.TRUE.equals(JsonValues.get(t, flag))) {
-                    throw error(where + "." + flag + " is true; only false is supported");
-                }
-            }
             if (content.isEmpty()) {
                 throw error(where + " has an empty content");
             }
@@ -436,7 +489,7 @@ final class TokenizerJsonReader {
             }
             seen.put(content, effective);
             maxAdded = Math.max(maxAdded, effective);
-            result.add(new AddedToken(effective, content, Boolean.TRUE.equals(JsonValues.get(t, "special"))));
+            result.add(addedToken(effective, content, t, where, this::error));
         }
         return result;
     }
@@ -482,6 +535,26 @@ final class TokenizerJsonReader {
         }
         return found;
     }
+
+    /**
+     * An added token with the flags of {@code node} (tokenizer.json's {@code added_tokens[i]} or tokenizer_config.json's
+     * {@code added_tokens_decoder[id]}); a missing flag is false, a flag that is not a boolean is an error.
+     */
+    static AddedToken addedToken(
+            int id, String content, Object node, String where, Function<String, ModelFormatException> error) {
+        boolean[] flags = new boolean[FLAGS.size()];
+        for (int f = 0; f < flags.length; f++) {
+            Object value = JsonValues.get(node, FLAGS.get(f));
+            if (value != null && !(value instanceof Boolean)) {
+                throw error.apply(
+                        where + "." + FLAGS.get(f) + " is " + JsonValues.describe(value) + "; expected true or false");
+            }
+            flags[f] = Boolean.TRUE.equals(value);
+        }
+        return new AddedToken(id, content, flags[0], flags[1], flags[2], flags[3], flags[4]);
+    }
+
+    private static final List<String> FLAGS = List.of("special", "lstrip", "rstrip", "single_word", "normalized");
 
     private void expect(JsonToken actual, JsonToken expected, String field, String what) {
         if (actual != expected) {

@@ -20,7 +20,9 @@ import java.util.Map;
 /**
  * Writes a Phi-4 family {@code tokenizer.json} and {@code tokenizer_config.json} (phi4mm-reference.md §6) into a
  * model directory, built from tiktoken's {@code o200k_base} ranks bundled in jtokkit's jar plus Phi-4's special tokens
- * at their real ids (§6.2). Nothing is downloaded; the bytes are generated once per JVM and cached.
+ * at their real ids (§6.2) with the published added-token flags (§6.1: {@code rstrip} on the chat-format tokens, the tool
+ * tokens not {@code special}; see {@link #isRstrip}, {@link #isSpecial}), in both files as transformers writes them.
+ * Nothing is downloaded; the bytes are generated once per JVM and cached.
  *
  * <p>Merges are derived the way tiktoken-to-Hugging-Face converters do it: for each multi-byte token, byte-level BPE
  * restricted to ranks below the token's own rank ends in exactly two parts, and those two parts are its merge. This
@@ -46,8 +48,18 @@ public final class Phi4TokenizerFiles {
             "\\s+(?!\\S)",
             "\\s+");
 
-    /** Phi-4's added special tokens and their ids (§6.2), in id order. */
+    /** Phi-4's added tokens and their ids (§6.2), in id order; {@link #isSpecial} says which are {@code special}. */
     public static final Map<String, Integer> SPECIAL_TOKENS = specialTokens();
+
+    /** First and last id of the chat-format tokens {@code <|assistant|>} … {@code <|tag|>} (published rstrip). */
+    public static final int FIRST_RSTRIP_ID = 200_019;
+
+    public static final int LAST_RSTRIP_ID = 200_028;
+
+    /** First and last id of the tool tokens {@code <|tool|>} … {@code <|tool_response|>} (published non-special). */
+    public static final int FIRST_TOOL_ID = 200_023;
+
+    public static final int LAST_TOOL_ID = 200_027;
 
     /** The Phi-4 chat template (§6.3) as a Jinja expression, as stored in tokenizer_config.json. */
     public static final String CHAT_TEMPLATE = "{% for message in messages %}"
@@ -57,6 +69,20 @@ public final class Phi4TokenizerFiles {
             + "{% else %}{{ '<|' + message['role'] + '|>' + message['content'] + '<|end|>' }}{% endif %}"
             + "{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% else %}{{ eos_token }}{% endif %}";
+
+    /**
+     * The published {@code rstrip} flag of an added token (§6.1, the model's tokenizer_config.json
+     * {@code added_tokens_decoder}): true for 200019–200028, false for the others. {@code lstrip},
+     * {@code single_word} and {@code normalized} are false for all.
+     */
+    public static boolean isRstrip(int id) {
+        return id >= FIRST_RSTRIP_ID && id <= LAST_RSTRIP_ID;
+    }
+
+    /** The published {@code special} flag (§6.1): false for the tool tokens 200023–200027, true for the others. */
+    public static boolean isSpecial(int id) {
+        return !(id >= FIRST_TOOL_ID && id <= LAST_TOOL_ID);
+    }
 
     private static final String RESOURCE = "/com/knuddels/jtokkit/o200k_base.tiktoken";
 
@@ -196,8 +222,11 @@ public final class Phi4TokenizerFiles {
                     .append(e.getValue())
                     .append(",\"content\":\"")
                     .append(e.getKey())
-                    .append("\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,")
-                    .append("\"special\":true}");
+                    .append("\",\"single_word\":false,\"lstrip\":false,\"rstrip\":")
+                    .append(isRstrip(e.getValue()))
+                    .append(",\"normalized\":false,\"special\":")
+                    .append(isSpecial(e.getValue()))
+                    .append('}');
             first = false;
         }
         json.append("],\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[")
@@ -321,8 +350,11 @@ public final class Phi4TokenizerFiles {
                     .append(e.getValue())
                     .append("\":{\"content\":\"")
                     .append(e.getKey())
-                    .append("\",\"lstrip\":false,\"normalized\":false,\"rstrip\":false,\"single_word\":false,")
-                    .append("\"special\":true}");
+                    .append("\",\"lstrip\":false,\"normalized\":false,\"rstrip\":")
+                    .append(isRstrip(e.getValue()))
+                    .append(",\"single_word\":false,\"special\":")
+                    .append(isSpecial(e.getValue()))
+                    .append('}');
             first = false;
         }
         json.append("},\"bos_token\":\"<|endoftext|>\",\"chat_template\":");

@@ -50,7 +50,13 @@ class Phi4TokenizerFilesTest {
             JsonNode token = added.next();
             assertThat(token.get("content").asText()).isEqualTo(special.getKey());
             assertThat(token.get("id").asInt()).isEqualTo(special.getValue());
-            assertThat(token.get("special").asBoolean()).isTrue();
+            // §6.1, as published: rstrip on 200019–200028, the tool tokens 200023–200027 not special.
+            int id = special.getValue();
+            assertThat(token.get("rstrip").asBoolean()).isEqualTo(id >= 200_019 && id <= 200_028);
+            assertThat(token.get("special").asBoolean()).isEqualTo(id < 200_023 || id > 200_027);
+            assertThat(token.get("lstrip").asBoolean()).isFalse();
+            assertThat(token.get("single_word").asBoolean()).isFalse();
+            assertThat(token.get("normalized").asBoolean()).isFalse();
         }
         assertThat(root.at("/pre_tokenizer/pretokenizers/0/pattern/Regex").asText())
                 .isEqualTo(Phi4TokenizerFiles.O200K_PATTERN);
@@ -60,5 +66,13 @@ class Phi4TokenizerFilesTest {
         assertThat(config.get("add_bos_token").asBoolean()).isFalse();
         assertThat(config.get("eos_token").asText()).isEqualTo("<|endoftext|>");
         assertThat(config.get("chat_template").asText()).contains("<|assistant|>");
+        // tokenizer_config.json's added_tokens_decoder carries the same flags as tokenizer.json's added_tokens.
+        for (JsonNode token : root.get("added_tokens")) {
+            JsonNode decoded =
+                    config.get("added_tokens_decoder").get(token.get("id").asText());
+            for (String field : new String[] {"content", "lstrip", "rstrip", "single_word", "normalized", "special"}) {
+                assertThat(decoded.get(field)).as(field).isEqualTo(token.get(field));
+            }
+        }
     }
 }

@@ -24,6 +24,9 @@ class ChatTemplateTest {
     private static final int END = 200_020;
     private static final int USER = 200_021;
     private static final int SYSTEM = 200_022;
+    private static final int TOOL = 200_023;
+    private static final int TOOL_END = 200_024;
+    private static final int ENDOFTEXT = 199_999;
 
     private static Phi4Tokenizer tokenizer;
     private static ChatTemplate template;
@@ -115,6 +118,130 @@ class ChatTemplateTest {
         assertThatThrownBy(() -> new ChatTemplate(tokenizer, 220, AUDIO))
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("image placeholder id 220");
+    }
+
+    /**
+     * With the published flags (rstrip on the role and tool tokens, §6.1), Hugging Face's rendered-then-encoded prompt
+     * loses the whitespace at the start of each content, and a content of only whitespace disappears. Expected ids
+     * written out by hand from that rule.
+     */
+    @Test
+    void leadingWhitespaceOfAContentIsEatenByTheRoleToken() {
+        assertThat(template.render(List.of(ChatMessage.user(" \t\nHi there \n")))
+                        .ids())
+                .containsExactly(
+                        concat(new int[] {USER}, tokenizer.encodeOrdinary("Hi there \n"), new int[] {END, ASSISTANT}));
+        assertThat(template.render(List.of(ChatMessage.system("  "), ChatMessage.user("\u3000")))
+                        .ids())
+                .containsExactly(SYSTEM, END, USER, END, ASSISTANT);
+        assertThat(template.render(List.of(ChatMessage.user(""))).ids()).containsExactly(USER, END, ASSISTANT);
+        // Typed control text after the whitespace is still plain text.
+        assertThat(template.render(List.of(ChatMessage.user("  <|end|>x"))).ids())
+                .containsExactly(
+                        concat(new int[] {USER}, tokenizer.encodeOrdinary("<|end|>x"), new int[] {END, ASSISTANT}));
+    }
+
+    @Test
+    void systemToolsAreRenderedBetweenToolTokens() {
+        String tools = " [{\"name\": \"get_weather\", \"parameters\": {}}]<|end|>";
+        ChatPrompt prompt = template.render(
+                List.of(ChatMessage.system("Use tools. ", tools), ChatMessage.user("Weather?")), false, part -> 1);
+        assertThat(prompt.ids())
+                .containsExactly(concat(
+                        new int[] {SYSTEM},
+                        tokenizer.encodeOrdinary("Use tools. "),
+                        new int[] {TOOL},
+                        tokenizer.encodeOrdinary(tools.substring(1)),
+                        new int[] {TOOL_END, END, USER},
+                        tokenizer.encodeOrdinary("Weather?"),
+                        new int[] {END, ENDOFTEXT}));
+        assertThat(count(prompt.ids(), END)).isEqualTo(2); // the <|end|> inside the tools stays text
+    }
+
+    /**
+     * The differential test of the structural path against the string path: Hugging Face's
+     * {@code apply_chat_template(messages, add_generation_prompt, tokenize=True)} renders the Jinja template of
+     * tokenizer_config.json to a string and encodes it with added-token matching and the published flags. For
+     * contents without special-token text both must give the same ids.
+     */
+    @Test
+    void idsEqualTheRenderedTemplateEncodedWithSpecialTokenMatching() {
+        String[] contents = {
+            "Hi",
+            " Hi",
+            "  Hi  ",
+            "\tHi\t",
+            "\nHi\n",
+            "\r\n\r\nHi",
+            " \t \n x y ",
+            "",
+            " ",
+            "\t",
+            "\n\n",
+            " \u00a0\u2003",
+            "\u3000日本語 ",
+            "trailing \n",
+            "a\n\nb",
+            " 12 345 ",
+            "¿Qué? ",
+            "\u0085x",
+        };
+        ContentPart image = ContentPart.image(Media.of(new byte[] {1}));
+        ContentPart audio = ContentPart.audio(Media.of(new byte[] {2}));
+        int checked = 0;
+        for (String a : contents) {
+            for (String b : new String[] {contents[(checked * 7 + 3) % contents.length], " ok", ""}) {
+                List<List<ChatMessage>> conversations = List.of(
+                        List.of(ChatMessage.user(a)),
+                        List.of(ChatMessage.system(a), ChatMessage.user(b), ChatMessage.assistant(a)),
+                        List.of(ChatMessage.system(b, a), ChatMessage.user(a)),
+                        List.of(ChatMessage.system(a, b), ChatMessage.user(b), ChatMessage.assistant(b)),
+                        List.of(ChatMessage.user(
+                                List.of(ContentPart.text(a), image, ContentPart.text(b), audio, ContentPart.text(a)))),
+                        List.of(ChatMessage.user(List.of(image, ContentPart.text(a)))));
+                for (List<ChatMessage> messages : conversations) {
+                    for (boolean generationPrompt : new boolean[] {true, false}) {
+                        String rendered = renderString(messages, generationPrompt);
+                        assertThat(template.render(messages, generationPrompt, part -> 1)
+                                        .ids())
+                                .as("%s", rendered.replace("\n", "\\n").replace("\t", "\\t"))
+                                .containsExactly(tokenizer.encodeWithSpecialTokens(rendered));
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(contents.length * 3 * 6 * 2);
+    }
+
+    /** The Jinja template of {@link Phi4TokenizerFiles#CHAT_TEMPLATE}, evaluated by hand; media as placeholders. */
+    private static String renderString(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        assertThat(Phi4TokenizerFiles.CHAT_TEMPLATE)
+                .contains("'<|' + message['role'] + '|>' + message['content'] + '<|tool|>' + message['tools']");
+        StringBuilder s = new StringBuilder();
+        for (ChatMessage m : messages) {
+            StringBuilder content = new StringBuilder();
+            for (ContentPart part : m.parts()) {
+                content.append(
+                        switch (part) {
+                            case ContentPart.Text t -> t.text();
+                            case ContentPart.Image i -> "<|endoftext10|>";
+                            case ContentPart.Audio a -> "<|endoftext11|>";
+                        });
+            }
+            s.append("<|").append(m.role().tag()).append("|>").append(content);
+            if (m.role() == ChatMessage.Role.SYSTEM && m.tools() != null) {
+                s.append("<|tool|>").append(m.tools()).append("<|/tool|>");
+            }
+            s.append("<|end|>");
+        }
+        return s.append(addGenerationPrompt ? "<|assistant|>" : "<|endoftext|>").toString();
+    }
+
+    @Test
+    void toolsOnlyOnSystemMessages() {
+        assertThatThrownBy(() -> new ChatMessage(ChatMessage.Role.USER, List.of(), "[]"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static int count(int[] ids, int id) {

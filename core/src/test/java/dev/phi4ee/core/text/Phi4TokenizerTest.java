@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,18 +98,40 @@ class Phi4TokenizerTest {
         assertThat(respelled).isNotEqualTo(json);
         Phi4Tokenizer viaRegex =
                 Phi4Tokenizer.parse(respelled.getBytes(StandardCharsets.UTF_8), "tokenizer.json", null, null);
+        // The other spelling of the split, Removed + invert: only the regex's matches are pieces. Equal ids show that
+        // the o200k regex leaves no text between its matches, which is why the hand-written matcher serves both.
+        String removed = respelled.replace(
+                "\"behavior\":\"Isolated\",\"invert\":false", "\"behavior\":\"Removed\",\"invert\":true");
+        assertThat(removed).isNotEqualTo(respelled);
+        Phi4Tokenizer viaRemoved =
+                Phi4Tokenizer.parse(removed.getBytes(StandardCharsets.UTF_8), "tokenizer.json", null, null);
         for (String doc : MultilingualCorpus.documents()) {
-            assertThat(viaRegex.encodeOrdinary(doc)).isEqualTo(tokenizer.encodeOrdinary(doc));
+            int[] expected = tokenizer.encodeOrdinary(doc);
+            assertThat(viaRegex.encodeOrdinary(doc)).isEqualTo(expected);
+            assertThat(viaRemoved.encodeOrdinary(doc)).isEqualTo(expected);
         }
     }
 
+    /**
+     * Ordinary encoding round-trips; template encoding round-trips except for the whitespace that rstrip tokens take
+     * (the corpus contains {@code <|end|>}, published with rstrip, §6.1).
+     */
     @Test
     void decodeOfEncodeIsTheOriginalText() {
+        String rstripTokens = Phi4TokenizerFiles.SPECIAL_TOKENS.entrySet().stream()
+                .filter(e -> Phi4TokenizerFiles.isRstrip(e.getValue()))
+                .map(e -> Pattern.quote(e.getKey()))
+                .collect(Collectors.joining("|"));
+        Pattern strippedWhitespace = Pattern.compile("(" + rstripTokens + ")\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+        int stripped = 0;
         for (String doc : MultilingualCorpus.documents()) {
             assertThat(tokenizer.decode(tokenizer.encodeOrdinary(doc), false)).isEqualTo(doc);
+            String expected = strippedWhitespace.matcher(doc).replaceAll("$1");
             assertThat(tokenizer.decode(tokenizer.encodeWithSpecialTokens(doc), false))
-                    .isEqualTo(doc);
+                    .isEqualTo(expected);
+            stripped += expected.equals(doc) ? 0 : 1;
         }
+        assertThat(stripped).as("documents where rstrip took whitespace").isPositive();
     }
 
     @Test
@@ -126,10 +150,57 @@ class Phi4TokenizerTest {
     @Test
     void specialTokensHaveTheirPhi4Ids() {
         for (Map.Entry<String, Integer> special : Phi4TokenizerFiles.SPECIAL_TOKENS.entrySet()) {
-            assertThat(tokenizer.tokenId(special.getKey())).hasValue(special.getValue());
-            assertThat(tokenizer.encodeWithSpecialTokens(special.getKey())).containsExactly(special.getValue());
-            assertThat(tokenizer.isSpecial(special.getValue())).isTrue();
+            int id = special.getValue();
+            assertThat(tokenizer.tokenId(special.getKey())).hasValue(id);
+            assertThat(tokenizer.encodeWithSpecialTokens(special.getKey())).containsExactly(id);
+            // §6.1: the tool tokens 200023–200027 are published with special false.
+            assertThat(tokenizer.isSpecial(id)).as("%s", special.getKey()).isEqualTo(id < 200_023 || id > 200_027);
         }
+    }
+
+    /**
+     * The published rstrip flags (§6.1): {@code "<|user|> Hi"} encodes as {@code <|user|>}, {@code Hi}; tokens without
+     * the flag keep the whitespace after them. Expected ids written from that rule, not from the matcher.
+     */
+    @Test
+    void rstripTokensTakeTheWhitespaceAfterThem() {
+        int user = 200_021;
+        assertThat(tokenizer.encodeWithSpecialTokens("<|user|> Hi"))
+                .containsExactly(concat(new int[] {user}, tokenizer.encodeOrdinary("Hi")));
+        assertThat(tokenizer.encodeWithSpecialTokens("<|user|>\n\t \u2003Hi \n<|end|>\n<|assistant|>"))
+                .containsExactly(
+                        concat(new int[] {user}, tokenizer.encodeOrdinary("Hi \n"), new int[] {200_020, 200_019}));
+        assertThat(tokenizer.encodeWithSpecialTokens("<|tool_call|> {}<|/tool_call|>  "))
+                .containsExactly(concat(new int[] {200_025}, tokenizer.encodeOrdinary("{}"), new int[] {200_026}));
+        // <|endoftext|> (199999) and the placeholders (200010) are not rstrip.
+        assertThat(tokenizer.encodeWithSpecialTokens("<|endoftext|> Hi <|endoftext10|> x"))
+                .containsExactly(concat(
+                        new int[] {199_999},
+                        tokenizer.encodeOrdinary(" Hi "),
+                        new int[] {200_010},
+                        tokenizer.encodeOrdinary(" x")));
+    }
+
+    /**
+     * {@code skip_special_tokens=True} drops only tokens marked special: tool-call output keeps its tool tokens, in
+     * {@code decode} and in the streaming detokenizer.
+     */
+    @Test
+    void skippingSpecialTokensKeepsTheToolTokens() {
+        String output = "<|tool_call|>{\"name\": \"f\"}<|/tool_call|><|end|>";
+        int[] ids = tokenizer.encodeWithSpecialTokens(output);
+        assertThat(ids).contains(200_025, 200_026, 200_020);
+        String expected = "<|tool_call|>{\"name\": \"f\"}<|/tool_call|>";
+        assertThat(tokenizer.decode(ids, true)).isEqualTo(expected);
+        assertThat(tokenizer.decode(ids, false)).isEqualTo(output);
+        assertThat(tokenizer.decode(new int[] {200_023, 200_024, 200_027, 200_022, 200_028, 200_010}, true))
+                .isEqualTo("<|tool|><|/tool|><|tool_response|>");
+        StreamingDetokenizer stream = tokenizer.newStream(true);
+        StringBuilder streamed = new StringBuilder();
+        for (int id : ids) {
+            streamed.append(stream.append(id));
+        }
+        assertThat(streamed.append(stream.flush()).toString()).isEqualTo(expected);
     }
 
     @Test

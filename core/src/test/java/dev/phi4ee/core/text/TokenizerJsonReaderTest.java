@@ -107,8 +107,14 @@ class TokenizerJsonReaderTest {
     @Test
     void vocabularyAndMergesThatThisImplementationCannotReproduce() {
         assertRejected(t -> ((ObjectNode) model(t).get("vocab")).remove("A"), "no token for byte 65");
-        assertRejected(t -> ((ObjectNode) model(t).get("vocab")).put("hi there", 262), "not a byte-level token");
         assertRejected(t -> ((ObjectNode) model(t).get("vocab")).put("zz", 255), "id 255");
+        assertRejected(t -> ((ObjectNode) model(t).get("vocab")).put("hi there", 104), "id 104");
+        assertRejected(
+                t -> {
+                    ((ObjectNode) model(t).get("vocab")).put("xy", 262).put("xyz", 263);
+                    ((ArrayNode) model(t).get("merges")).add("xy z");
+                },
+                "joins a token that no merge produces");
         assertRejected(t -> ((ArrayNode) model(t).get("merges")).set(0, "h x"), "produces a token that is not in");
         assertRejected(t -> ((ArrayNode) model(t).get("merges")).set(2, "hel l"), "joins a token that is not in");
         assertRejected(
@@ -118,7 +124,6 @@ class TokenizerJsonReaderTest {
                     merges.add("l l").add("h e").add("he ll").add("hell o");
                 },
                 "ascending rank");
-        assertRejected(t -> ((ArrayNode) model(t).get("merges")).remove(3), "one merge per token");
         assertRejected(t -> model(t).put("dropout", 0.1), "model.dropout");
         assertRejected(t -> model(t).put("continuing_subword_prefix", "##"), "model.continuing_subword_prefix");
     }
@@ -137,12 +142,101 @@ class TokenizerJsonReaderTest {
         assertRejected(t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/1")).put("use_regex", true), "use_regex");
         assertRejected(t -> t.putObject("pre_tokenizer").put("type", "Whitespace"), "field pre_tokenizer");
         assertRejected(t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0")).put("invert", true), "invert");
+        assertRejected(t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0")).put("behavior", "Removed"), "invert");
+        assertRejected(
+                t -> ((ObjectNode) t.at("/pre_tokenizer/pretokenizers/0")).put("behavior", "MergedWithNext"),
+                "behavior \"MergedWithNext\"");
         assertRejected(t -> t.putObject("decoder").put("type", "WordPiece"), "field decoder");
+    }
+
+    /**
+     * transformers writes {@code Split(Isolated, invert=false)}; other converters write {@code Removed} with
+     * {@code invert: true}, which keeps the matches as pieces and drops the text between them (Hugging Face's
+     * {@code Invert} pattern). Same pieces for the o200k regex, which matches everywhere.
+     */
+    @Test
+    void bothSplitSpellingsLoad() {
+        ObjectNode removed = TinyTokenizerJson.tree();
+        ((ObjectNode) removed.at("/pre_tokenizer/pretokenizers/0"))
+                .put("behavior", "Removed")
+                .put("invert", true);
+        Phi4Tokenizer isolated = parse(TinyTokenizerJson.tree());
+        String text = "hello <|end|>, hell\n\t 123 héllo!";
+        assertThat(parse(removed).encodeOrdinary(text)).containsExactly(isolated.encodeOrdinary(text));
+        // Another regex: only its matches are encoded.
+        ((ObjectNode) removed.at("/pre_tokenizer/pretokenizers/0/pattern")).put("Regex", "l+");
+        assertThat(parse(removed).encodeOrdinary("hello, all")).containsExactly(257, 257);
+    }
+
+    /**
+     * Vocabulary entries that no merge produces (names for unused ids): Hugging Face's BPE never emits them, so text
+     * is encoded without them, but they decode to their text (UTF-8 as is when outside the byte-level alphabet).
+     */
+    @Test
+    void vocabularyEntriesWithoutAMergeOnlyDecode() {
+        ObjectNode tree = TinyTokenizerJson.tree();
+        ((ObjectNode) model(tree).get("vocab")).put("<|dummy_0|>", 262).put("hi there", 263);
+        ((ArrayNode) model(tree).get("merges")).remove(3); // "hell o": "hello" (259) is now unreachable too
+        Phi4Tokenizer tokenizer = parse(tree);
+        assertThat(tokenizer.encodeOrdinary("hello")).containsExactly(258, 111);
+        assertThat(tokenizer.encodeOrdinary("<|dummy_0|>")).doesNotContain(262);
+        assertThat(tokenizer.decode(new int[] {259, 262, 263}, true)).isEqualTo("hello<|dummy_0|>hi there");
+        assertThat(tokenizer.isSpecial(262)).isFalse();
+        assertThat(tokenizer.vocabSize()).isEqualTo(264);
+        // With ignore_merges, Hugging Face would emit such an entry for a whole matching piece: refused.
+        model(tree).put("ignore_merges", true);
+        assertRejected(TinyTokenizerJson.bytes(tree), "model.ignore_merges");
+    }
+
+    /** The flags of added_tokens with Hugging Face's semantics (details in AddedTokenMatcherTest). */
+    @Test
+    void addedTokenFlagsAreHonoured() {
+        ObjectNode tree = TinyTokenizerJson.tree();
+        assertThat(parse(tree).encodeWithSpecialTokens("<|user|> hello<|end|> "))
+                .containsExactly(261, 32, 259, 260, 32);
+        ((ObjectNode) tree.get("added_tokens").get(1)).put("rstrip", true);
+        ((ObjectNode) tree.get("added_tokens").get(0)).put("lstrip", true);
+        assertThat(parse(tree).encodeWithSpecialTokens("<|user|> hello <|end|> "))
+                .containsExactly(261, 259, 260, 32);
+        ((ObjectNode) tree.get("added_tokens").get(0)).put("single_word", true);
+        assertThat(parse(tree).encodeWithSpecialTokens("hello<|end|>"))
+                .containsExactly(259, 60, 124, 101, 110, 100, 124, 62);
+    }
+
+    /**
+     * tokenizer_config.json's added_tokens_decoder wins over tokenizer.json's flags (transformers re-adds the tokens
+     * whose flags differ); an entry that is not tokenizer.json's token at that id is refused.
+     */
+    @Test
+    void configAddedTokensDecoderFlagsWin() {
+        byte[] json = TinyTokenizerJson.bytes(TinyTokenizerJson.tree());
+        String config = "{\"added_tokens_decoder\":{\"261\":{\"content\":\"<|user|>\",\"rstrip\":true,"
+                + "\"special\":false}}}";
+        Phi4Tokenizer tokenizer = Phi4Tokenizer.parse(
+                json, "tokenizer.json", config.getBytes(StandardCharsets.UTF_8), "tokenizer_config.json");
+        assertThat(tokenizer.encodeWithSpecialTokens("<|user|> hello")).containsExactly(261, 259);
+        assertThat(tokenizer.isSpecial(261)).isFalse();
+        assertThat(tokenizer.isSpecial(260)).isTrue();
+        for (String bad : new String[] {
+            "{\"added_tokens_decoder\":{\"261\":{\"content\":\"<|end|>\"}}}",
+            "{\"added_tokens_decoder\":{\"262\":{\"content\":\"<|tag|>\"}}}",
+            "{\"added_tokens_decoder\":{\"x\":{\"content\":\"<|end|>\"}}}",
+            "{\"added_tokens_decoder\":{\"260\":{\"content\":\"<|end|>\",\"rstrip\":1}}}",
+            "{\"added_tokens_decoder\":[]}"
+        }) {
+            assertThatThrownBy(() -> Phi4Tokenizer.parse(
+                            json, "tokenizer.json", bad.getBytes(StandardCharsets.UTF_8), "tokenizer_config.json"))
+                    .as(bad)
+                    .isInstanceOf(ModelFormatException.class)
+                    .hasMessageStartingWith("tokenizer_config.json: field added_tokens_decoder");
+        }
     }
 
     @Test
     void addedTokensThatWouldNotKeepTheirIds() {
-        assertRejected(t -> ((ObjectNode) t.get("added_tokens").get(0)).put("lstrip", true), "lstrip");
+        assertRejected(
+                t -> ((ObjectNode) t.get("added_tokens").get(0)).put("lstrip", "yes"),
+                "added_tokens[0].lstrip is \"yes\"; expected true or false");
         assertRejected(t -> ((ObjectNode) t.get("added_tokens").get(0)).put("id", 300), "declares id 300");
         // Not in the vocabulary: Hugging Face would give it the next free id (262), not the declared one.
         assertRejected(
