@@ -16,15 +16,27 @@ final class JsonLines {
 
     private JsonLines() {}
 
-    /** Maps one parsed input line to its output line; null when the value has the wrong shape. */
+    /**
+     * Maps one parsed input line to its output line; null when the value has the wrong shape, or a {@link BadLine}
+     * saying what is wrong with it.
+     */
     interface LineMapper {
         String map(JsonNode value) throws IOException;
     }
 
+    /** A line whose value cannot be used; the message is printed after {@code line N: }. */
+    static final class BadLine extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadLine(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /**
      * Reads stdin line by line (UTF-8), skipping blank lines, and prints what {@code mapper} makes of each value.
-     * Returns the exit code: 0, or 1 after printing {@code line N: expected <expected>} to stderr at the first line
-     * that is not JSON or that the mapper refuses.
+     * Returns the exit code: 0, or 1 after printing {@code line N: expected <expected>} (or the mapper's
+     * {@link BadLine} message) to stderr at the first line that is not JSON or that the mapper refuses.
      */
     static int map(CommandSpec spec, String expected, LineMapper mapper) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -36,7 +48,13 @@ final class JsonLines {
             if (json.isBlank()) {
                 continue;
             }
-            String line = mapper.map(parse(json));
+            String line;
+            try {
+                line = mapper.map(parse(json));
+            } catch (BadLine e) {
+                spec.commandLine().getErr().printf("line %d: %s%n", number, e.getMessage());
+                return 1;
+            }
             if (line == null) {
                 spec.commandLine().getErr().printf("line %d: expected %s%n", number, expected);
                 return 1;
