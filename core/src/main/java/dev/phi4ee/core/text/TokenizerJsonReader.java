@@ -306,14 +306,15 @@ final class TokenizerJsonReader {
         }
         Object behavior = JsonValues.get(split, "behavior");
         Object invert = JsonValues.get(split, "invert");
-        if ("Removed".equals(behavior) && Boolean.TRUE.equals(invert)) {
+        boolean inverted = Boolean.TRUE.equals(invert);
+        if ("Removed".equals(behavior) && inverted) {
             // The matches are the pieces and the text between them is dropped (Hugging Face's Split with Invert). The
             // o200k regex matches at every position (letters, digits, whitespace and everything else each start an
             // alternative), so nothing lies between its matches and this equals Isolated: the hand-written matcher,
             // used only for the exact o200k string, serves both. Another regex runs on java.util.regex, which drops
             // the text between matches itself.
             splitDropsGaps = customSplit != null;
-        } else if (!"Isolated".equals(behavior) || !Boolean.FALSE.equals(invert)) {
+        } else if (!"Isolated".equals(behavior) || inverted) {
             throw error("field pre_tokenizer.pretokenizers[0] has behavior " + JsonValues.describe(behavior)
                     + " and invert " + JsonValues.describe(invert) + "; only Isolated with invert false, or Removed"
                     + " with invert true, are supported");

@@ -163,6 +163,9 @@ class TokenizerJsonReaderTest {
         Phi4Tokenizer isolated = parse(TinyTokenizerJson.tree());
         String text = "hello <|end|>, hell\n\t 123 héllo!";
         assertThat(parse(removed).encodeOrdinary(text)).containsExactly(isolated.encodeOrdinary(text));
+        ObjectNode noInvert = TinyTokenizerJson.tree();
+        ((ObjectNode) noInvert.at("/pre_tokenizer/pretokenizers/0")).remove("invert"); // absent: false
+        assertThat(parse(noInvert).encodeOrdinary(text)).containsExactly(isolated.encodeOrdinary(text));
         // Another regex: only its matches are encoded.
         ((ObjectNode) removed.at("/pre_tokenizer/pretokenizers/0/pattern")).put("Regex", "l+");
         assertThat(parse(removed).encodeOrdinary("hello, all")).containsExactly(257, 257);
