@@ -112,9 +112,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                     Level.WARNING,
                     "the KV budget holds {0} requests of window {1}, fewer than maxBatchSize {2}: raise kvCacheBytes"
                             + " (or the memory utilization) or lower maxLength for more",
-                    kvPlan.slots(),
-                    maxLength,
-                    options.maxBatchSize());
+                    String.valueOf(kvPlan.slots()),
+                    String.valueOf(maxLength),
+                    String.valueOf(options.maxBatchSize()));
         }
     }
 
