@@ -38,7 +38,9 @@ public class Phi4EngineProducer {
             int opened = OPENED.incrementAndGet();
             LOG.info(() -> "phi4: opened " + modelPath + " on " + engine.info().executionProvider() + " in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms (engines opened in this JVM: " + opened + ")"
-                    + (engine.info().kvCache() == null ? "" : "; " + engine.info().kvCache().describe()));
+                    + (engine.info().kvCache() == null
+                            ? ""
+                            : "; " + engine.info().kvCache().describe()));
         }
         return engine;
     }
