@@ -36,10 +36,20 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "engine": getOrCreateConfiguration(target).setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": getOrCreateConfiguration(target).setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": getOrCreateConfiguration(target).setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": getOrCreateConfiguration(target).setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": getOrCreateConfiguration(target).setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
+        case "kvcachebytes":
+        case "kvCacheBytes": getOrCreateConfiguration(target).setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbatchsize":
+        case "maxBatchSize": getOrCreateConfiguration(target).setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maxlength":
+        case "maxLength": getOrCreateConfiguration(target).setMaxLength(property(camelContext, int.class, value)); return true;
         case "maxnewtokens":
         case "maxNewTokens": getOrCreateConfiguration(target).setMaxNewTokens(property(camelContext, int.class, value)); return true;
         case "modelpath":
@@ -77,10 +87,20 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": return double.class;
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": return double.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
+        case "kvcachebytes":
+        case "kvCacheBytes": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbatchsize":
+        case "maxBatchSize": return int.class;
+        case "maxlength":
+        case "maxLength": return int.class;
         case "maxnewtokens":
         case "maxNewTokens": return int.class;
         case "modelpath":
@@ -114,10 +134,20 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "engine": return getOrCreateConfiguration(target).getEngine();
         case "executionprovider":
         case "executionProvider": return getOrCreateConfiguration(target).getExecutionProvider();
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": return getOrCreateConfiguration(target).getGpuMemoryUtilization();
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": return getOrCreateConfiguration(target).getHostMemoryUtilization();
         case "keeporiginalbody":
         case "keepOriginalBody": return getOrCreateConfiguration(target).isKeepOriginalBody();
+        case "kvcachebytes":
+        case "kvCacheBytes": return getOrCreateConfiguration(target).getKvCacheBytes();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbatchsize":
+        case "maxBatchSize": return getOrCreateConfiguration(target).getMaxBatchSize();
+        case "maxlength":
+        case "maxLength": return getOrCreateConfiguration(target).getMaxLength();
         case "maxnewtokens":
         case "maxNewTokens": return getOrCreateConfiguration(target).getMaxNewTokens();
         case "modelpath":

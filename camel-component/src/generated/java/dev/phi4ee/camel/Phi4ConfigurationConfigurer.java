@@ -26,8 +26,18 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "engine": target.setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": target.setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": target.setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": target.setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
+        case "kvcachebytes":
+        case "kvCacheBytes": target.setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxbatchsize":
+        case "maxBatchSize": target.setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maxlength":
+        case "maxLength": target.setMaxLength(property(camelContext, int.class, value)); return true;
         case "maxnewtokens":
         case "maxNewTokens": target.setMaxNewTokens(property(camelContext, int.class, value)); return true;
         case "modelpath":
@@ -57,8 +67,18 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": return double.class;
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": return double.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
+        case "kvcachebytes":
+        case "kvCacheBytes": return java.lang.String.class;
+        case "maxbatchsize":
+        case "maxBatchSize": return int.class;
+        case "maxlength":
+        case "maxLength": return int.class;
         case "maxnewtokens":
         case "maxNewTokens": return int.class;
         case "modelpath":
@@ -89,8 +109,18 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "engine": return target.getEngine();
         case "executionprovider":
         case "executionProvider": return target.getExecutionProvider();
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": return target.getGpuMemoryUtilization();
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": return target.getHostMemoryUtilization();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.isKeepOriginalBody();
+        case "kvcachebytes":
+        case "kvCacheBytes": return target.getKvCacheBytes();
+        case "maxbatchsize":
+        case "maxBatchSize": return target.getMaxBatchSize();
+        case "maxlength":
+        case "maxLength": return target.getMaxLength();
         case "maxnewtokens":
         case "maxNewTokens": return target.getMaxNewTokens();
         case "modelpath":

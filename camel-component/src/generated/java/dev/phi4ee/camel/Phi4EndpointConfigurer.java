@@ -26,10 +26,20 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "engine": target.getConfiguration().setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": target.getConfiguration().setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": target.getConfiguration().setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": target.getConfiguration().setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.getConfiguration().setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
+        case "kvcachebytes":
+        case "kvCacheBytes": target.getConfiguration().setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbatchsize":
+        case "maxBatchSize": target.getConfiguration().setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maxlength":
+        case "maxLength": target.getConfiguration().setMaxLength(property(camelContext, int.class, value)); return true;
         case "maxnewtokens":
         case "maxNewTokens": target.getConfiguration().setMaxNewTokens(property(camelContext, int.class, value)); return true;
         case "modelpath":
@@ -64,10 +74,20 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": return double.class;
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": return double.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
+        case "kvcachebytes":
+        case "kvCacheBytes": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbatchsize":
+        case "maxBatchSize": return int.class;
+        case "maxlength":
+        case "maxLength": return int.class;
         case "maxnewtokens":
         case "maxNewTokens": return int.class;
         case "modelpath":
@@ -98,10 +118,20 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "engine": return target.getConfiguration().getEngine();
         case "executionprovider":
         case "executionProvider": return target.getConfiguration().getExecutionProvider();
+        case "gpumemoryutilization":
+        case "gpuMemoryUtilization": return target.getConfiguration().getGpuMemoryUtilization();
+        case "hostmemoryutilization":
+        case "hostMemoryUtilization": return target.getConfiguration().getHostMemoryUtilization();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.getConfiguration().isKeepOriginalBody();
+        case "kvcachebytes":
+        case "kvCacheBytes": return target.getConfiguration().getKvCacheBytes();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbatchsize":
+        case "maxBatchSize": return target.getConfiguration().getMaxBatchSize();
+        case "maxlength":
+        case "maxLength": return target.getConfiguration().getMaxLength();
         case "maxnewtokens":
         case "maxNewTokens": return target.getConfiguration().getMaxNewTokens();
         case "modelpath":

@@ -24,11 +24,16 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(17);
+        Set<String> props = new HashSet<>(22);
         props.add("engine");
         props.add("executionProvider");
+        props.add("gpuMemoryUtilization");
+        props.add("hostMemoryUtilization");
         props.add("keepOriginalBody");
+        props.add("kvCacheBytes");
         props.add("lazyStartProducer");
+        props.add("maxBatchSize");
+        props.add("maxLength");
         props.add("maxNewTokens");
         props.add("modelPath");
         props.add("operation");

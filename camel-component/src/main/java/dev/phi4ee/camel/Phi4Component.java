@@ -12,7 +12,8 @@ import org.apache.camel.support.DefaultComponent;
 
 /**
  * The {@code phi4} component. One engine per JVM: an engine bean bound in the registry is autowired and shared;
- * otherwise the component opens one per {@code modelPath} and closes it when it stops.
+ * otherwise the component opens one per {@code modelPath} (and engine options: execution provider, KV cache window and
+ * memory budget) and closes it when it stops.
  */
 @Component("phi4")
 public class Phi4Component extends DefaultComponent {
@@ -50,14 +51,9 @@ public class Phi4Component extends DefaultComponent {
             throw new IllegalStateException("phi4: no engine: bind one Phi4Engine in the registry, set the engine"
                     + " option, or set modelPath to a model directory");
         }
-        String executionProvider = endpointConfiguration.getExecutionProvider();
+        EngineOptions options = endpointConfiguration.engineOptions();
         return openedEngines.computeIfAbsent(
-                modelPath + '|' + executionProvider,
-                key -> Phi4Engine.open(
-                        Path.of(modelPath),
-                        EngineOptions.builder()
-                                .executionProvider(executionProvider)
-                                .build()));
+                modelPath + '|' + options, key -> Phi4Engine.open(Path.of(modelPath), options));
     }
 
     @Override

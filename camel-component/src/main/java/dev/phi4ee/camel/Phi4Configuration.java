@@ -1,5 +1,6 @@
 package dev.phi4ee.camel;
 
+import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.Phi4Engine;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
@@ -29,6 +30,44 @@ public class Phi4Configuration implements Cloneable {
             description = "Execution provider used when the engine is opened from modelPath: auto (CUDA when it loads,"
                     + " else CPU), cpu, cuda or cuda:N.")
     private String executionProvider = "auto";
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "0",
+            description = "Context window of the engine opened from modelPath; 0 = the largest its KV cache memory"
+                    + " budget gives maxBatchSize requests (fewer requests when the window would drop below 8192"
+                    + " tokens), at most the model config's max_length.")
+    private int maxLength;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "8",
+            description = "Most requests the engine opened from modelPath decodes together; its KV cache memory"
+                    + " budget may allow fewer.")
+    private int maxBatchSize = 8;
+
+    @UriParam(
+            label = "advanced",
+            description = "KV cache memory budget of the engine opened from modelPath, in bytes or with a binary unit"
+                    + " (e.g. 8g, 512m). When absent it is derived from gpuMemoryUtilization (CUDA) or"
+                    + " hostMemoryUtilization (CPU).")
+    private String kvCacheBytes;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "0.9",
+            description = "Share of a CUDA device's memory the engine opened from modelPath may fill (as vLLM's"
+                    + " gpu_memory_utilization): its KV cache gets this share of the device's total memory minus what"
+                    + " is in use once the model is loaded.")
+    private double gpuMemoryUtilization = EngineOptions.DEFAULT_GPU_MEMORY_UTILIZATION;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "0.8",
+            description = "Share of the host's physical memory the process may fill when the engine opened from"
+                    + " modelPath runs on the CPU: its KV cache gets this share minus the process's memory after"
+                    + " loading (and the Java heap it may still grow to).")
+    private double hostMemoryUtilization = EngineOptions.DEFAULT_HOST_MEMORY_UTILIZATION;
 
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
@@ -101,6 +140,63 @@ public class Phi4Configuration implements Cloneable {
 
     public void setExecutionProvider(String executionProvider) {
         this.executionProvider = executionProvider;
+    }
+
+    public int getMaxLength() {
+        return maxLength;
+    }
+
+    public void setMaxLength(int maxLength) {
+        this.maxLength = maxLength;
+    }
+
+    public int getMaxBatchSize() {
+        return maxBatchSize;
+    }
+
+    public void setMaxBatchSize(int maxBatchSize) {
+        this.maxBatchSize = maxBatchSize;
+    }
+
+    public String getKvCacheBytes() {
+        return kvCacheBytes;
+    }
+
+    public void setKvCacheBytes(String kvCacheBytes) {
+        this.kvCacheBytes = kvCacheBytes;
+    }
+
+    public double getGpuMemoryUtilization() {
+        return gpuMemoryUtilization;
+    }
+
+    public void setGpuMemoryUtilization(double gpuMemoryUtilization) {
+        this.gpuMemoryUtilization = gpuMemoryUtilization;
+    }
+
+    public double getHostMemoryUtilization() {
+        return hostMemoryUtilization;
+    }
+
+    public void setHostMemoryUtilization(double hostMemoryUtilization) {
+        this.hostMemoryUtilization = hostMemoryUtilization;
+    }
+
+    /**
+     * Options of the engine this configuration opens from {@code modelPath}.
+     *
+     * @throws IllegalArgumentException naming the option when a value is invalid
+     */
+    public EngineOptions engineOptions() {
+        return EngineOptions.builder()
+                .executionProvider(executionProvider)
+                .maxLength(maxLength)
+                .maxBatchSize(maxBatchSize)
+                .kvCacheBytes(
+                        kvCacheBytes == null || kvCacheBytes.isBlank() ? 0 : EngineOptions.parseBytes(kvCacheBytes))
+                .gpuMemoryUtilization(gpuMemoryUtilization)
+                .hostMemoryUtilization(hostMemoryUtilization)
+                .build();
     }
 
     public String getSystemPrompt() {

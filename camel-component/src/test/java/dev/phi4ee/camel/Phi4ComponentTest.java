@@ -81,6 +81,42 @@ class Phi4ComponentTest {
     }
 
     @Test
+    void modelPathOpensAnEngineWithTheKvCacheOptions() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.start();
+            String model = TestEngines.modelDirectory().toString();
+            Phi4Endpoint endpoint = context.getEndpoint(
+                    "phi4:generate?modelPath=" + model + "&executionProvider=cpu&maxBatchSize=2&kvCacheBytes=8m"
+                            + "&gpuMemoryUtilization=0.5&hostMemoryUtilization=0.5",
+                    Phi4Endpoint.class);
+            endpoint.start();
+            // The kit model: 1 KiB per token; 8 MiB over 2 slots = 4096 tokens each, its whole max_length.
+            var plan = endpoint.engine().info().kvCache();
+            assertThat(plan.slots()).isEqualTo(2);
+            assertThat(plan.window()).isEqualTo(4096);
+            assertThat(plan.budgetSource()).isEqualTo("kvCacheBytes");
+            Phi4Endpoint same = context.getEndpoint(
+                    "phi4:generate?modelPath=" + model + "&executionProvider=cpu&maxBatchSize=2&kvCacheBytes=8388608"
+                            + "&gpuMemoryUtilization=0.5&hostMemoryUtilization=0.5&maxNewTokens=3",
+                    Phi4Endpoint.class);
+            same.start();
+            assertThat(same.engine()).as("same engine options: one engine").isSameAs(endpoint.engine());
+
+            // Endpoints of a started context start (and open their engine) when created.
+            assertThatThrownBy(() -> context.getEndpoint("phi4:generate?modelPath=" + model
+                            + "&executionProvider=cpu&maxLength=4096&kvCacheBytes=1m"))
+                    .rootCause()
+                    .hasMessageStartingWith("maxLength 4096 needs 4.0 MiB of KV cache for one request");
+            assertThatThrownBy(() -> context.getEndpoint("phi4:generate?modelPath=" + model + "&kvCacheBytes=lots"))
+                    .rootCause()
+                    .hasMessageContaining("was 'lots'");
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
     void unknownOperationIsRejected() throws Exception {
         CamelContext context = new DefaultCamelContext();
         try {
@@ -100,6 +136,11 @@ class Phi4ComponentTest {
             for (String name : new String[] {
                 "modelPath",
                 "executionProvider",
+                "maxLength",
+                "maxBatchSize",
+                "kvCacheBytes",
+                "gpuMemoryUtilization",
+                "hostMemoryUtilization",
                 "systemPrompt",
                 "prompt",
                 "maxNewTokens",

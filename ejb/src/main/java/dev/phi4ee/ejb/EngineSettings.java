@@ -20,6 +20,11 @@ public final class EngineSettings {
     public static final String MAX_BATCH_SIZE = "phi4.maxBatchSize";
     public static final String MAX_QUEUED_REQUESTS = "phi4.maxQueuedRequests";
     public static final String MAX_LENGTH = "phi4.maxLength";
+    /** KV cache budget: bytes or a binary unit ({@code 16g}); unset = from the memory utilization settings. */
+    public static final String KV_CACHE_BYTES = "phi4.kvCacheBytes";
+
+    public static final String GPU_MEMORY_UTILIZATION = "phi4.gpuMemoryUtilization";
+    public static final String HOST_MEMORY_UTILIZATION = "phi4.hostMemoryUtilization";
 
     private static final String[] JNDI_PREFIXES = {"java:app/env/", "java:module/env/", "java:comp/env/"};
 
@@ -57,7 +62,30 @@ public final class EngineSettings {
         get(MAX_BATCH_SIZE).map(v -> integer(MAX_BATCH_SIZE, v)).ifPresent(b::maxBatchSize);
         get(MAX_QUEUED_REQUESTS).map(v -> integer(MAX_QUEUED_REQUESTS, v)).ifPresent(b::maxQueuedRequests);
         get(MAX_LENGTH).map(v -> integer(MAX_LENGTH, v)).ifPresent(b::maxLength);
-        return b.build();
+        get(KV_CACHE_BYTES).map(v -> bytes(KV_CACHE_BYTES, v)).ifPresent(b::kvCacheBytes);
+        get(GPU_MEMORY_UTILIZATION).map(v -> share(GPU_MEMORY_UTILIZATION, v)).ifPresent(b::gpuMemoryUtilization);
+        get(HOST_MEMORY_UTILIZATION).map(v -> share(HOST_MEMORY_UTILIZATION, v)).ifPresent(b::hostMemoryUtilization);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("phi4: " + e.getMessage(), e);
+        }
+    }
+
+    private static long bytes(String name, String value) {
+        try {
+            return EngineOptions.parseBytes(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("phi4: " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double share(String name, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("phi4: " + name + " must be a number in (0, 1], was '" + value + "'", e);
+        }
     }
 
     private static int integer(String name, String value) {

@@ -37,7 +37,10 @@ public class Phi4EngineProducer {
             engine = Phi4Engine.open(modelPath, settings.engineOptions());
             int opened = OPENED.incrementAndGet();
             LOG.info(() -> "phi4: opened " + modelPath + " on " + engine.info().executionProvider() + " in "
-                    + (System.nanoTime() - start) / 1_000_000 + " ms (engines opened in this JVM: " + opened + ")");
+                    + (System.nanoTime() - start) / 1_000_000 + " ms (engines opened in this JVM: " + opened + ")"
+                    + (engine.info().kvCache() == null
+                            ? ""
+                            : "; " + engine.info().kvCache().describe()));
         }
         return engine;
     }

@@ -26,6 +26,37 @@ class EngineSettingsTest {
     }
 
     @Test
+    void readsTheKvCacheMemorySettings() {
+        EngineSettings s = EngineSettings.of(name -> Optional.ofNullable(Map.of(
+                        "phi4.kvCacheBytes", "16g",
+                        "phi4.gpuMemoryUtilization", "0.85",
+                        "phi4.hostMemoryUtilization", "0.5")
+                .get(name)));
+        assertThat(s.engineOptions().kvCacheBytes()).isEqualTo(16L << 30);
+        assertThat(s.engineOptions().gpuMemoryUtilization()).isEqualTo(0.85);
+        assertThat(s.engineOptions().hostMemoryUtilization()).isEqualTo(0.5);
+
+        EngineSettings defaults = EngineSettings.of(name -> Optional.empty());
+        assertThat(defaults.engineOptions().kvCacheBytes()).isZero();
+        assertThat(defaults.engineOptions().gpuMemoryUtilization()).isEqualTo(0.9);
+        assertThat(defaults.engineOptions().hostMemoryUtilization()).isEqualTo(0.8);
+
+        assertThatThrownBy(() -> EngineSettings.of(
+                                name -> name.equals("phi4.kvCacheBytes") ? Optional.of("a lot") : Optional.empty())
+                        .engineOptions())
+                .hasMessageStartingWith("phi4: phi4.kvCacheBytes: expected a byte count")
+                .hasMessageContaining("'a lot'");
+        assertThatThrownBy(() -> EngineSettings.of(name ->
+                                name.equals("phi4.hostMemoryUtilization") ? Optional.of("80%") : Optional.empty())
+                        .engineOptions())
+                .hasMessage("phi4: phi4.hostMemoryUtilization must be a number in (0, 1], was '80%'");
+        assertThatThrownBy(() -> EngineSettings.of(name ->
+                                name.equals("phi4.gpuMemoryUtilization") ? Optional.of("1.2") : Optional.empty())
+                        .engineOptions())
+                .hasMessage("phi4: gpuMemoryUtilization must be in (0, 1], was 1.2");
+    }
+
+    @Test
     void missingModelPathNamesEveryWayToSetIt() {
         EngineSettings s = EngineSettings.of(name -> Optional.of(""));
         assertThatThrownBy(s::modelPath)

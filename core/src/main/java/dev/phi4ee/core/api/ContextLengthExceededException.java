@@ -9,8 +9,14 @@ public class ContextLengthExceededException extends InvalidInputException {
     private final int maxLength;
 
     public ContextLengthExceededException(int promptTokens, int maxNewTokens, int maxLength) {
+        this(promptTokens, maxNewTokens, maxLength, null);
+    }
+
+    /** @param howToGrow appended to the message: how a bigger window is obtained (option names), or null */
+    public ContextLengthExceededException(int promptTokens, int maxNewTokens, int maxLength, String howToGrow) {
         super("prompt of " + promptTokens + " tokens + maxNewTokens " + maxNewTokens + " = "
-                + ((long) promptTokens + maxNewTokens) + " exceeds the context window max_length " + maxLength);
+                + ((long) promptTokens + maxNewTokens) + " exceeds the context window max_length " + maxLength
+                + (howToGrow == null ? "" : "; " + howToGrow));
         this.promptTokens = promptTokens;
         this.maxNewTokens = maxNewTokens;
         this.maxLength = maxLength;

@@ -8,9 +8,20 @@ import java.time.Duration;
  * @param executionProvider {@code auto} (CUDA when it loads, else CPU), {@code cpu}, {@code cuda} or {@code cuda:N}
  * @param strictExecutionProvider when true a CUDA request that cannot be honoured fails instead of falling back
  * @param intraOpThreads ONNX Runtime intra-op threads; 0 = runtime default
- * @param maxLength context window override; 0 = {@code search.max_length} of the model config
+ * @param maxLength context window; 0 = the largest window the KV memory budget gives {@code maxBatchSize} requests
+ *     (fewer requests when that window would drop below 8192 tokens), at most {@code search.max_length} of the model
+ *     config (docs/decisions/runtime-kv-memory-plan.md)
  * @param kvCacheMode KV cache layout
- * @param maxBatchSize most requests decoded together in one batched decoder call
+ * @param maxBatchSize most requests decoded together in one batched decoder call; the KV memory plan may allow fewer
+ *     ({@link ModelInfo#kvCache()})
+ * @param kvCacheBytes memory budget of the KV cache in bytes; 0 = derived from {@code gpuMemoryUtilization} or
+ *     {@code hostMemoryUtilization}
+ * @param gpuMemoryUtilization share of a CUDA device's memory the engine may fill (as vLLM's {@code
+ *     gpu_memory_utilization}): the KV budget is this share of the device's total memory minus what is in use once
+ *     the model is loaded
+ * @param hostMemoryUtilization share of the host's physical memory (the container's limit when lower) the process
+ *     may fill: the KV budget on the CPU is this share minus the process's resident memory after loading and the
+ *     Java heap it may still grow to
  * @param maxQueuedRequests requests waiting beyond that are rejected with {@link EngineOverloadedException}
  * @param maxTokensInFlight bound on the sum of (prompt + maxNewTokens) of running requests; 0 = no bound
  * @param maxImagePixels decompression-bomb guard, checked from image headers before decoding
@@ -25,12 +36,21 @@ public record EngineOptions(
         int maxLength,
         KvCacheMode kvCacheMode,
         int maxBatchSize,
+        long kvCacheBytes,
+        double gpuMemoryUtilization,
+        double hostMemoryUtilization,
         int maxQueuedRequests,
         long maxTokensInFlight,
         long maxImagePixels,
         int maxDocumentPages,
         int documentDpi,
         Duration maxAudioDuration) {
+
+    /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
+    /** Default {@code hostMemoryUtilization}: leaves a fifth of the host to the system and its page cache. */
+    public static final double DEFAULT_HOST_MEMORY_UTILIZATION = 0.8;
 
     public EngineOptions {
         if (executionProvider == null || !executionProvider.matches("auto|cpu|cuda(:\\d+)?")) {
@@ -41,6 +61,13 @@ public record EngineOptions(
         check(maxLength >= 0, "maxLength must be >= 0, was " + maxLength);
         check(kvCacheMode != null, "kvCacheMode must be set");
         check(maxBatchSize >= 1, "maxBatchSize must be >= 1, was " + maxBatchSize);
+        check(kvCacheBytes >= 0, "kvCacheBytes must be >= 0, was " + kvCacheBytes);
+        check(
+                gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1,
+                "gpuMemoryUtilization must be in (0, 1], was " + gpuMemoryUtilization);
+        check(
+                hostMemoryUtilization > 0 && hostMemoryUtilization <= 1,
+                "hostMemoryUtilization must be in (0, 1], was " + hostMemoryUtilization);
         check(maxQueuedRequests >= 1, "maxQueuedRequests must be >= 1, was " + maxQueuedRequests);
         check(maxTokensInFlight >= 0, "maxTokensInFlight must be >= 0, was " + maxTokensInFlight);
         check(maxImagePixels >= 1, "maxImagePixels must be >= 1, was " + maxImagePixels);
@@ -66,6 +93,33 @@ public record EngineOptions(
         return colon < 0 ? 0 : Integer.parseInt(executionProvider.substring(colon + 1));
     }
 
+    /**
+     * A byte count as written in settings: digits with an optional binary unit, as {@code -Xmx} takes them ({@code
+     * 17179869184}, {@code 16g}, {@code 16GiB}, {@code 512m}, {@code 512MB}: k, m, g, t are powers of 1024).
+     *
+     * @throws IllegalArgumentException naming the text when it is not such a count
+     */
+    public static long parseBytes(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(?:([kmgt])(?:i?b)?|b)?\\s*")
+                .matcher(text == null ? "" : text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "expected a byte count such as 17179869184, 16g or 512MiB, was '" + text + "'");
+        }
+        int shift = m.group(2) == null
+                ? 0
+                : 10 * ("kmgt".indexOf(Character.toLowerCase(m.group(2).charAt(0))) + 1);
+        try {
+            long n = Long.parseLong(m.group(1));
+            if (n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("byte count out of range: '" + text + "'", e);
+        }
+    }
+
     public static EngineOptions defaults() {
         return builder().build();
     }
@@ -82,6 +136,9 @@ public record EngineOptions(
                 .maxLength(maxLength)
                 .kvCacheMode(kvCacheMode)
                 .maxBatchSize(maxBatchSize)
+                .kvCacheBytes(kvCacheBytes)
+                .gpuMemoryUtilization(gpuMemoryUtilization)
+                .hostMemoryUtilization(hostMemoryUtilization)
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxTokensInFlight(maxTokensInFlight)
                 .maxImagePixels(maxImagePixels)
@@ -97,6 +154,9 @@ public record EngineOptions(
         private int maxLength;
         private KvCacheMode kvCacheMode = KvCacheMode.AUTO;
         private int maxBatchSize = 8;
+        private long kvCacheBytes;
+        private double gpuMemoryUtilization = DEFAULT_GPU_MEMORY_UTILIZATION;
+        private double hostMemoryUtilization = DEFAULT_HOST_MEMORY_UTILIZATION;
         private int maxQueuedRequests = 256;
         private long maxTokensInFlight;
         private long maxImagePixels = 100_000_000L;
@@ -133,6 +193,21 @@ public record EngineOptions(
 
         public Builder maxBatchSize(int v) {
             maxBatchSize = v;
+            return this;
+        }
+
+        public Builder kvCacheBytes(long v) {
+            kvCacheBytes = v;
+            return this;
+        }
+
+        public Builder gpuMemoryUtilization(double v) {
+            gpuMemoryUtilization = v;
+            return this;
+        }
+
+        public Builder hostMemoryUtilization(double v) {
+            hostMemoryUtilization = v;
             return this;
         }
 
@@ -174,6 +249,9 @@ public record EngineOptions(
                     maxLength,
                     kvCacheMode,
                     maxBatchSize,
+                    kvCacheBytes,
+                    gpuMemoryUtilization,
+                    hostMemoryUtilization,
                     maxQueuedRequests,
                     maxTokensInFlight,
                     maxImagePixels,

@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * @param floatType {@code float16} or {@code float32}, as the decoder declares its inputs
  * @param supportsImages a vision graph is configured
  * @param supportsAudio a speech graph is configured
+ * @param kvCache how the KV cache was sized (window, slots, bytes, budget); null for engines without one (test
+ *     doubles)
  */
 public record ModelInfo(
         Path directory,
@@ -22,4 +24,28 @@ public record ModelInfo(
         String executionProvider,
         String floatType,
         boolean supportsImages,
-        boolean supportsAudio) {}
+        boolean supportsAudio,
+        KvCachePlan kvCache) {
+
+    /** Without a KV cache plan (engines that have none, test doubles). */
+    public ModelInfo(
+            Path directory,
+            String modelType,
+            int maxLength,
+            int vocabSize,
+            String executionProvider,
+            String floatType,
+            boolean supportsImages,
+            boolean supportsAudio) {
+        this(
+                directory,
+                modelType,
+                maxLength,
+                vocabSize,
+                executionProvider,
+                floatType,
+                supportsImages,
+                supportsAudio,
+                null);
+    }
+}

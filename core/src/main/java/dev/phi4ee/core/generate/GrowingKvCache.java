@@ -35,7 +35,7 @@ final class GrowingKvCache implements KvCache {
     }
 
     private Tensor kv(int length) {
-        return placement.allocate(type, 1, config.numKeyValueHeads(), length, config.headSize());
+        return placement.allocateNative(type, 1, config.numKeyValueHeads(), length, config.headSize());
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.InsufficientMemoryException;
+import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.OrtSession;
@@ -10,11 +14,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A human-readable report of a model directory: configuration, every graph's signature, and the contract verdict. */
+/**
+ * A human-readable report of a model directory: configuration, every graph's signature, the contract verdict, and
+ * the KV cache plan {@link Phi4Engine#open} would choose with the same options on this machine.
+ */
 public final class ModelInspection {
     private ModelInspection() {}
 
     public static String describe(Path directory) {
+        return describe(directory, EngineOptions.defaults(), MemoryProbe.system());
+    }
+
+    /** With the engine options whose KV cache plan is reported (provider, window, slots, memory budget). */
+    public static String describe(Path directory, EngineOptions options) {
+        return describe(directory, options, MemoryProbe.system());
+    }
+
+    static String describe(Path directory, EngineOptions options, MemoryProbe probe) {
         ModelDirectory dir = ModelDirectory.open(directory);
         GenaiConfig c = dir.config();
         StringBuilder sb = new StringBuilder();
@@ -78,11 +94,27 @@ public final class ModelInspection {
                 sb.append("  cannot load: ").append(e.getMessage()).append('\n');
             }
         }
-        try (Phi4Graphs ignored = Phi4Graphs.open(dir, cpu)) {
+        try (Phi4Graphs graphs = Phi4Graphs.open(dir, OnnxPhi4Engine.sessionSettings(options))) {
             sb.append("contract: OK\n");
+            sb.append(kvPlan(graphs, options, probe)).append('\n');
         } catch (Phi4Exception e) {
             sb.append("contract: FAILED: ").append(e.getMessage()).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The engine's plan, measured as the engine measures it: with the adapters loaded too. */
+    private static String kvPlan(Phi4Graphs graphs, EngineOptions options, MemoryProbe probe) {
+        boolean shared =
+                switch (options.kvCacheMode()) {
+                    case AUTO -> graphs.config().search().pastPresentShareBuffer();
+                    case SHARED_BUFFER -> true;
+                    case GROWING -> false;
+                };
+        try (LoraAdapters adapters = new LoraAdapters(graphs.directory(), graphs)) {
+            return OnnxPhi4Engine.planKvCache(graphs, options, shared, probe).describe();
+        } catch (InsufficientMemoryException | IllegalArgumentException e) {
+            return "KV cache: FAILED: " + e.getMessage();
+        }
     }
 }

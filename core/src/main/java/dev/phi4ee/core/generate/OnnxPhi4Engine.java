@@ -8,10 +8,15 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.KvCacheMode;
+import dev.phi4ee.core.api.KvCachePlan;
 import dev.phi4ee.core.api.ModelInfo;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.generate.kv.KvGeometry;
+import dev.phi4ee.core.generate.kv.KvMemoryPlanner;
+import dev.phi4ee.core.generate.kv.MemoryBudget;
+import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.OrtFailure;
@@ -35,6 +40,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final Phi4Graphs graphs;
     private final TextCodec codec;
     private final int maxLength;
+    private final KvCachePlan kvPlan;
+    private final String howToGrow;
     private final boolean sharedBuffer;
     private final Set<Integer> eosIds;
     private final ModelInfo info;
@@ -51,63 +58,91 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             Phi4Graphs graphs,
             TextCodec codec,
             EngineOptions options,
-            Function<GenerationRequest, TokenChooser> choosers) {
+            Function<GenerationRequest, TokenChooser> choosers,
+            MemoryProbe probe) {
         this.graphs = graphs;
         this.codec = codec;
         this.choosers = choosers;
         GenaiConfig c = graphs.config();
-        int configured = c.search().maxLength();
-        if (options.maxLength() > c.contextLength()) {
-            throw new IllegalArgumentException(
-                    "maxLength " + options.maxLength() + " exceeds the model's context_length " + c.contextLength());
-        }
-        this.maxLength = options.maxLength() > 0 ? options.maxLength() : configured;
         this.sharedBuffer = switch (options.kvCacheMode()) {
             case AUTO -> c.search().pastPresentShareBuffer();
             case SHARED_BUFFER -> true;
             case GROWING -> false;
         };
         this.eosIds = Set.copyOf(c.eosTokenIds());
-        this.info = new ModelInfo(
-                graphs.directory().root(),
-                c.modelType(),
-                maxLength,
-                c.vocabSize(),
-                graphs.executionProvider(),
-                graphs.embedsType().label(),
-                graphs.vision().isPresent(),
-                graphs.speech().isPresent());
         this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
         this.adapters = new LoraAdapters(graphs.directory(), graphs);
-        this.promptStage = new EnginePromptStage(new MediaEncoders(graphs), adapters);
-        int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
-        if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
-            this.slot = null;
-            this.scheduler = null;
-            this.batcher = new ContinuousBatchScheduler(
-                    options.maxQueuedRequests(),
-                    options.maxTokensInFlight(),
-                    new DecodeBatch(
-                            graphs,
-                            options.maxBatchSize(),
-                            maxLength,
-                            originalMax,
-                            eosIds,
-                            codec::newStream,
-                            promptStage));
-        } else { // growing cache: one request at a time
-            this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
-            this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
-            this.batcher = null;
+        try {
+            // Measured now: the weights and adapters are loaded (on the device when it is CUDA).
+            this.kvPlan = planKvCache(graphs, options, sharedBuffer, probe);
+            this.maxLength = kvPlan.window();
+            this.howToGrow = KvMemoryPlanner.howToGrow(kvPlan, c.contextLength());
+            this.info = new ModelInfo(
+                    graphs.directory().root(),
+                    c.modelType(),
+                    maxLength,
+                    c.vocabSize(),
+                    graphs.executionProvider(),
+                    graphs.embedsType().label(),
+                    graphs.vision().isPresent(),
+                    graphs.speech().isPresent(),
+                    kvPlan);
+            this.promptStage = new EnginePromptStage(new MediaEncoders(graphs), adapters);
+            int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
+            if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
+                this.slot = null;
+                this.scheduler = null;
+                this.batcher = new ContinuousBatchScheduler(
+                        options.maxQueuedRequests(),
+                        options.maxTokensInFlight(),
+                        new DecodeBatch(
+                                graphs, kvPlan.slots(), maxLength, originalMax, eosIds, codec::newStream, promptStage));
+            } else { // growing cache: one request at a time
+                this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
+                this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+                this.batcher = null;
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            adapters.close(); // its tensors go before the graphs' placement
+            throw e;
         }
-        LOG.log(
-                Level.INFO,
-                "opened {0}: {1}, max_length {2}, KV cache {3} in {4}",
-                info.directory(),
-                info.executionProvider(),
-                maxLength,
-                sharedBuffer ? "shared buffer" : "growing",
-                graphs.placement());
+        LOG.log(Level.INFO, "opened {0}: {1}, {2}", info.directory(), info.executionProvider(), kvPlan.describe());
+        if (kvPlan.slots() < options.maxBatchSize() && sharedBuffer) {
+            LOG.log(
+                    Level.WARNING,
+                    "the KV budget holds {0} requests of window {1}, fewer than maxBatchSize {2}: raise kvCacheBytes"
+                            + " (or the memory utilization) or lower maxLength for more",
+                    String.valueOf(kvPlan.slots()),
+                    String.valueOf(maxLength),
+                    String.valueOf(options.maxBatchSize()));
+        }
+    }
+
+    /**
+     * The KV cache plan of {@code graphs} under {@code options}: geometry from the decoder, budget from {@code
+     * probe} in the memory the cache will live in (docs/decisions/runtime-kv-memory-plan.md).
+     */
+    static KvCachePlan planKvCache(Phi4Graphs graphs, EngineOptions options, boolean sharedBuffer, MemoryProbe probe) {
+        GenaiConfig c = graphs.config();
+        var d = c.decoder();
+        KvGeometry geometry = new KvGeometry(
+                d.numHiddenLayers(),
+                d.numKeyValueHeads(),
+                d.headSize(),
+                graphs.kvType().byteSize());
+        String ep = graphs.executionProvider();
+        int cudaDevice = !graphs.placement().isHost() && ep.startsWith("cuda")
+                ? (ep.indexOf(':') < 0 ? 0 : Integer.parseInt(ep.substring(ep.indexOf(':') + 1)))
+                : -1;
+        MemoryBudget budget = MemoryBudget.resolve(options, cudaDevice, probe);
+        return KvMemoryPlanner.plan(
+                geometry,
+                c.search().maxLength(),
+                c.contextLength(),
+                sharedBuffer ? KvCacheMode.SHARED_BUFFER : KvCacheMode.GROWING,
+                cudaDevice >= 0 ? ep : "host",
+                options,
+                budget);
     }
 
     /** Opens a model directory with the tokenizer files it contains. */
@@ -135,19 +170,34 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             TextCodec codec,
             Function<GenerationRequest, TokenChooser> choosers,
             Placement.Kind placement) {
+        return open(dir, options, codec, choosers, placement, MemoryProbe.system());
+    }
+
+    /** As above, with the memory the KV plan sees given by {@code probe} (tests of hosts and GPUs not present). */
+    static OnnxPhi4Engine open(
+            ModelDirectory dir,
+            EngineOptions options,
+            TextCodec codec,
+            Function<GenerationRequest, TokenChooser> choosers,
+            Placement.Kind placement,
+            MemoryProbe probe) {
         Objects.requireNonNull(codec, "codec");
-        SessionSettings settings = new SessionSettings(
-                options.executionProvider(),
-                options.strictExecutionProvider(),
-                options.intraOpThreads(),
-                SessionSettings.Optimization.ALL);
-        Phi4Graphs graphs = Phi4Graphs.open(dir, settings, placement);
+        Phi4Graphs graphs = Phi4Graphs.open(dir, sessionSettings(options), placement);
         try {
-            return new OnnxPhi4Engine(graphs, codec, options, choosers);
+            return new OnnxPhi4Engine(graphs, codec, options, choosers, probe);
         } catch (RuntimeException | OutOfMemoryError e) {
             graphs.close();
             throw e;
         }
+    }
+
+    /** The sessions' settings under {@code options}. */
+    static SessionSettings sessionSettings(EngineOptions options) {
+        return new SessionSettings(
+                options.executionProvider(),
+                options.strictExecutionProvider(),
+                options.intraOpThreads(),
+                SessionSettings.Optimization.ALL);
     }
 
     static TokenChooser greedy() {
@@ -173,7 +223,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         try {
             int maxNew = request.options().maxNewTokens();
             if ((long) ids.length + maxNew > maxLength) {
-                throw new ContextLengthExceededException(ids.length, maxNew, maxLength);
+                throw new ContextLengthExceededException(ids.length, maxNew, maxLength, howToGrow);
             }
             EngineRequest r = new EngineRequest(
                     ids,

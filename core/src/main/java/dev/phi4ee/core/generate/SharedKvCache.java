@@ -27,18 +27,13 @@ final class SharedKvCache implements KvCache {
         this.values = new Tensor[layers];
         try {
             for (int i = 0; i < layers; i++) {
-                keys[i] = placement.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
-                values[i] = placement.allocate(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
+                keys[i] = placement.allocateNative(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
+                values[i] = placement.allocateNative(type, 1, config.numKeyValueHeads(), maxLength, config.headSize());
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             close();
             throw e;
         }
-    }
-
-    /** Bytes this cache holds: 2 × layers × kv_heads × max_length × head_size × element size. */
-    static long bytesFor(DecoderConfig c, ElementType type, int maxLength) {
-        return 2L * c.numHiddenLayers() * c.numKeyValueHeads() * maxLength * c.headSize() * type.byteSize();
     }
 
     @Override

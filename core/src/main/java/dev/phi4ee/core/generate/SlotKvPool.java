@@ -16,7 +16,9 @@ import java.util.Map;
  * are bound to a run as one {@code [count, kv_heads, max_length, head_size]} view over the same memory (rows are
  * contiguous in a row-major buffer), used as both past input and present output so GroupQueryAttention writes each
  * row's new position in place at {@code seqlens_k} of that row. The buffers live where the graphs' {@link Placement}
- * says (device memory on CUDA): slot moves are then device-to-device copies run by ONNX Runtime.
+ * says (device memory on CUDA: slot moves are then device-to-device copies run by ONNX Runtime; native memory on the
+ * host, committed only as far as the rows are written). Their size comes from the engine's KV memory plan
+ * ({@code generate.kv.KvMemoryPlanner}).
  */
 final class SlotKvPool implements AutoCloseable {
     private final DecoderConfig config;
@@ -39,18 +41,15 @@ final class SlotKvPool implements AutoCloseable {
         this.maxLength = maxLength;
         this.headBytes = (long) maxLength * config.headSize() * type.byteSize();
         this.slotBytes = headBytes * config.numKeyValueHeads();
-        if (placement.isHost() && slotBytes * maxBatch > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a KV buffer of maxBatchSize " + maxBatch + " × max_length " + maxLength
-                    + " needs " + slotBytes * maxBatch + " bytes per layer, more than one direct buffer holds;"
-                    + " lower maxBatchSize or maxLength");
-        }
         int layers = config.numHiddenLayers();
         this.keys = new Tensor[layers];
         this.values = new Tensor[layers];
         try {
             for (int i = 0; i < layers; i++) {
-                keys[i] = placement.allocate(type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
-                values[i] = placement.allocate(type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
+                keys[i] = placement.allocateNative(
+                        type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
+                values[i] = placement.allocateNative(
+                        type, maxBatch, config.numKeyValueHeads(), maxLength, config.headSize());
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             close();

@@ -62,6 +62,15 @@ public final class OnnxRuntime {
         return Pointer.physicalBytes();
     }
 
+    /**
+     * JavaCPP's {@code maxPhysicalBytes} (0 = none): once the process's resident memory is above it, every JavaCPP
+     * allocation first runs the garbage collector for a second and then fails with "Physical memory usage is too
+     * high". The default is 4 × the maximum heap; {@code -Dorg.bytedeco.javacpp.maxPhysicalBytes=0} lifts it.
+     */
+    public static long maxPhysicalBytes() {
+        return Pointer.maxPhysicalBytes();
+    }
+
     /** Native bytes JavaCPP currently tracks as allocated through its own deallocators. */
     public static long trackedNativeBytes() {
         return Pointer.totalBytes();

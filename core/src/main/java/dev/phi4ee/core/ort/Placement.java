@@ -15,8 +15,9 @@ import org.bytedeco.onnxruntime.OrtMemoryInfo;
  * Where a model's large tensors live (KV cache, feature tensors, embeddings, prompt logits) and how they move.
  *
  * <ul>
- *   <li>{@link #host()}: direct buffers; moves are JVM copies. Right for the CPU execution provider: ONNX Runtime
- *       reads and writes the buffers in place and Java reads logits without a copy.
+ *   <li>{@link #host()}: direct buffers, or native memory for the large caches ({@link #allocateNative}); moves are
+ *       JVM copies. Right for the CPU execution provider: ONNX Runtime reads and writes the buffers in place and Java
+ *       reads logits without a copy.
  *   <li>{@link #deviceOf}: the memory of a session's execution provider, from that session's allocator (CUDA memory
  *       for a CUDA session). Java never touches the bytes; moves run as tiny ONNX graphs on the same provider
  *       ({@link DeviceGraphs}), so only what a caller asks for crosses to the host (the last logits row), and no CUDA
@@ -120,6 +121,15 @@ public final class Placement implements AutoCloseable {
             live.incrementAndGet();
             return t;
         }
+    }
+
+    /**
+     * A tensor for a large cache Java does not read (the KV cache): in host memory zeroed native memory outside the
+     * Java heap and the direct-memory limit, committed page by page as ONNX Runtime writes it, any size ({@link
+     * Tensor#allocateNative}); in device memory the same as {@link #allocate}.
+     */
+    public Tensor allocateNative(ElementType type, long... shape) {
+        return isHost() ? Tensor.allocateNative(type, shape) : allocate(type, shape);
     }
 
     /** Device allocations not yet closed (0 for host memory): what a leak check counts. */

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -13,34 +14,46 @@ import org.bytedeco.onnxruntime.OrtValue;
 import org.bytedeco.onnxruntime.Value;
 
 /**
- * A tensor ONNX Runtime reads and writes in place, in one of two memories:
+ * A tensor ONNX Runtime reads and writes in place, in one of three memories:
  *
  * <ul>
- *   <li>host: a direct {@link ByteBuffer} (native byte order); the {@code OrtValue} is created over the buffer's
- *       memory, never over a copy, and the tensor keeps the buffer reachable for as long as the value exists (ONNX
- *       Runtime does not own it); the buffer is freed by the garbage collector once no view of it remains;
+ *   <li>host buffer: a direct {@link ByteBuffer} (native byte order); the {@code OrtValue} is created over the
+ *       buffer's memory, never over a copy, and the tensor keeps the buffer reachable for as long as the value exists
+ *       (ONNX Runtime does not own it); the buffer is freed by the garbage collector once no view of it remains;
+ *   <li>native host memory ({@link #allocateNative}): zeroed C heap memory outside the Java heap and the direct-memory
+ *       limit, committed page by page as it is first written (large blocks come straight from the OS). For the KV
+ *       cache, whose reserved window is mostly never touched. Java reads it through {@link #buffer()} views (up to
+ *       2 GiB each); {@link #close()} frees it;
  *   <li>device: memory of an execution provider's allocator (CUDA memory, or ONNX Runtime's own CPU allocator when
  *       the device path runs on the CPU), allocated by {@link Placement}; Java cannot read it ({@link #buffer()}
  *       throws), it moves only through ONNX Runtime runs ({@link Placement#copy}, {@link Placement#lastPosition}).
  *       {@link #close()} frees it.
  * </ul>
  *
- * A {@link #region view} shares its parent's memory and must be closed before the parent.
+ * A {@link #region view} shares its parent's memory and must be closed before the parent; only the allocating
+ * tensor frees native and device memory.
  */
 public final class Tensor implements AutoCloseable {
     private final ElementType type;
     private final long[] shape;
     private final ByteBuffer buffer;
     private final ByteBuffer storage;
-    /** Start of the data in device memory (0 for host tensors, which use {@link #buffer}). */
-    private final long deviceAddress;
-    /** Bytes from {@link #deviceAddress} to the end of the allocation this tensor may view. */
-    private final long deviceCapacity;
+    /** Start of the data in native or device memory (0 for host-buffer tensors, which use {@link #buffer}). */
+    private final long address;
+    /** Bytes from {@link #address} to the end of the allocation this tensor may view. */
+    private final long capacity;
+    /** Whether {@link #address} is CPU memory Java may read (native host memory) rather than device memory. */
+    private final boolean nativeHost;
 
     private Value value;
     private OrtValue raw;
-    /** Told when an allocation of a {@link Placement} is released (its live-allocation count); null otherwise. */
+    /**
+     * Run once the value is released: frees native host memory, or tells a {@link Placement} that one of its device
+     * allocations is gone (its live-allocation count); null for views and host buffers.
+     */
     private final Runnable onRelease;
+
+    private static final AtomicLong NATIVE_BYTES = new AtomicLong();
 
     private Tensor(ElementType type, long[] shape, ByteBuffer buffer) {
         this.type = type;
@@ -59,21 +72,33 @@ public final class Tensor implements AutoCloseable {
         // The tensor owns its value explicitly; a step's PointerScope must not free it behind our back.
         this.value = NativeScope.owned(v);
         this.raw = v.asOrtValue();
-        this.deviceAddress = 0;
-        this.deviceCapacity = 0;
+        this.address = 0;
+        this.capacity = 0;
+        this.nativeHost = false;
         this.onRelease = null;
     }
 
-    /** A device tensor over {@code raw} (owned by this tensor from now on) whose data starts at {@code address}. */
-    private Tensor(ElementType type, long[] shape, OrtValue raw, long address, long capacity, Runnable onRelease) {
+    /**
+     * A native-host or device tensor over {@code raw} (owned by this tensor from now on) whose data starts at {@code
+     * address}.
+     */
+    private Tensor(
+            ElementType type,
+            long[] shape,
+            OrtValue raw,
+            long address,
+            long capacity,
+            boolean nativeHost,
+            Runnable onRelease) {
         this.type = type;
         this.shape = shape;
         this.buffer = null;
         this.storage = null;
         this.value = null;
         this.raw = raw;
-        this.deviceAddress = address;
-        this.deviceCapacity = capacity;
+        this.address = address;
+        this.capacity = capacity;
+        this.nativeHost = nativeHost;
         this.onRelease = onRelease;
     }
 
@@ -86,7 +111,51 @@ public final class Tensor implements AutoCloseable {
                     OnnxRuntime.api().CreateTensorAsOrtValue(allocator, dims, shape.length, type.onnxCode(), out),
                     () -> "cannot allocate " + type.label() + Arrays.toString(shape) + " in device memory");
             OrtValue v = out.get(OrtValue.class, 0);
-            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes, onRelease);
+            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes, false, onRelease);
+        }
+    }
+
+    /**
+     * A zero-filled tensor in native host memory ({@code calloc}): not counted against the Java heap, the direct-memory
+     * limit or JavaCPP's {@code maxBytes}, and committed lazily (a large block is fresh zero pages from the OS, so no
+     * page is touched until ONNX Runtime writes it). Any size; {@link #close()} frees it, after its views are closed.
+     */
+    public static Tensor allocateNative(ElementType type, long... shape) {
+        long bytes = checkedBytes(type, shape);
+        Pointer memory = Pointer.calloc(Math.max(bytes, 1), 1); // never 0: a zero-element tensor needs a pointer
+        if (memory == null || memory.isNull()) {
+            throw new OutOfMemoryError("cannot allocate " + bytes + " bytes of native memory for " + type.label()
+                    + Arrays.toString(shape));
+        }
+        long at = memory.address();
+        try {
+            OrtValue v = createOver(OnnxRuntime.cpuMemory().asOrtMemoryInfo(), at, bytes, type, shape);
+            NATIVE_BYTES.addAndGet(bytes);
+            return new Tensor(type, shape.clone(), v, at, bytes, true, () -> {
+                Pointer.free(memory);
+                NATIVE_BYTES.addAndGet(-bytes);
+            });
+        } catch (RuntimeException e) {
+            Pointer.free(memory);
+            throw e;
+        }
+    }
+
+    /** Bytes of native host memory held by {@link #allocateNative} tensors not yet closed (for leak checks). */
+    public static long nativeBytes() {
+        return NATIVE_BYTES.get();
+    }
+
+    /** An {@code OrtValue} over {@code bytes} of existing memory at {@code address}; the caller owns both. */
+    private static OrtValue createOver(OrtMemoryInfo info, long address, long bytes, ElementType type, long[] shape) {
+        try (PointerPointer<OrtValue> out = new PointerPointer<>(1);
+                LongPointer dims = new LongPointer(shape)) {
+            OnnxRuntime.check(
+                    OnnxRuntime.api()
+                            .CreateTensorWithDataAsOrtValue(
+                                    info, new Address(address), bytes, dims, shape.length, type.onnxCode(), out),
+                    () -> "cannot create " + type.label() + Arrays.toString(shape) + " over existing memory");
+            return out.get(OrtValue.class, 0);
         }
     }
 
@@ -100,7 +169,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Whether Java can read and write the data ({@link #buffer()}); false for device memory. */
     public boolean isHostMemory() {
-        return buffer != null;
+        return buffer != null || nativeHost;
     }
 
     /**
@@ -112,35 +181,27 @@ public final class Tensor implements AutoCloseable {
         if (buffer != null) {
             return wrap(buffer.duplicate().position(Math.toIntExact(byteOffset)), type, newShape);
         }
-        if (byteOffset < 0 || byteOffset + bytes > deviceCapacity) {
-            throw new IllegalArgumentException("region of " + bytes + " bytes at " + byteOffset + " outside "
-                    + deviceCapacity + " bytes of " + this);
+        if (byteOffset < 0 || byteOffset + bytes > capacity) {
+            throw new IllegalArgumentException(
+                    "region of " + bytes + " bytes at " + byteOffset + " outside " + capacity + " bytes of " + this);
         }
-        try (PointerPointer<OrtMemoryInfo> info = new PointerPointer<>(1);
-                PointerPointer<OrtValue> out = new PointerPointer<>(1);
-                LongPointer dims = new LongPointer(newShape)) {
+        try (PointerPointer<OrtMemoryInfo> info = new PointerPointer<>(1)) {
             OnnxRuntime.check(OnnxRuntime.api().GetTensorMemoryInfo(ortValue(), info), () -> "tensor memory info");
-            long address = deviceAddress + byteOffset;
-            OnnxRuntime.check(
-                    OnnxRuntime.api()
-                            .CreateTensorWithDataAsOrtValue(
-                                    info.get(OrtMemoryInfo.class, 0),
-                                    new Address(address),
-                                    bytes,
-                                    dims,
-                                    newShape.length,
-                                    type.onnxCode(),
-                                    out),
-                    () -> "cannot view " + this + " as " + Arrays.toString(newShape));
-            return new Tensor(
-                    type, newShape.clone(), out.get(OrtValue.class, 0), address, deviceCapacity - byteOffset, null);
+            long at = address + byteOffset;
+            OrtValue v = createOver(info.get(OrtMemoryInfo.class, 0), at, bytes, type, newShape);
+            return new Tensor(type, newShape.clone(), v, at, capacity - byteOffset, nativeHost, null);
         }
     }
 
-    /** A bare native address (device memory has no Java buffer to derive a pointer from). */
+    /** A bare native address (native and device memory have no Java buffer to derive a pointer from). */
     private static final class Address extends Pointer {
         Address(long address) {
             this.address = address;
+        }
+
+        @Override
+        public int sizeof() {
+            return 1; // bytes, as for Pointer itself (JavaCPP knows no size for this class)
         }
     }
 
@@ -215,10 +276,19 @@ public final class Tensor implements AutoCloseable {
     }
 
     private ByteBuffer host() {
-        if (buffer == null) {
+        if (buffer != null) {
+            return buffer;
+        }
+        if (!nativeHost) {
             throw new IllegalStateException(this + " lives in device memory; Java cannot read it");
         }
-        return buffer;
+        long bytes = byteSize();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalStateException(
+                    this + " has " + bytes + " bytes, more than one buffer view holds;" + " read it through a region");
+        }
+        // A view of the native memory (no copy, not counted as direct memory), valid until the owner is closed.
+        return new Address(address).limit(bytes).asByteBuffer();
     }
 
     /** Element {@code index} (flat, row-major) of a float32 or float16 tensor, as a float. */
@@ -280,7 +350,7 @@ public final class Tensor implements AutoCloseable {
         } else if (raw != null) {
             OnnxRuntime.api().ReleaseValue(raw);
             if (onRelease != null) {
-                onRelease.run();
+                onRelease.run(); // after the value: ONNX Runtime no longer points at the memory
             }
         }
         value = null;
@@ -289,6 +359,6 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return type.label() + Arrays.toString(shape) + (buffer == null ? " (device)" : "");
+        return type.label() + Arrays.toString(shape) + (nativeHost ? " (native)" : buffer == null ? " (device)" : "");
     }
 }

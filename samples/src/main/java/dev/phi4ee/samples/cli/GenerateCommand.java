@@ -4,7 +4,6 @@ import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
-import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -87,11 +87,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 = default")
     int threads;
 
-    @Option(names = "--max-length", defaultValue = "0", description = "context window; 0 = the model config's")
-    int maxLength;
-
-    @Option(names = "--kv-cache", defaultValue = "AUTO", description = "AUTO, SHARED_BUFFER or GROWING")
-    KvCacheMode kvCacheMode;
+    @Mixin
+    KvCacheOptions kvCache;
 
     @Spec
     CommandSpec spec;
@@ -107,11 +104,9 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         try (Phi4Engine engine = Phi4Engine.open(
                 dir,
-                EngineOptions.builder()
-                        .executionProvider(provider)
-                        .intraOpThreads(threads)
-                        .maxLength(maxLength)
-                        .kvCacheMode(kvCacheMode)
+                kvCache.applyTo(EngineOptions.builder()
+                                .executionProvider(provider)
+                                .intraOpThreads(threads))
                         .build())) {
             GenerationRequest request = request();
             GenerationResult result;

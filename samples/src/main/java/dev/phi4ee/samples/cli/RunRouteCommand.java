@@ -1,5 +1,7 @@
 package dev.phi4ee.samples.cli;
 
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.Phi4Exception;
 import dev.phi4ee.samples.routes.SampleJob;
 import dev.phi4ee.samples.routes.SampleRunner;
 import java.io.PrintWriter;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,6 +52,9 @@ public final class RunRouteCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "keep polling the folder instead of stopping after the files present")
     boolean watch;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
     @Override
     public Integer call() throws Exception {
         SampleJob sampleJob;
@@ -58,13 +64,26 @@ public final class RunRouteCommand implements Callable<Integer> {
             System.err.println("phi4 run-route: unknown job '" + job + "', expected scans or calls");
             return 2;
         }
+        EngineOptions options;
+        try {
+            options = kvCache.applyTo(EngineOptions.builder().executionProvider(executionProvider))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            System.err.println("phi4 run-route: " + e.getMessage());
+            return 2;
+        }
         boolean demo = model == null;
         Path modelDir = demo ? DemoModelCache.ensure(DemoModelCache.defaultDirectory()) : model;
         PrintWriter err = new PrintWriter(System.err, true);
         if (demo) {
             DemoModelCache.warn(err, modelDir);
         }
-        SampleRunner.run(sampleJob, input, output, modelDir, demo, executionProvider, maxNewTokens, watch, System.out);
+        try {
+            SampleRunner.run(sampleJob, input, output, modelDir, demo, options, maxNewTokens, watch, System.out);
+        } catch (Phi4Exception e) { // the model does not open: one line, no stack trace
+            System.err.println("phi4 run-route: " + e.getMessage());
+            return 1;
+        }
         if (demo) {
             DemoModelCache.warn(err, modelDir); // again after the log lines, so it is not missed
         }

@@ -21,6 +21,7 @@ public final class SampleRunner {
     /**
      * @param modelDir the model folder
      * @param demo true when it is the demo model: results then carry a warning that the text is random
+     * @param engineOptions how the engine opens (execution provider, KV cache window and memory budget)
      * @return the number of input files handled (0 when watching)
      */
     public static int run(
@@ -29,7 +30,7 @@ public final class SampleRunner {
             Path output,
             Path modelDir,
             boolean demo,
-            String executionProvider,
+            EngineOptions engineOptions,
             int maxNewTokens,
             boolean watch,
             PrintStream out)
@@ -41,9 +42,7 @@ public final class SampleRunner {
             return 0;
         }
         Files.createDirectories(output);
-        try (Phi4Engine engine = Phi4Engine.open(
-                modelDir,
-                EngineOptions.builder().executionProvider(executionProvider).build())) {
+        try (Phi4Engine engine = Phi4Engine.open(modelDir, engineOptions)) {
             runWith(
                     engine,
                     job,

@@ -2,6 +2,8 @@ package dev.phi4ee.samples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.phi4ee.core.testkit.Phi4TestModels;
+import dev.phi4ee.core.testkit.TestModelSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +82,49 @@ class ModelCommandsTest {
                 "Hello there");
         assertThat(streamed.code()).isZero();
         assertThat(streamed.out().strip()).isEqualTo(generated.out().strip());
+    }
+
+    @Test
+    void inspectModelPrintsTheKvCachePlanOfTheOptions() {
+        // The demo model with the release's window (reference §2.2): 1 KiB per token, 8 × 131072 = 1 GiB.
+        Path dir = Phi4TestModels.write(
+                tmp.resolve("release-window"),
+                TestModelSpec.builder().contextLength(131072).maxLength(131072).build());
+        Run defaults = run("inspect-model", "--provider", "cpu", dir.toString());
+        assertThat(defaults.code()).as(defaults.err()).isZero();
+        assertThat(defaults.out())
+                .contains("context_length 131072, max_length 131072")
+                .contains("KV cache in host memory: 1 KiB per token, window 131072, 8 slots, 1.0 GiB shared buffer;"
+                        + " budget ");
+        Run budget = run("inspect-model", "--provider", "cpu", "--kv-cache-bytes", "64m", dir.toString());
+        assertThat(budget.out())
+                .contains("window 8192, 8 slots, 64.0 MiB shared buffer; budget 64.0 MiB from kvCacheBytes");
+        Run growing = run(
+                "inspect-model", "--provider", "cpu", "--kv-cache", "GROWING", "--max-length", "4096", dir.toString());
+        assertThat(growing.out()).contains("window 4096, growing, 1 request at a time, peak 8.0 MiB (past + present)");
+        Run tooBig = run(
+                "inspect-model",
+                "--provider",
+                "cpu",
+                "--max-length",
+                "131072",
+                "--kv-cache-bytes",
+                "64MiB",
+                dir.toString());
+        assertThat(tooBig.code()).isEqualTo(1);
+        assertThat(tooBig.out())
+                .contains("KV cache: FAILED: maxLength 131072 needs 128.0 MiB of KV cache for one request (1 KiB per"
+                        + " token) but the KV budget is 64.0 MiB (kvCacheBytes)");
+        Run generateTooBig =
+                run("generate", "--model", dir.toString(), "--max-length", "131072", "--kv-cache-bytes", "64m", "hi");
+        assertThat(generateTooBig.code()).isEqualTo(1);
+        assertThat(generateTooBig.err()).startsWith("error: maxLength 131072 needs 128.0 MiB");
+        Run badBytes = run("generate", "--model", dir.toString(), "--kv-cache-bytes", "lots", "hi");
+        assertThat(badBytes.code()).isEqualTo(1);
+        assertThat(badBytes.err()).contains("expected a byte count such as 17179869184, 16g or 512MiB, was 'lots'");
+        Run badShare = run("inspect-model", "--host-memory-utilization", "1.5", dir.toString());
+        assertThat(badShare.code()).isEqualTo(1);
+        assertThat(badShare.err()).contains("hostMemoryUtilization must be in (0, 1], was 1.5");
     }
 
     @Test
