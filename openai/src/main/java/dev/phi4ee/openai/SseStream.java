@@ -85,7 +85,10 @@ final class SseStream implements TokenListener {
                     return;
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // The client went away: the normal end of an abandoned stream, not a server error to report.
+            cancel();
+        } catch (RuntimeException e) {
             cancel();
             throw e;
         } catch (InterruptedException e) {

@@ -4,10 +4,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.phi4ee.openai.EngineHolder;
 import dev.phi4ee.openai.OpenAiApi;
 import dev.phi4ee.openai.OpenAiApiConfig;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.glassfish.jersey.jdkhttp.JdkHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -17,6 +20,24 @@ import org.glassfish.jersey.server.ServerProperties;
  * (a stream holds its thread while the engine decodes). See docs/decisions/openai-api-server.md.
  */
 public final class ApiServer implements AutoCloseable {
+    /**
+     * Jersey warns that resource instances "do not implement provider interfaces" when registered as instances, which
+     * is how resources with constructor arguments are registered; held here so the level setting is not collected.
+     */
+    private static final Logger PROVIDER_CHECK = Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
+    /**
+     * When a streaming client leaves, the stream ends quietly (its generation is cancelled), but the JDK container
+     * still warns, with a stack trace, that it cannot close the dead exchange; only that record is dropped.
+     */
+    private static final Logger CONTAINER = Logger.getLogger("org.glassfish.jersey.jdkhttp.JdkHttpHandlerContainer");
+
+    static {
+        PROVIDER_CHECK.setLevel(Level.SEVERE);
+        CONTAINER.setFilter(r -> !(r.getThrown() instanceof IOException
+                && "headers already sent".equals(r.getThrown().getMessage())));
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI baseUri;
