@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         name = "phi4",
         mixinStandardHelpOptions = true,
         version = "phi4 0.1.0",
-        description = "Phi-4-multimodal on ONNX Runtime: inspect models, preprocess media, tokenize, generate.",
+        description =
+                "Phi-4-multimodal on ONNX Runtime: inspect models, preprocess media, tokenize, generate, serve the OpenAI API.",
         subcommands = {
             CommandLine.HelpCommand.class,
             InspectModelCommand.class,
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             PreprocessImageCommand.class,
             PreprocessAudioCommand.class,
             RunRouteCommand.class,
+            ServeCommand.class,
         })
 public final class Phi4Cli {
 

@@ -1,0 +1,114 @@
+package dev.phi4ee.openai;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phi4ee.core.api.FinishReason;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.TokenUsage;
+import java.util.UUID;
+
+/**
+ * Response bodies as the protocol has them: {@code chat.completion} objects and {@code chat.completion.chunk}
+ * events sharing one id, creation time and model.
+ */
+final class ChatResponses {
+    private final String id;
+    private final long created;
+    private final String model;
+
+    ChatResponses(String model) {
+        this.id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        this.created = System.currentTimeMillis() / 1000;
+        this.model = model;
+    }
+
+    String id() {
+        return id;
+    }
+
+    ObjectNode completion(GenerationResult result) {
+        ObjectNode root = header("chat.completion");
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", result.text());
+        message.putNull("refusal");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason(result.finishReason()));
+        putUsage(root, result.usage());
+        return root;
+    }
+
+    /** The first chunk: the assistant role with empty content, as OpenAI sends it. */
+    ObjectNode roleChunk(boolean includeUsage) {
+        ObjectNode chunk = chunk(includeUsage);
+        ObjectNode delta = choice(chunk).putObject("delta");
+        delta.put("role", "assistant");
+        delta.put("content", "");
+        return chunk;
+    }
+
+    ObjectNode contentChunk(String text, boolean includeUsage) {
+        ObjectNode chunk = chunk(includeUsage);
+        choice(chunk).putObject("delta").put("content", text);
+        return chunk;
+    }
+
+    ObjectNode finishChunk(FinishReason reason, boolean includeUsage) {
+        ObjectNode chunk = chunk(includeUsage);
+        ObjectNode choice = choice(chunk);
+        choice.putObject("delta");
+        choice.put("finish_reason", finishReason(reason));
+        return chunk;
+    }
+
+    /** With {@code include_usage}: a last chunk with no choices and the usage. */
+    ObjectNode usageChunk(TokenUsage usage) {
+        ObjectNode chunk = header("chat.completion.chunk");
+        chunk.putArray("choices");
+        putUsage(chunk, usage);
+        return chunk;
+    }
+
+    private ObjectNode chunk(boolean includeUsage) {
+        ObjectNode chunk = header("chat.completion.chunk");
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        if (includeUsage) {
+            chunk.putNull("usage");
+        }
+        return chunk;
+    }
+
+    private static ObjectNode choice(ObjectNode chunk) {
+        return (ObjectNode) chunk.get("choices").get(0);
+    }
+
+    private ObjectNode header(String object) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("id", id);
+        root.put("object", object);
+        root.put("created", created);
+        root.put("model", model);
+        root.putNull("system_fingerprint");
+        return root;
+    }
+
+    private static void putUsage(ObjectNode root, TokenUsage usage) {
+        ObjectNode u = root.putObject("usage");
+        u.put("prompt_tokens", usage.promptTokens());
+        u.put("completion_tokens", usage.generatedTokens());
+        u.put("total_tokens", usage.totalTokens());
+    }
+
+    /** A deadline cut the answer short, which the protocol can only call {@code length}. */
+    static String finishReason(FinishReason reason) {
+        return switch (reason) {
+            case STOP -> "stop";
+            case LENGTH, DEADLINE -> "length";
+            case CANCELLED -> "stop";
+        };
+    }
+}

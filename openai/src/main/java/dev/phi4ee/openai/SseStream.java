@@ -1,0 +1,112 @@
+package dev.phi4ee.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.phi4ee.core.api.GenerationHandle;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.TokenListener;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One streamed completion: the engine's decode thread queues events (never blocking), the HTTP thread writes them as
+ * server-sent events ({@code data: {chunk}} lines, then {@code data: [DONE]}) and flushes each. A failed write means
+ * the client went away: the generation is cancelled at once so its batch slot serves someone else.
+ */
+final class SseStream implements TokenListener {
+    /** An SSE comment sent after this much silence (long prefill): keeps proxies open, detects gone clients. */
+    private static final long KEEP_ALIVE_SECONDS = 15;
+
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private sealed interface Event {}
+
+    private record Text(String delta) implements Event {}
+
+    private record Done(GenerationResult result) implements Event {}
+
+    private record Failed(Throwable error) implements Event {}
+
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final ChatResponses responses;
+    private final boolean includeUsage;
+    private volatile GenerationHandle handle;
+
+    SseStream(ChatResponses responses, boolean includeUsage) {
+        this.responses = responses;
+        this.includeUsage = includeUsage;
+    }
+
+    void attach(GenerationHandle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public void onText(String delta) {
+        events.add(new Text(delta));
+    }
+
+    @Override
+    public void onComplete(GenerationResult result) {
+        events.add(new Done(result));
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        events.add(new Failed(error));
+    }
+
+    /** Writes the whole stream; returns when the generation has ended or the client is gone. */
+    void writeTo(OutputStream out) throws IOException {
+        try {
+            send(out, responses.roleChunk(includeUsage));
+            while (true) {
+                Event event = events.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+                if (event == null) {
+                    out.write(KEEP_ALIVE);
+                    out.flush();
+                } else if (event instanceof Text t) {
+                    send(out, responses.contentChunk(t.delta(), includeUsage));
+                } else if (event instanceof Done d) {
+                    send(out, responses.finishChunk(d.result().finishReason(), includeUsage));
+                    if (includeUsage) {
+                        send(out, responses.usageChunk(d.result().usage()));
+                    }
+                    out.write(DONE);
+                    out.flush();
+                    return;
+                } else if (event instanceof Failed f) {
+                    // Headers are sent already; OpenAI's clients read an error object in the stream.
+                    send(out, ErrorMapping.body(ErrorMapping.map(f.error())));
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The client went away: the normal end of an abandoned stream, not a server error to report.
+            cancel();
+        } catch (RuntimeException e) {
+            cancel();
+            throw e;
+        } catch (InterruptedException e) {
+            cancel();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while streaming", e);
+        }
+    }
+
+    private void cancel() {
+        GenerationHandle h = handle;
+        if (h != null) {
+            h.cancel();
+        }
+    }
+
+    private static void send(OutputStream out, JsonNode node) throws IOException {
+        out.write(("data: " + Json.write(node) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
