@@ -5,6 +5,7 @@ import dev.phi4ee.core.model.onnx.OnnxAdapterFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -16,9 +17,10 @@ import java.util.Map;
  * A validated {@code .onnx_adapter} file (reference §5.1): format version 1, LoRA parameters only, unique names,
  * data sizes matching shape × element size, one rank per target.
  *
- * <p>Only the header is kept (names, shapes, where each tensor's bytes are); the bytes stay in the file. {@link
- * #tensors} maps the file again and each tensor copies its bytes, zero-padded if needed, straight into the memory it
- * is loaded into: an adapter is decoded once and never held on the heap (the release's are 250 and 313 MB).
+ * <p>Only the header is kept (names, shapes, where each tensor's bytes are); the bytes stay in the file. Each of
+ * {@link #tensors} reads its bytes from the file, zero-padded if needed, straight into the memory it is loaded into:
+ * an adapter is decoded once and never held on the heap (the release's are 250 and 313 MB). Reads, not a mapping:
+ * mapped pages would stay in the process's resident set until the mapping is collected.
  *
  * @param file where it was read from (names it in errors)
  * @param size the file's size in bytes when indexed
@@ -27,18 +29,18 @@ import java.util.Map;
  */
 public record LoraAdapterContent(Path file, long size, OnnxAdapterFormat.Index index, LoraLayout layout) {
 
-    /** One adapter tensor as the graph takes it: its shape after padding, its bytes written on demand. */
+    /** One adapter tensor as the graph takes it: its shape after padding, its bytes read on demand. */
     public static final class PaddedTensor {
+        private final Path file;
         private final OnnxAdapterFormat.Slice slice;
-        private final ByteBuffer source;
         private final LoraLayout layout;
         private final int rankR;
         private final long[] dims;
         private final long byteSize;
 
-        private PaddedTensor(OnnxAdapterFormat.Slice slice, ByteBuffer source, LoraLayout layout, int rankR) {
+        private PaddedTensor(Path file, OnnxAdapterFormat.Slice slice, LoraLayout layout, int rankR) {
+            this.file = file;
             this.slice = slice;
-            this.source = source;
             this.layout = layout;
             this.rankR = rankR;
             int size = TensorData.elementSize(slice.dataType(), slice.name());
@@ -66,7 +68,10 @@ public record LoraAdapterContent(Path file, long size, OnnxAdapterFormat.Index i
 
         /**
          * Writes the tensor's little-endian bytes, zero-padded to the target rank, into {@code dst} from its position
-         * ({@link #byteSize()} bytes; the position does not move).
+         * ({@link #byteSize()} bytes; the position does not move). A tensor that needs no padding is read straight
+         * into {@code dst}; a padded one goes through one heap buffer of its own size.
+         *
+         * @throws ModelFormatException when the file cannot be read
          */
         public void writeTo(ByteBuffer dst) {
             if (dst.remaining() < byteSize) {
@@ -74,12 +79,26 @@ public record LoraAdapterContent(Path file, long size, OnnxAdapterFormat.Index i
                         name() + ": needs " + byteSize + " bytes, the buffer has " + dst.remaining());
             }
             ByteBuffer target = dst.slice(dst.position(), (int) byteSize);
-            ByteBuffer data = slice.data(source);
             int own = layout.ranks().get(layout.tensors().get(name()).target());
             if (rankR == own) {
-                target.put(0, data, 0, data.limit());
+                read(target);
             } else {
+                ByteBuffer data = ByteBuffer.allocate(slice.length());
+                read(data);
                 layout.widen(name(), data, target, TensorData.elementSize(slice.dataType(), name()), rankR);
+            }
+        }
+
+        private void read(ByteBuffer into) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer b = into.duplicate().clear();
+                while (b.hasRemaining()) {
+                    if (ch.read(b, slice.offset() + (long) b.position()) < 0) {
+                        throw new ModelFormatException(file.getFileName() + ": parameter " + name() + " truncated");
+                    }
+                }
+            } catch (IOException e) {
+                throw new ModelFormatException(file.getFileName() + ": cannot read parameter " + name() + ": " + e, e);
             }
         }
     }
@@ -134,15 +153,20 @@ public record LoraAdapterContent(Path file, long size, OnnxAdapterFormat.Index i
 
     /**
      * The adapter's tensors with every target zero-padded to its rank in {@code ranks} (targets absent or already at
-     * that rank as they are), over a fresh mapping of the file (reference §5.4 c).
+     * that rank as they are), each read from the file when written (reference §5.4 c).
      *
-     * @throws ModelFormatException when the file cannot be mapped again or changed size since it was indexed
+     * @throws ModelFormatException when the file cannot be read or changed size since it was indexed
      */
     public List<PaddedTensor> tensors(Map<String, Integer> ranks) {
-        ByteBuffer bytes = map(file);
-        if (bytes.limit() != size) {
+        long now;
+        try {
+            now = Files.size(file);
+        } catch (IOException e) {
+            throw new ModelFormatException(file.getFileName() + ": cannot read LoRA adapter: " + e, e);
+        }
+        if (now != size) {
             throw new ModelFormatException(
-                    file.getFileName() + ": changed since it was read (" + bytes.limit() + " bytes, was " + size + ")");
+                    file.getFileName() + ": changed since it was read (" + now + " bytes, was " + size + ")");
         }
         List<PaddedTensor> out = new ArrayList<>();
         for (OnnxAdapterFormat.Slice p : index.parameters()) {
@@ -152,7 +176,7 @@ public record LoraAdapterContent(Path file, long size, OnnxAdapterFormat.Index i
             if (rankR < r) {
                 throw new IllegalArgumentException(p.name() + ": cannot narrow rank " + r + " to " + rankR);
             }
-            out.add(new PaddedTensor(p, bytes, layout, rankR));
+            out.add(new PaddedTensor(file, p, layout, rankR));
         }
         return out;
     }

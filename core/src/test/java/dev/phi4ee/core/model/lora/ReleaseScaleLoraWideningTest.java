@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReleaseScaleLoraWideningTest {
     static final String HEAP = "768m";
     static final long HEAP_BYTES = 768L << 20;
+    static final long LIVE_BOUND_BYTES = 128L << 20;
 
     @TempDir
     Path tmp;
@@ -40,6 +41,9 @@ class ReleaseScaleLoraWideningTest {
         assertThat(Long.parseLong(probe.get("graphFileBytes"))).isGreaterThan(236_000_000L);
         assertThat(Long.parseLong(probe.get("maxHeapBytes"))).isLessThanOrEqualTo(HEAP_BYTES);
         assertThat(Long.parseLong(probe.get("peakHeapBytes"))).isLessThan(HEAP_BYTES);
+        // what was live: bounded by the largest LoRA tensor and the index, not by the 236 MB of inline zeros
+        // (parsed into protobuf objects they alone held 1.25 GB)
+        assertThat(Long.parseLong(probe.get("maxHeapAfterGcBytes"))).isBetween(1L, LIVE_BOUND_BYTES);
     }
 
     /** Runs {@link ReleaseScaleLoraProbe} in a JVM with {@code -Xmx heap}; returns its {@code probe:} values. */
