@@ -115,7 +115,8 @@ public final class LoraRankFit {
             }
             return OnnxGraphIndex.of(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
         } catch (InvalidProtocolBufferException e) {
-            throw new ModelFormatException(file.getFileName() + ": not a valid ONNX model: " + e.getMessage(), e);
+            throw new ModelFormatException(
+                    file.getFileName() + ": cannot read ONNX graph: not a valid ONNX model: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelFormatException(file.getFileName() + ": cannot read ONNX graph: " + e, e);
         }

@@ -175,11 +175,12 @@ class LoraRankFitErrorsTest {
         Path cut = Files.write(tmp.resolve("cut.onnx"), Arrays.copyOf(good, good.length / 2));
         assertThatThrownBy(() -> LoraRankFit.plan(cut, List.of()))
                 .isInstanceOf(ModelFormatException.class)
-                .hasMessageStartingWith("cut.onnx: not a valid ONNX model");
+                .hasMessageStartingWith("cut.onnx: cannot read ONNX graph: not a valid ONNX model");
         Path empty = Files.write(tmp.resolve("empty.onnx"), new byte[0]);
         assertThatThrownBy(() -> LoraRankFit.plan(empty, List.of()))
                 .isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("empty.onnx: not a valid ONNX model: the model has no graph");
+                .hasMessageContaining(
+                        "empty.onnx: cannot read ONNX graph: not a valid ONNX model: the model has no graph");
         assertThatThrownBy(() -> LoraRankFit.plan(tmp.resolve("absent.onnx"), List.of()))
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageStartingWith("absent.onnx: cannot read ONNX graph");
