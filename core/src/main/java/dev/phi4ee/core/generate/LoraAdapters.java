@@ -1,17 +1,14 @@
 package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.model.lora.LoraAdapterContent;
 import dev.phi4ee.core.model.lora.LoraRankPlan;
-import dev.phi4ee.core.model.onnx.OnnxAdapterFormat;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 import dev.phi4ee.core.ort.TensorInfo;
 import dev.phi4ee.core.prompt.Adapter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -28,8 +25,10 @@ import java.util.Optional;
  * ONNX Runtime applies {@code RunOptions}' active adapters only on its name/value {@code Run} path and silently ignores
  * them with IoBinding (found by the test kit, confirmed by {@code MultimodalPipelineTest}).
  *
- * <p>Each adapter's parameters are checked against the text graph's LoRA inputs (name and shape) at load time. An
- * adapter that does not fit — the release's rank-320 speech adapter against rank-256 LoRA nodes (§5.3, defect 2) — is
+ * <p>Each adapter is read once: {@code LoraRankFit} indexed and validated it, and its tensors are copied from the
+ * mapped file straight into their native buffers (zero-padded where needed), so a 313 MB adapter never lands on the
+ * Java heap. Each adapter's parameters are checked against the text graph's LoRA inputs (name, shape and type) at
+ * load time. An adapter that does not fit — the release's rank-320 speech adapter against rank-256 LoRA nodes (§5.3, defect 2) — is
  * made to fit by {@link Phi4Graphs}, which widens the graph's LoRA rank once at load time ({@code LoraRankFit}, §5.4 c);
  * the smaller adapter comes zero-padded from its plan. An adapter that still does not fit is not activated and a
  * warning names the first mismatching tensor.
@@ -54,12 +53,12 @@ final class LoraAdapters implements AutoCloseable {
             return;
         }
         Path f = file.get();
-        // The decoder's LoRA rank was widened to the largest adapter's (§5.4 c): smaller ones come zero-padded.
-        byte[] bytes = plan.adapter(f)
-                .filter(LoraRankPlan.FittedAdapter::isPadded)
-                .map(LoraRankPlan.FittedAdapter::paddedBytes)
-                .orElseGet(() -> read(f));
-        String misfit = misfit(bytes, loraInputs);
+        // The plan validated the adapter and knows its layout; tensors come from the file, zero-padded where the
+        // decoder's LoRA rank was widened to a larger adapter's (§5.4 c), straight into their native memory.
+        LoraRankPlan.FittedAdapter fitted = plan.adapter(f)
+                .orElseThrow(() -> new IllegalStateException(f.getFileName() + " is not in the LoRA rank plan"));
+        List<LoraAdapterContent.PaddedTensor> parameters = fitted.tensors();
+        String misfit = misfit(parameters, loraInputs);
         if (misfit != null) {
             LOG.log(
                     Level.WARNING,
@@ -70,16 +69,22 @@ final class LoraAdapters implements AutoCloseable {
             return;
         }
         Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
-        for (OnnxAdapterFormat.Parameter p : OnnxAdapterFormat.decode(bytes).parameters()) {
-            ElementType type = ElementType.fromOnnxCode(p.dataType()).orElseThrow();
-            Tensor t = Tensor.allocate(type, p.dims());
-            java.nio.ByteBuffer dst = t.buffer();
-            if (dst.order() != java.nio.ByteOrder.LITTLE_ENDIAN) {
-                throw new UnsupportedOperationException(
-                        "adapter files are little-endian; big-endian hosts unsupported");
+        try {
+            for (LoraAdapterContent.PaddedTensor p : parameters) {
+                ElementType type = ElementType.fromOnnxCode(p.dataType()).orElseThrow();
+                Tensor t = Tensor.allocate(type, p.dims());
+                java.nio.ByteBuffer dst = t.buffer();
+                if (dst.order() != java.nio.ByteOrder.LITTLE_ENDIAN) {
+                    t.close();
+                    throw new UnsupportedOperationException(
+                            "adapter files are little-endian; big-endian hosts unsupported");
+                }
+                p.writeTo(dst);
+                tensors.put(p.name(), placement.isHost() ? t : upload(t, placement));
             }
-            dst.put(p.data());
-            tensors.put(p.name(), placement.isHost() ? t : upload(t, placement));
+        } catch (RuntimeException e) {
+            tensors.values().forEach(Tensor::close);
+            throw e;
         }
         loaded.put(which, new Weights(which, java.util.Collections.unmodifiableMap(tensors)));
     }
@@ -101,23 +106,9 @@ final class LoraAdapters implements AutoCloseable {
         }
     }
 
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
     /** Null when every adapter tensor matches a LoRA input of the graph, else what does not. */
-    static String misfit(byte[] adapterFile, List<TensorInfo> loraInputs) {
-        OnnxAdapterFormat.Adapter decoded;
-        try {
-            decoded = OnnxAdapterFormat.decode(adapterFile);
-        } catch (RuntimeException e) {
-            return "unreadable adapter file: " + e.getMessage();
-        }
-        for (OnnxAdapterFormat.Parameter p : decoded.parameters()) {
+    static String misfit(List<LoraAdapterContent.PaddedTensor> parameters, List<TensorInfo> loraInputs) {
+        for (LoraAdapterContent.PaddedTensor p : parameters) {
             TensorInfo in = loraInputs.stream()
                     .filter(t -> t.name().equals(p.name()))
                     .findFirst()

@@ -46,7 +46,7 @@ public final class Phi4Graphs implements AutoCloseable {
             Placement placement) {
         this.directory = directory;
         this.placement = placement;
-        this.loraPlan = loraPlan.withoutModelBytes(); // the session has the graph now
+        this.loraPlan = loraPlan.withoutWidenedGraph(); // the session has the graph now
         this.embedding = embedding;
         this.decoder = decoder;
         this.vision = vision;
@@ -79,8 +79,7 @@ public final class Phi4Graphs implements AutoCloseable {
             OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
             // Adapter ranks that do not fit the decoder's LoRA inputs widen them once, here (reference §5.4 c).
             LoraRankPlan lora = LoraRankFit.plan(dir);
-            OrtSession decoder =
-                    track(opened, openOne(lora.decoder().file(), lora.decoder().patchedModel(), settings));
+            OrtSession decoder = track(opened, openDecoder(lora.decoder(), settings));
             Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
             Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);
@@ -97,12 +96,22 @@ public final class Phi4Graphs implements AutoCloseable {
     }
 
     private static OrtSession openOne(Path file, SessionSettings settings) {
-        return openOne(file, null, settings);
+        try {
+            return OrtSession.open(file, settings);
+        } catch (OrtFailure e) {
+            throw new ModelFormatException(
+                    file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
+        }
     }
 
-    private static OrtSession openOne(Path file, byte[] patchedModel, SessionSettings settings) {
+    /** The decoder, widened in native memory when an adapter's rank needs it (§5.4 c; never on the Java heap). */
+    private static OrtSession openDecoder(LoraRankPlan.FittedGraph graph, SessionSettings settings) {
+        if (!graph.isPatched()) {
+            return openOne(graph.file(), settings);
+        }
+        Path file = graph.file();
         try {
-            return OrtSession.open(file, patchedModel, settings);
+            return OrtSession.open(file, graph.widenedSize(), graph::writeWidened, settings);
         } catch (OrtFailure e) {
             throw new ModelFormatException(
                     file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);

@@ -1,11 +1,14 @@
 package dev.phi4ee.core.ort;
 
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.onnxruntime.ConstTensorTypeAndShapeInfo;
@@ -60,11 +63,48 @@ public final class OrtSession implements AutoCloseable {
     }
 
     /**
-     * As {@link #open(Path, SessionSettings)}, from {@code model} (serialized ModelProto, e.g. a text graph whose
-     * LoRA rank was widened in memory, reference §5.4 c) when not null; {@code file} names the session and its
-     * directory is where the model's external-data locations resolve, as if the bytes had been read from it.
+     * As {@link #open(Path, SessionSettings)}, from {@code model} (a serialized ModelProto, e.g. a small helper graph)
+     * when not null; {@code file} names the session and its directory is where the model's external-data locations
+     * resolve, as if the bytes had been read from it.
      */
     public static OrtSession open(Path file, byte[] model, SessionSettings settings) {
+        if (model == null) {
+            return open(file, null, 0, settings);
+        }
+        try (BytePointer data = new BytePointer(model)) {
+            return open(file, data, model.length, settings);
+        }
+    }
+
+    /**
+     * As {@link #open(Path, byte[], SessionSettings)} for a model of {@code size} bytes that {@code writer} writes
+     * into the buffer it is given (exactly {@code size} bytes from its position), e.g. the text graph with its LoRA
+     * rank widened (reference §5.4 c, hundreds of MB for the release). The buffer is native memory outside the Java
+     * heap and the direct-buffer limit, freed as soon as ONNX Runtime has parsed it.
+     *
+     * @throws OrtFailure when the memory cannot be allocated or ONNX Runtime rejects the model
+     * @throws IllegalArgumentException when {@code size} is not 1 byte to 2 GiB (protobuf's limit)
+     */
+    public static OrtSession open(Path file, long size, Consumer<ByteBuffer> writer, SessionSettings settings) {
+        if (size <= 0 || size > Integer.MAX_VALUE) {
+            // protobuf cannot parse more than 2 GiB; large weights belong in external data
+            throw new IllegalArgumentException(
+                    file.getFileName() + ": an in-memory ONNX model has 1 byte to 2 GiB, not " + size);
+        }
+        Pointer memory = Pointer.malloc(size);
+        if (memory == null || memory.isNull()) {
+            throw new OrtFailure("cannot allocate " + size + " bytes of native memory for " + file.getFileName(), null);
+        }
+        try {
+            BytePointer bytes = new BytePointer(memory).capacity(size).limit(size);
+            writer.accept(bytes.asByteBuffer());
+            return open(file, bytes, size, settings);
+        } finally {
+            Pointer.free(memory);
+        }
+    }
+
+    private static OrtSession open(Path file, Pointer model, long size, SessionSettings settings) {
         OnnxRuntime.initialize();
         int device = settings.cudaDevice();
         boolean wantCuda = device >= 0
@@ -72,7 +112,7 @@ public final class OrtSession implements AutoCloseable {
                         || (!autoCudaFailed && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
         if (wantCuda) {
             try {
-                return create(file, model, settings, device);
+                return create(file, model, size, settings, device);
             } catch (RuntimeException e) {
                 if (settings.strict()) {
                     throw new OrtFailure(
@@ -93,10 +133,10 @@ public final class OrtSession implements AutoCloseable {
                 }
             }
         }
-        return create(file, model, settings, -1);
+        return create(file, model, size, settings, -1);
     }
 
-    private static OrtSession create(Path file, byte[] model, SessionSettings settings, int cudaDevice) {
+    private static OrtSession create(Path file, Pointer model, long size, SessionSettings settings, int cudaDevice) {
         // Owned by the session, not by a step's scope (helper graphs are opened on first use, inside a step).
         SessionOptions so = NativeScope.owned(new SessionOptions());
         try {
@@ -115,10 +155,9 @@ public final class OrtSession implements AutoCloseable {
             if (model != null) {
                 Path folder = file.toAbsolutePath().getParent();
                 try (BytePointer key = new BytePointer("session.model_external_initializers_file_folder_path");
-                        BytePointer value = new BytePointer(folder.toString());
-                        BytePointer data = new BytePointer(model)) {
+                        BytePointer value = new BytePointer(folder.toString())) {
                     so.AddConfigEntry(key, value);
-                    s = NativeScope.owned(new Session(OnnxRuntime.env(), data, model.length, so));
+                    s = NativeScope.owned(new Session(OnnxRuntime.env(), model, size, so));
                 }
             } else {
                 try (BytePointer path = new BytePointer(file.toAbsolutePath().toString())) {

@@ -60,7 +60,7 @@ class LoraRankFitInt4Test {
         adapter24 = Files.write(tmp.resolve("a24.onnx_adapter"), adapter(24, 1));
         adapter40 = Files.write(tmp.resolve("a40.onnx_adapter"), adapter(40, 2));
         plan = LoraRankFit.plan(graph24, List.of(adapter24, adapter40));
-        widened = Files.write(tmp.resolve("text24.widened.onnx"), plan.decoder().patchedModel());
+        widened = LoraRankFitTest.writeBeside(tmp, "text24.widened.onnx", plan.decoder());
     }
 
     static long blocks(long k) {

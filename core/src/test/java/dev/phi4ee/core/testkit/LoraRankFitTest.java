@@ -11,7 +11,9 @@ import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.model.onnx.Onnx;
 import dev.phi4ee.core.testkit.OrtTestSession.Tensor;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -51,8 +53,7 @@ class LoraRankFitTest {
                 dir.resolve(Phi4TestModels.TEXT_FILE),
                 List.of(dir.resolve(LoraAdapters.VISION_FILE), dir.resolve(LoraAdapters.SPEECH_FILE)));
         base = new DecoderRunner(dir, SPEC);
-        widened = new OrtTestSession(
-                writeBeside(dir, "phi-4-mm-text.widened.onnx", plan.decoder().patchedModel()));
+        widened = new OrtTestSession(writeBeside(dir, "phi-4-mm-text.widened.onnx", plan.decoder()));
     }
 
     @AfterAll
@@ -61,18 +62,23 @@ class LoraRankFitTest {
         widened.close();
     }
 
-    /** The patched graph written beside the original, so its external-data locations resolve unchanged. */
-    static Path writeBeside(Path dir, String name, byte[] model) {
-        try {
-            return Files.write(dir.resolve(name), model);
+    /** The widened graph written beside the original, so its external-data locations resolve unchanged. */
+    static Path writeBeside(Path dir, String name, LoraRankPlan.FittedGraph graph) {
+        Path file = dir.resolve(name);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            graph.writeWidened(out);
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static Onnx.ModelProto parse(byte[] model) {
+    /** The widened graph, parsed (small kit graphs only). */
+    static Onnx.ModelProto parse(LoraRankPlan.FittedGraph graph) {
+        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(graph.widenedSize()));
+        graph.writeWidened(bytes);
         try {
-            return Onnx.ModelProto.parseFrom(model);
+            return Onnx.ModelProto.parseFrom(bytes.flip());
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
@@ -117,7 +123,7 @@ class LoraRankFitTest {
         assertThat(speech.rank()).isEqualTo(10);
         assertThat(speech.isPadded()).isFalse();
         String a0 = Phi4TestModels.loraInputName(0, "attn.q_proj", 'A');
-        Onnx.GraphProto g = parse(plan.decoder().patchedModel()).getGraph();
+        Onnx.GraphProto g = parse(plan.decoder()).getGraph();
         assertThat(g.getInputList().stream()
                         .filter(i -> i.getName().equals(a0))
                         .findFirst()
@@ -208,8 +214,8 @@ class LoraRankFitTest {
         assertThat(speechPadded).isNotNull();
         float[] at16;
         float[] at10;
-        try (OrtTestSession graph16 = new OrtTestSession(writeBeside(
-                        dir, "phi-4-mm-text.rank16.onnx", plan16.decoder().patchedModel()));
+        try (OrtTestSession graph16 =
+                        new OrtTestSession(writeBeside(dir, "phi-4-mm-text.rank16.onnx", plan16.decoder()));
                 LoraAdapter padded = adapter(speechPadded);
                 LoraAdapter speech = OrtTestSession.loadAdapter(speech10)) {
             at16 = lastLogits(graph16.runWithAdapter(inputs(), padded));
@@ -241,8 +247,8 @@ class LoraRankFitTest {
         LoraRankPlan plan16 = LoraRankFit.plan(dir16.resolve(Phi4TestModels.TEXT_FILE), List.of(speech));
         assertThat(plan16.decoder().rank()).isEqualTo(10);
         try (DecoderRunner base16 = new DecoderRunner(dir16, fp16);
-                OrtTestSession widened16 = new OrtTestSession(writeBeside(
-                        dir16, "phi-4-mm-text.widened.onnx", plan16.decoder().patchedModel()));
+                OrtTestSession widened16 =
+                        new OrtTestSession(writeBeside(dir16, "phi-4-mm-text.widened.onnx", plan16.decoder()));
                 OrtTestSession nativeText = new OrtTestSession(native16.resolve(Phi4TestModels.TEXT_FILE));
                 LoraAdapter adapter = OrtTestSession.loadAdapter(speech)) {
             Map<String, Tensor> in = new LinkedHashMap<>();

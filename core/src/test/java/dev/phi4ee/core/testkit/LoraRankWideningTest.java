@@ -54,8 +54,10 @@ class LoraRankWideningTest {
             TensorProto t = g.getInitializer(i);
             int rankAxis = rankAxis(t.getName());
             if (rankAxis >= 0) {
-                int elementBytes = t.getRawData().size() / (int) (t.getDims(0) * t.getDims(1));
-                TensorProto.Builder widened = t.toBuilder().setDims(rankAxis, rank);
+                // zeros may be typed fields (the release builder's form) or raw_data; the widened ones are raw_data
+                int elementBytes = t.getDataType() == TensorProto.DataType.FLOAT_VALUE ? 4 : 2;
+                TensorProto.Builder widened =
+                        t.toBuilder().clearFloatData().clearInt32Data().setDims(rankAxis, rank);
                 widened.setRawData(
                         ByteString.copyFrom(new byte[(int) (widened.getDims(0) * widened.getDims(1)) * elementBytes]));
                 g.setInitializer(i, widened);

@@ -40,6 +40,22 @@ import java.util.Objects;
  * outer scope.
  */
 public final class OnnxGraphBuilder {
+    /** Where an initializer's values are stored in the file. */
+    public enum TensorStorage {
+        /**
+         * Typed fields inline, as onnx {@code helper.make_tensor(vals=…)} writes them: {@code float_data} for
+         * float32, {@code int32_data} for float16 (bit patterns) and 8-bit integers (onnx {@code helper.py}
+         * {@code make_tensor}, storage types in {@code _mapping.py} {@code TENSOR_TYPE_MAP}). {@code
+         * save_as_external_data} moves only {@code raw_data}, so these stay in the graph file whatever their size:
+         * how the release's builder stores its LoRA zero defaults (reference §5.1).
+         */
+        TYPED_FIELDS,
+        /** Little-endian {@code raw_data}, moved to external data like any initializer above the threshold. */
+        RAW_DATA,
+        /** {@code raw_data} moved to {@code <graph>.onnx.data} whatever its size. */
+        EXTERNAL_DATA
+    }
+
     public static final String MS_DOMAIN = "com.microsoft";
     public static final long IR_VERSION = 8;
     public static final long ONNX_OPSET = 17;
@@ -48,6 +64,7 @@ public final class OnnxGraphBuilder {
     private final int[] counter;
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Map<String, Long> opsets = new LinkedHashMap<>();
+    private final java.util.Set<String> alwaysExternal = new java.util.HashSet<>();
 
     public OnnxGraphBuilder(String graphName) {
         this(graphName, new int[1]);
@@ -114,12 +131,59 @@ public final class OnnxGraphBuilder {
 
     /** A graph input of the given shape that defaults to {@code values} when not fed. */
     public String overridableInitializer(String name, DataType type, long[] dims, float[] values) {
+        return overridableInitializer(name, type, dims, values, TensorStorage.RAW_DATA);
+    }
+
+    /** As {@link #overridableInitializer(String, DataType, long[], float[])}, its values stored as {@code storage}. */
+    public String overridableInitializer(
+            String name, DataType type, long[] dims, float[] values, TensorStorage storage) {
         Object[] boxed = new Object[dims.length];
         for (int i = 0; i < dims.length; i++) {
             boxed[i] = dims[i];
         }
         graph.addInput(valueInfo(name, type, boxed));
-        return initializer(name, type, dims, values);
+        TensorProto t = floatTensor(name, type, dims, values);
+        if (storage == TensorStorage.TYPED_FIELDS) {
+            t = typedFields(t);
+        } else if (storage == TensorStorage.EXTERNAL_DATA) {
+            alwaysExternal.add(name);
+        }
+        graph.addInitializer(t);
+        return name;
+    }
+
+    /**
+     * The same tensor with its {@code raw_data} moved to the typed field onnx's {@code helper.make_tensor} uses:
+     * {@code float_data} for float32; {@code int32_data}, one element per entry, for float16/bfloat16 (bit
+     * patterns) and 8-bit integers.
+     */
+    public static TensorProto typedFields(TensorProto t) {
+        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        TensorProto.Builder b = t.toBuilder().clearRawData();
+        switch (DataType.forNumber(t.getDataType())) {
+            case FLOAT -> {
+                while (raw.hasRemaining()) {
+                    b.addFloatData(raw.getFloat());
+                }
+            }
+            case FLOAT16, BFLOAT16 -> {
+                while (raw.hasRemaining()) {
+                    b.addInt32Data(Short.toUnsignedInt(raw.getShort()));
+                }
+            }
+            case UINT8 -> {
+                while (raw.hasRemaining()) {
+                    b.addInt32Data(Byte.toUnsignedInt(raw.get()));
+                }
+            }
+            case INT8 -> {
+                while (raw.hasRemaining()) {
+                    b.addInt32Data(raw.get());
+                }
+            }
+            default -> throw new IllegalArgumentException("no typed field for data type " + t.getDataType());
+        }
+        return b.build();
     }
 
     /** A scalar or 1-D int64 constant, named automatically. */
@@ -167,7 +231,7 @@ public final class OnnxGraphBuilder {
     public void write(Path file, String producer, long externalThresholdBytes) {
         ModelProto model = model(producer);
         try {
-            if (externalThresholdBytes != Long.MAX_VALUE) {
+            if (externalThresholdBytes != Long.MAX_VALUE || !alwaysExternal.isEmpty()) {
                 model = moveToExternalData(model, file, externalThresholdBytes);
             }
             try (OutputStream out = Files.newOutputStream(file)) {
@@ -178,7 +242,7 @@ public final class OnnxGraphBuilder {
         }
     }
 
-    private static ModelProto moveToExternalData(ModelProto model, Path file, long threshold) throws IOException {
+    private ModelProto moveToExternalData(ModelProto model, Path file, long threshold) throws IOException {
         String dataName = file.getFileName() + ".data";
         GraphProto.Builder g = model.getGraph().toBuilder();
         boolean any = false;
@@ -189,8 +253,8 @@ public final class OnnxGraphBuilder {
                 StandardOpenOption.WRITE)) {
             for (int i = 0; i < g.getInitializerCount(); i++) {
                 TensorProto t = g.getInitializer(i);
-                if (t.getRawData().size() < threshold) {
-                    continue;
+                if (!t.hasRawData() || (t.getRawData().size() < threshold && !alwaysExternal.contains(t.getName()))) {
+                    continue; // typed fields stay inline, as onnx's save_as_external_data leaves them
                 }
                 // ONNX Runtime mmaps external data; keep each tensor aligned as the ONNX tooling does.
                 long offset = (data.position() + 4095) & ~4095L;

@@ -34,6 +34,9 @@ package dev.phi4ee.core.testkit;
  * @param weightFormat form of the text graph's base projections and lm_head (LoRA paths are float in every form)
  * @param accuracyLevel {@code accuracy_level} of the INT4 MatMulNBits nodes: 0 (unset, the default; the release's
  *     CUDA build) … 4 (int8 activations per block, what the onnxruntime-genai builder uses for CPU)
+ * @param loraZeros storage of the text graph's LoRA zero defaults; default {@code TYPED_FIELDS}, the release's
+ *     (inline {@code int32_data} / {@code float_data}, reference §5.1); {@code RAW_DATA} and {@code EXTERNAL_DATA} are
+ *     the forms other exporters write
  */
 public record TestModelSpec(
         FloatType floatType,
@@ -56,7 +59,8 @@ public record TestModelSpec(
         boolean includeSpeech,
         long externalDataThresholdBytes,
         WeightFormat weightFormat,
-        int accuracyLevel) {
+        int accuracyLevel,
+        OnnxGraphBuilder.TensorStorage loraZeros) {
 
     /** Element type of the float tensors. */
     public enum FloatType {
@@ -90,6 +94,7 @@ public record TestModelSpec(
         require(externalDataThresholdBytes > 0, "externalDataThresholdBytes must be positive");
         require(weightFormat != null, "weightFormat must not be null");
         require(accuracyLevel >= 0 && accuracyLevel <= 4, "accuracyLevel must be in 0..4");
+        require(loraZeros != null, "loraZeros must not be null");
     }
 
     public static Builder builder() {
@@ -118,7 +123,8 @@ public record TestModelSpec(
                 .includeSpeech(includeSpeech)
                 .externalDataThresholdBytes(externalDataThresholdBytes)
                 .weights(weightFormat)
-                .accuracyLevel(accuracyLevel);
+                .accuracyLevel(accuracyLevel)
+                .loraZeros(loraZeros);
     }
 
     public static TestModelSpec defaults() {
@@ -154,6 +160,7 @@ public record TestModelSpec(
         private long externalDataThresholdBytes = 1 << 20;
         private WeightFormat weightFormat = WeightFormat.FLOAT;
         private int accuracyLevel;
+        private OnnxGraphBuilder.TensorStorage loraZeros = OnnxGraphBuilder.TensorStorage.TYPED_FIELDS;
 
         public Builder floatType(FloatType v) {
             floatType = v;
@@ -262,6 +269,12 @@ public record TestModelSpec(
             return this;
         }
 
+        /** Storage of the text graph's LoRA zero defaults (default: the release builder's typed fields). */
+        public Builder loraZeros(OnnxGraphBuilder.TensorStorage v) {
+            loraZeros = v;
+            return this;
+        }
+
         public TestModelSpec build() {
             return new TestModelSpec(
                     floatType,
@@ -284,7 +297,8 @@ public record TestModelSpec(
                     includeSpeech,
                     externalDataThresholdBytes,
                     weightFormat,
-                    accuracyLevel);
+                    accuracyLevel,
+                    loraZeros);
         }
     }
 }

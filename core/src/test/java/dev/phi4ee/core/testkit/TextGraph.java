@@ -228,7 +228,8 @@ final class TextGraph {
      * Reshape target [0, -1] keeps the graph independent of the rank, so widening the rank only touches the inputs.
      */
     private String loraInput(String name, int rows, int columns) {
-        String value = g.overridableInitializer(name, ops.io, new long[] {rows, columns}, new float[rows * columns]);
+        String value = g.overridableInitializer(
+                name, ops.io, new long[] {rows, columns}, new float[rows * columns], spec.loraZeros());
         if (ops.io == DataType.FLOAT) {
             return value;
         }

@@ -1,82 +1,102 @@
 package dev.phi4ee.core.model.lora;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.model.onnx.Onnx.AttributeProto;
-import dev.phi4ee.core.model.onnx.Onnx.GraphProto;
-import dev.phi4ee.core.model.onnx.Onnx.ModelProto;
 import dev.phi4ee.core.model.onnx.Onnx.NodeProto;
 import dev.phi4ee.core.model.onnx.Onnx.TensorProto;
 import dev.phi4ee.core.model.onnx.Onnx.TensorShapeProto;
 import dev.phi4ee.core.model.onnx.Onnx.ValueInfoProto;
+import dev.phi4ee.core.model.onnx.OnnxGraphIndex;
+import dev.phi4ee.core.model.onnx.OnnxGraphRewrite;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The text graph's LoRA inputs (reference §3.4, §5.1): overridable initializers — graph inputs backed by a
  * zero-filled initializer of the same name — consumed by MatMul (float form) or MatMulNBits (int4 form). Widens
- * their rank by rewriting the protobuf only; nothing here needs ONNX Runtime.
+ * their rank as a {@link OnnxGraphRewrite} of the indexed file: only the LoRA initializers, the inputs' static dims,
+ * the consuming nodes' attributes and shape constants are regenerated, one at a time; nothing here needs ONNX
+ * Runtime, and no more than one LoRA tensor is on the heap at once, however its zeros are stored (inline
+ * {@code int32_data}/{@code float_data} as the release's builder writes them, {@code raw_data}, or external data).
  */
 public final class LoraGraph {
     private static final int DEFAULT_BLOCK_SIZE = 32;
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_INPUT = 11;
+    private static final int TENSOR_RAW_DATA = 9;
 
-    private final ModelProto model;
+    private final OnnxGraphIndex index;
     private final String source;
+    private final Path baseDir;
     private final LoraLayout layout;
-    private final Map<String, TensorProto> defaults;
+    private final Map<String, OnnxGraphIndex.Initializer> defaults;
 
-    private LoraGraph(ModelProto model, String source, LoraLayout layout, Map<String, TensorProto> defaults) {
-        this.model = model;
+    private LoraGraph(
+            OnnxGraphIndex index,
+            String source,
+            Path baseDir,
+            LoraLayout layout,
+            Map<String, OnnxGraphIndex.Initializer> defaults) {
+        this.index = index;
         this.source = source;
+        this.baseDir = baseDir;
         this.layout = layout;
         this.defaults = defaults;
     }
 
     /**
-     * Finds the LoRA inputs of {@code model} and their ranks.
+     * Finds the LoRA inputs of the indexed model and their ranks.
      *
      * @param source file name used in error messages
+     * @param baseDir directory of the graph file, where externally stored initializers are read from
      * @throws ModelFormatException when a LoRA input has no default initializer or the shapes are inconsistent
      */
-    public static LoraGraph of(ModelProto model, String source) {
-        GraphProto g = model.getGraph();
-        Map<String, TensorProto> initializers = new HashMap<>();
-        for (TensorProto t : g.getInitializerList()) {
-            initializers.put(t.getName(), t);
+    public static LoraGraph of(OnnxGraphIndex index, String source, Path baseDir) {
+        Map<String, OnnxGraphIndex.Initializer> initializers = new HashMap<>();
+        for (OnnxGraphIndex.Initializer t : index.initializers()) {
+            initializers.put(t.name(), t);
         }
-        Map<String, TensorProto> defaults = new LinkedHashMap<>();
+        Map<String, OnnxGraphIndex.Initializer> defaults = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (ValueInfoProto input : g.getInputList()) {
-            if (LoraTensor.parse(input.getName()).isEmpty()) {
-                if (input.getName().contains(".lora_")) {
-                    throw new ModelFormatException(source + ": LoRA input " + input.getName()
+        for (OnnxGraphIndex.Value input : index.inputs()) {
+            if (LoraTensor.parse(input.name()).isEmpty()) {
+                if (input.name().contains(".lora_")) {
+                    throw new ModelFormatException(source + ": LoRA input " + input.name()
                             + " is neither a weight, a weight_Q4 nor a weight_scales; its rank cannot be widened");
                 }
                 continue;
             }
-            TensorProto init = initializers.get(input.getName());
+            OnnxGraphIndex.Initializer init = initializers.get(input.name());
             if (init == null) {
-                throw new ModelFormatException(source + ": LoRA input " + input.getName()
+                throw new ModelFormatException(source + ": LoRA input " + input.name()
                         + " has no default initializer (reference §5.1: zero default = no LoRA)");
             }
-            defaults.put(input.getName(), init);
-            shapes.put(
-                    input.getName(),
-                    init.getDimsList().stream().mapToLong(Long::longValue).toArray());
+            defaults.put(input.name(), init);
+            shapes.put(input.name(), init.dims());
         }
-        return new LoraGraph(model, source, LoraLayout.of(source, shapes, blockSize(g, defaults.keySet())), defaults);
+        int blockSize = blockSize(index, source, defaults.keySet());
+        return new LoraGraph(index, source, baseDir, LoraLayout.of(source, shapes, blockSize), defaults);
     }
 
-    private static int blockSize(GraphProto g, Set<String> loraInputs) {
-        for (NodeProto n : g.getNodeList()) {
-            if (n.getOpType().equals("MatMulNBits") && n.getInputCount() > 1 && loraInputs.contains(n.getInput(1))) {
-                return (int) intAttribute(n, "block_size", DEFAULT_BLOCK_SIZE);
+    private static int blockSize(OnnxGraphIndex index, String source, Set<String> loraInputs) {
+        for (OnnxGraphIndex.Node n : index.nodes()) {
+            if (n.opType().equals("MatMulNBits")
+                    && n.inputs().size() > 1
+                    && loraInputs.contains(n.inputs().get(1))) {
+                return (int) intAttribute(parse(index, source, n), "block_size", DEFAULT_BLOCK_SIZE);
             }
         }
         return DEFAULT_BLOCK_SIZE;
@@ -125,18 +145,16 @@ public final class LoraGraph {
     }
 
     /**
-     * The model with every LoRA target in {@code ranks} widened to that rank: default initializers zero-padded
-     * (inline), input shapes, MatMulNBits {@code N} (lora_A) / {@code K} (lora_B), and Reshape shape constants that
-     * restate a LoRA input's shape. Value-info annotations of rank-carrying tensors are dropped (ONNX Runtime infers
-     * them again). Other initializers keep their external-data locations, relative to {@code baseDir}.
-     *
-     * @param baseDir directory of the original graph file, to read externally stored default initializers
+     * The model with every LoRA target in {@code ranks} widened to that rank, as a rewrite of the indexed file:
+     * default initializers zero-padded (inline {@code raw_data}), input shapes, MatMulNBits {@code N} (lora_A) /
+     * {@code K} (lora_B), and Reshape shape constants that restate a LoRA input's shape. Value-info annotations of
+     * rank-carrying tensors are dropped (ONNX Runtime infers them again). Everything else — other initializers with
+     * their external-data locations included — is copied byte for byte. Empty when no rank grows.
      */
-    public ModelProto widen(Map<String, Integer> ranks, Path baseDir) {
-        GraphProto.Builder g = model.getGraph().toBuilder();
+    public Optional<OnnxGraphRewrite> widen(Map<String, Integer> ranks) {
         Map<String, long[]> newDims = new HashMap<>();
-        for (var e : defaults.entrySet()) {
-            LoraTensor t = layout.tensors().get(e.getKey());
+        for (String name : defaults.keySet()) {
+            LoraTensor t = layout.tensors().get(name);
             Integer rankR = ranks.get(t.target());
             int r = layout.ranks().get(t.target());
             if (rankR == null || rankR == r) {
@@ -148,57 +166,103 @@ public final class LoraGraph {
             newDims.put(t.name(), layout.widenedDims(t.name(), rankR));
         }
         if (newDims.isEmpty()) {
-            return model;
+            return Optional.empty();
         }
-        for (int i = 0; i < g.getInitializerCount(); i++) {
-            TensorProto init = g.getInitializer(i);
-            long[] dims = newDims.get(init.getName());
-            if (dims == null) {
-                continue;
-            }
-            LoraTensor t = layout.tensors().get(init.getName());
-            int size = TensorData.elementSize(init.getDataType(), source + ": " + init.getName());
-            byte[] padded =
-                    layout.widen(init.getName(), TensorData.bytes(init, baseDir, source), size, ranks.get(t.target()));
-            TensorProto.Builder b = TensorProto.newBuilder()
-                    .setName(init.getName())
-                    .setDataType(init.getDataType())
-                    .setRawData(ByteString.copyFrom(padded));
-            for (long d : dims) {
-                b.addDims(d);
-            }
-            g.setInitializer(i, b);
-        }
-        for (int i = 0; i < g.getInputCount(); i++) {
-            long[] dims = newDims.get(g.getInput(i).getName());
+        OnnxGraphRewrite rewrite = new OnnxGraphRewrite(index);
+        for (OnnxGraphIndex.Initializer init : index.initializers()) {
+            long[] dims = newDims.get(init.name());
             if (dims != null) {
-                g.setInput(i, withStaticDims(g.getInput(i), dims));
+                int rankR = ranks.get(layout.tensors().get(init.name()).target());
+                rewrite.replace(init.span(), widenedDefault(init, dims, rankR));
             }
         }
-        Set<String> rankCarrying = patchNodes(g, newDims, ranks);
-        for (int i = g.getValueInfoCount() - 1; i >= 0; i--) {
-            if (rankCarrying.contains(g.getValueInfo(i).getName())) {
-                g.removeValueInfo(i);
+        for (OnnxGraphIndex.Value input : index.inputs()) {
+            long[] dims = newDims.get(input.name());
+            if (dims != null) {
+                ValueInfoProto before = parse(input);
+                ValueInfoProto after = withStaticDims(before, dims);
+                if (!after.equals(before)) {
+                    rewrite.replace(input.span(), OnnxGraphRewrite.message(GRAPH_INPUT, after));
+                }
             }
         }
-        return model.toBuilder().setGraph(g).build();
+        Set<String> rankCarrying = patchNodes(rewrite, newDims, ranks);
+        for (OnnxGraphIndex.Value v : index.valueInfos()) {
+            if (rankCarrying.contains(v.name())) {
+                rewrite.remove(v.span());
+            }
+        }
+        return Optional.of(rewrite);
+    }
+
+    /**
+     * The widened default of {@code init}: name, type and new dims, and its values zero-padded as {@code raw_data}.
+     * The size is known from the shape; the original values are read (and parsed, if stored as typed fields) only
+     * when the rewrite is written, one tensor at a time.
+     */
+    private OnnxGraphRewrite.Field widenedDefault(OnnxGraphIndex.Initializer init, long[] dims, int rankR) {
+        String what = source + ": initializer " + init.name();
+        int size = TensorData.elementSize(init.dataType(), what);
+        long dataSize = layout.widenedSize(init.name(), size, rankR);
+        TensorProto.Builder b = TensorProto.newBuilder().setName(init.name()).setDataType(init.dataType());
+        for (long d : dims) {
+            b.addDims(d);
+        }
+        TensorProto header = b.build();
+        long payload = header.getSerializedSize()
+                + CodedOutputStream.computeTagSize(TENSOR_RAW_DATA)
+                + CodedOutputStream.computeUInt64SizeNoTag(dataSize)
+                + dataSize;
+        return new OnnxGraphRewrite.Field() {
+            @Override
+            public int number() {
+                return GRAPH_INITIALIZER;
+            }
+
+            @Override
+            public long payloadSize() {
+                return payload;
+            }
+
+            @Override
+            public void writePayload(CodedOutputStream out) throws IOException {
+                byte[] padded = layout.widen(init.name(), values(init, what), size, rankR);
+                header.writeTo(out);
+                out.writeTag(TENSOR_RAW_DATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(padded.length);
+                out.writeRawBytes(padded);
+            }
+        };
+    }
+
+    /** The default's element bytes: decoded straight from the file when inline, else through the parsed message. */
+    private byte[] values(OnnxGraphIndex.Initializer init, String what) {
+        long count = 1;
+        for (long d : init.dims()) {
+            count = Math.multiplyExact(count, d);
+        }
+        try {
+            byte[] inline = TensorData.inlineBytes(index.payload(init), init.dataType(), count, what);
+            return inline != null ? inline : TensorData.bytes(index.tensor(init), baseDir, source);
+        } catch (IOException e) {
+            throw new ModelFormatException(what + ": " + e.getMessage(), e);
+        }
     }
 
     /** Patches the consumers of widened inputs; returns the names of every tensor with a rank dimension. */
-    private Set<String> patchNodes(GraphProto.Builder g, Map<String, long[]> newDims, Map<String, Integer> ranks) {
-        Map<String, TensorProto> shapeConstants = new HashMap<>();
-        for (TensorProto t : g.getInitializerList()) {
-            if (t.getDataType() == TensorProto.DataType.INT64_VALUE && t.getDimsCount() == 1) {
-                shapeConstants.put(t.getName(), t);
+    private Set<String> patchNodes(OnnxGraphRewrite rewrite, Map<String, long[]> newDims, Map<String, Integer> ranks) {
+        Map<String, OnnxGraphIndex.Initializer> shapeConstants = new HashMap<>();
+        for (OnnxGraphIndex.Initializer t : index.initializers()) {
+            if (t.dataType() == TensorProto.DataType.INT64_VALUE && t.dims().length == 1) {
+                shapeConstants.put(t.name(), t);
             }
         }
         // Tensors whose shape has the rank: the widened inputs, views of them, and lora_A products x·A.
         Set<String> rankCarrying = new HashSet<>(newDims.keySet());
         Map<String, String> inputOf = new HashMap<>();
         newDims.keySet().forEach(n -> inputOf.put(n, n));
-        for (int i = 0; i < g.getNodeCount(); i++) {
-            NodeProto n = g.getNode(i);
-            String lora = n.getInputList().stream()
+        for (OnnxGraphIndex.Node n : index.nodes()) {
+            String lora = n.inputs().stream()
                     .filter(inputOf::containsKey)
                     .map(inputOf::get)
                     .findFirst()
@@ -209,61 +273,73 @@ public final class LoraGraph {
             LoraTensor t = layout.tensors().get(lora);
             int rankR = ranks.get(t.target());
             int r = layout.ranks().get(t.target());
-            NodeProto.Builder nb = n.toBuilder();
-            switch (n.getOpType()) {
+            switch (n.opType()) {
                 case "Reshape", "Cast", "Identity" -> {
-                    if (n.getOpType().equals("Reshape") && shapeConstants.containsKey(n.getInput(1))) {
-                        patchShapeConstant(g, nb, shapeConstants.get(n.getInput(1)), lora, newDims.get(lora));
+                    if (n.opType().equals("Reshape")
+                            && n.inputs().size() > 1
+                            && shapeConstants.containsKey(n.inputs().get(1))) {
+                        patchShapeConstant(
+                                rewrite, n, shapeConstants.get(n.inputs().get(1)), lora, newDims.get(lora));
                     }
-                    n.getOutputList().forEach(o -> inputOf.put(o, lora));
-                    rankCarrying.addAll(n.getOutputList());
+                    n.outputs().forEach(o -> inputOf.put(o, lora));
+                    rankCarrying.addAll(n.outputs());
                 }
                 case "MatMul" -> {
                     if (t.isA()) {
-                        rankCarrying.addAll(n.getOutputList());
+                        rankCarrying.addAll(n.outputs());
                     }
                 }
                 case "MatMulNBits" -> {
+                    NodeProto node = parse(n);
                     String attr = t.isA() ? "N" : "K";
-                    long old = intAttribute(n, attr, -1);
+                    long old = intAttribute(node, attr, -1);
                     if (old != r) {
-                        throw new ModelFormatException(source + ": node " + n.getName() + " (MatMulNBits on " + lora
+                        throw new ModelFormatException(source + ": node " + n.name() + " (MatMulNBits on " + lora
                                 + ") has " + attr + " = " + old + ", expected the rank " + r);
                     }
-                    setIntAttribute(nb, attr, rankR);
+                    rewrite.replace(
+                            n.span(), OnnxGraphRewrite.message(GRAPH_NODE, withIntAttribute(node, attr, rankR)));
                     if (t.isA()) {
-                        rankCarrying.addAll(n.getOutputList());
+                        rankCarrying.addAll(n.outputs());
                     }
                 }
                 default ->
                     throw new ModelFormatException(source + ": LoRA input " + lora + " feeds a "
-                            + n.getOpType() + " node (" + n.getName() + "); only MatMul/MatMulNBits (after Reshape,"
+                            + n.opType() + " node (" + n.name() + "); only MatMul/MatMulNBits (after Reshape,"
                             + " Cast, Identity) can be widened");
             }
-            g.setNode(i, nb);
         }
         return rankCarrying;
     }
 
     /** Gives a Reshape that restates the input's old shape a new constant with the widened shape. */
     private void patchShapeConstant(
-            GraphProto.Builder g, NodeProto.Builder node, TensorProto shape, String lora, long[] widened) {
-        long[] values = int64Values(shape);
+            OnnxGraphRewrite rewrite,
+            OnnxGraphIndex.Node node,
+            OnnxGraphIndex.Initializer shape,
+            String lora,
+            long[] widened) {
         long[] old = layout.dims(lora);
-        if (!java.util.Arrays.equals(values, old)) {
+        if (shape.dims()[0] != old.length || !Arrays.equals(int64Values(parse(shape)), old)) {
             return; // −1 / 0 entries or another layout: the shape follows the input by itself
         }
-        String name = shape.getName() + "/rank_widened/" + lora;
+        String name = shape.name() + "/rank_widened/" + lora;
         ByteBuffer b = ByteBuffer.allocate(widened.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : widened) {
             b.putLong(v);
         }
-        g.addInitializer(TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(TensorProto.DataType.INT64_VALUE)
-                .addDims(widened.length)
-                .setRawData(ByteString.copyFrom(b.flip())));
-        node.setInput(1, name);
+        rewrite.append(OnnxGraphRewrite.message(
+                GRAPH_INITIALIZER,
+                TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(TensorProto.DataType.INT64_VALUE)
+                        .addDims(widened.length)
+                        .setRawData(com.google.protobuf.ByteString.copyFrom(b.flip()))
+                        .build()));
+        rewrite.replace(
+                node.span(),
+                OnnxGraphRewrite.message(
+                        GRAPH_NODE, parse(node).toBuilder().setInput(1, name).build()));
     }
 
     private static long[] int64Values(TensorProto t) {
@@ -303,12 +379,42 @@ public final class LoraGraph {
         return fallback;
     }
 
-    private static void setIntAttribute(NodeProto.Builder n, String name, long value) {
-        for (int i = 0; i < n.getAttributeCount(); i++) {
-            if (n.getAttribute(i).getName().equals(name)) {
-                n.setAttribute(i, n.getAttribute(i).toBuilder().setI(value));
-                return;
+    private static NodeProto withIntAttribute(NodeProto n, String name, long value) {
+        NodeProto.Builder b = n.toBuilder();
+        for (int i = 0; i < b.getAttributeCount(); i++) {
+            if (b.getAttribute(i).getName().equals(name)) {
+                b.setAttribute(i, b.getAttribute(i).toBuilder().setI(value));
+                break;
             }
+        }
+        return b.build();
+    }
+
+    private NodeProto parse(OnnxGraphIndex.Node n) {
+        return parse(index, source, n);
+    }
+
+    private static NodeProto parse(OnnxGraphIndex index, String source, OnnxGraphIndex.Node n) {
+        try {
+            return index.node(n);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelFormatException(source + ": node " + n.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ValueInfoProto parse(OnnxGraphIndex.Value v) {
+        try {
+            return index.valueInfo(v);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelFormatException(source + ": input " + v.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private TensorProto parse(OnnxGraphIndex.Initializer t) {
+        try {
+            return index.tensor(t);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelFormatException(source + ": initializer " + t.name() + ": " + e.getMessage(), e);
         }
     }
 }

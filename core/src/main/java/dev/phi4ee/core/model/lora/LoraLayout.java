@@ -1,6 +1,7 @@
 package dev.phi4ee.core.model.lora;
 
 import dev.phi4ee.core.api.ModelFormatException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -155,39 +156,68 @@ public final class LoraLayout {
         return d;
     }
 
+    /** Bytes of {@code name} after widening its target to {@code rankR}. */
+    long widenedSize(String name, int elementSize, int rankR) {
+        long size = elementSize;
+        for (long v : widenedDims(name, rankR)) {
+            size = Math.multiplyExact(size, v);
+        }
+        return size;
+    }
+
     /**
      * The bytes of {@code name} zero-padded from its target's rank to {@code rankR} (reference §5.4 c).
      *
      * @param elementSize bytes per element of the tensor's data type
      */
     byte[] widen(String name, byte[] data, int elementSize, int rankR) {
+        long size = widenedSize(name, elementSize, rankR);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name + ": padded tensor of " + size + " bytes exceeds 2 GiB");
+        }
+        byte[] out = new byte[(int) size];
+        widen(name, ByteBuffer.wrap(data), ByteBuffer.wrap(out), elementSize, rankR);
+        return out;
+    }
+
+    /**
+     * Writes {@code src} (the bytes of {@code name}, indexes 0 to its limit) zero-padded from its target's rank to
+     * {@code rankR} into {@code dst} (indexes 0 to its limit = {@link #widenedSize}).
+     */
+    void widen(String name, ByteBuffer src, ByteBuffer dst, int elementSize, int rankR) {
         LoraTensor t = tensors.get(name);
         long[] d = dims(name);
         int r = ranks.get(t.target());
-        long newSize = elementSize;
-        for (long v : widenedDims(name, rankR)) {
-            newSize *= v;
+        switch (t.form()) {
+            case FLOAT -> {
+                if (t.isA()) {
+                    RankPadding.padColumns(src, dst, d[0], r, rankR, elementSize);
+                } else {
+                    RankPadding.padRows(src, dst, (byte) 0);
+                }
+            }
+            case Q4 -> {
+                if (t.isA()) {
+                    RankPadding.padRows(src, dst, RankPadding.ZERO_NIBBLES);
+                } else {
+                    RankPadding.padBlocks(src, dst, d[0], d[1], blocks(rankR), (int) d[2], RankPadding.ZERO_NIBBLES);
+                }
+            }
+            case SCALES -> {
+                if (t.isA()) {
+                    RankPadding.padRows(src, dst, (byte) 0);
+                } else {
+                    RankPadding.padBlocks(
+                            src,
+                            dst,
+                            d.length == 1 ? d[0] / blocks(r) : d[0],
+                            blocks(r),
+                            blocks(rankR),
+                            elementSize,
+                            (byte) 0);
+                }
+            }
         }
-        return switch (t.form()) {
-            case FLOAT ->
-                t.isA()
-                        ? RankPadding.padColumns(data, d[0], r, rankR, elementSize)
-                        : RankPadding.padRows(data, newSize, (byte) 0);
-            case Q4 ->
-                t.isA()
-                        ? RankPadding.padRows(data, newSize, RankPadding.ZERO_NIBBLES)
-                        : RankPadding.padBlocks(data, d[0], d[1], blocks(rankR), (int) d[2], RankPadding.ZERO_NIBBLES);
-            case SCALES ->
-                t.isA()
-                        ? RankPadding.padRows(data, newSize, (byte) 0)
-                        : RankPadding.padBlocks(
-                                data,
-                                d.length == 1 ? d[0] / blocks(r) : d[0],
-                                blocks(r),
-                                blocks(rankR),
-                                elementSize,
-                                (byte) 0);
-        };
     }
 
     /**

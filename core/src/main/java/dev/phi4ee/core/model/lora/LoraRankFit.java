@@ -1,13 +1,15 @@
 package dev.phi4ee.core.model.lora;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.model.ModelDirectory;
-import dev.phi4ee.core.model.onnx.Onnx.ModelProto;
+import dev.phi4ee.core.model.onnx.OnnxGraphIndex;
+import dev.phi4ee.core.model.onnx.OnnxGraphRewrite;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,8 +44,8 @@ public final class LoraRankFit {
      */
     public static LoraRankPlan plan(Path textGraph, List<Path> adapterFiles) {
         String source = textGraph.getFileName().toString();
-        ModelProto model = readModel(textGraph);
-        LoraGraph graph = LoraGraph.of(model, source);
+        Path baseDir = textGraph.toAbsolutePath().getParent();
+        LoraGraph graph = LoraGraph.of(readIndex(textGraph), source, baseDir);
         LoraLayout graphLayout = graph.layout();
         if (!adapterFiles.isEmpty() && !graph.hasLora()) {
             throw new ModelFormatException(source + ": has no LoRA inputs, so adapter "
@@ -68,7 +70,7 @@ public final class LoraRankFit {
         }
 
         boolean widen = !ranks.equals(graphLayout.ranks());
-        byte[] patched = null;
+        OnnxGraphRewrite widened = null;
         if (widen) {
             LOG.log(
                     Level.INFO,
@@ -76,17 +78,16 @@ public final class LoraRankFit {
                     source,
                     maxOf(graphLayout.ranks()),
                     maxOf(ranks));
-            patched = graph.widen(ranks, textGraph.toAbsolutePath().getParent()).toByteArray();
+            widened = graph.widen(ranks).orElseThrow();
         }
         List<LoraRankPlan.FittedAdapter> fitted = new ArrayList<>();
         for (LoraAdapterContent a : adapters) {
             Map<String, Integer> own = a.layout().ranks();
             boolean fits =
                     own.entrySet().stream().allMatch(e -> ranks.get(e.getKey()).equals(e.getValue()));
-            fitted.add(
-                    new LoraRankPlan.FittedAdapter(a.file(), maxOf(own), fits ? null : ranks, graphLayout.blockSize()));
+            fitted.add(new LoraRankPlan.FittedAdapter(a, maxOf(own), fits ? null : ranks));
         }
-        return new LoraRankPlan(new LoraRankPlan.FittedGraph(textGraph, patched, maxOf(ranks), widen), fitted);
+        return new LoraRankPlan(new LoraRankPlan.FittedGraph(textGraph, widened, maxOf(ranks), widen), fitted);
     }
 
     private static String firstOf(LoraAdapterContent adapter, String target) {
@@ -101,9 +102,21 @@ public final class LoraRankFit {
         return ranks.isEmpty() ? 0 : Collections.max(ranks.values());
     }
 
-    private static ModelProto readModel(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return ModelProto.parseFrom(in);
+    /**
+     * Maps the graph file and indexes it; the mapping is not heap and is released with the index. An ONNX protobuf
+     * file is at most 2 GiB (protobuf's limit), so one mapping holds it.
+     */
+    private static OnnxGraphIndex readIndex(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new ModelFormatException(file.getFileName() + ": " + size
+                        + " bytes; an ONNX protobuf file is at most 2 GiB (large weights belong in external data)");
+            }
+            return OnnxGraphIndex.of(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelFormatException(
+                    file.getFileName() + ": cannot read ONNX graph: not a valid ONNX model: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelFormatException(file.getFileName() + ": cannot read ONNX graph: " + e, e);
         }

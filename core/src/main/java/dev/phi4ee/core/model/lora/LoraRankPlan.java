@@ -1,5 +1,9 @@
 package dev.phi4ee.core.model.lora;
 
+import dev.phi4ee.core.model.onnx.OnnxGraphRewrite;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +11,9 @@ import java.util.Optional;
 
 /**
  * What to load so that every adapter fits the text graph's LoRA inputs exactly (reference §5.4 c), made by
- * {@link LoraRankFit#plan}. When nothing needed widening the files are loaded as they are and no bytes are held.
+ * {@link LoraRankFit#plan}. The plan holds no tensor data: the widened graph is written on demand from the mapped
+ * original ({@link FittedGraph#writeWidened}), adapters are copied from their files into the memory that loads them
+ * ({@link FittedAdapter#tensors()}).
  *
  * @param decoder the text graph to create the session from
  * @param adapters one entry per adapter, in the order asked for
@@ -18,10 +24,10 @@ public record LoraRankPlan(FittedGraph decoder, List<FittedAdapter> adapters) {
     }
 
     /**
-     * This plan without the patched model bytes, once the decoder session exists: a holder of the plan (e.g. for
-     * loading the adapters later) should not keep the widened graph — hundreds of MB for the release — alive.
+     * This plan without the widened graph's rewrite, once the decoder session exists: a holder of the plan (e.g. for
+     * loading the adapters later) should not keep the original graph file mapped.
      */
-    public LoraRankPlan withoutModelBytes() {
+    public LoraRankPlan withoutWidenedGraph() {
         return new LoraRankPlan(new FittedGraph(decoder.file(), null, decoder.rank(), decoder.isPatched()), adapters);
     }
 
@@ -31,37 +37,67 @@ public record LoraRankPlan(FittedGraph decoder, List<FittedAdapter> adapters) {
     }
 
     /**
-     * The text graph: the original file, or patched model bytes to create the session from in memory, with the
-     * original file's directory as ONNX Runtime's external-initializer folder (session config
+     * The text graph: the original file, or a widened model written from it, to create the session from memory with
+     * the original file's directory as ONNX Runtime's external-initializer folder (session config
      * {@code session.model_external_initializers_file_folder_path}), so the untouched {@code .onnx.data} locations
      * resolve as before and nothing is written next to the model.
      *
      * @param file the original graph file
-     * @param patchedModel the widened ModelProto bytes; null when the original fits or after {@link
-     *     #withoutModelBytes()}
+     * @param widened the rewrite that widens it; null when the original fits or after {@link #withoutWidenedGraph()}
      * @param rank the LoRA rank after the plan (the largest over targets); 0 without LoRA inputs
-     * @param isPatched whether the graph was widened
+     * @param isPatched whether the graph is widened
      */
-    public record FittedGraph(Path file, byte[] patchedModel, int rank, boolean isPatched) {
+    public record FittedGraph(Path file, OnnxGraphRewrite widened, int rank, boolean isPatched) {
 
-        /** Folder the external data of {@link #patchedModel()} is relative to. */
+        /** Folder the external data of the widened model is relative to. */
         public Path externalDataFolder() {
             Path parent = file.toAbsolutePath().getParent();
             return parent == null ? Path.of("") : parent;
         }
+
+        /** Bytes of the widened model. */
+        public long widenedSize() {
+            return rewrite().size();
+        }
+
+        /**
+         * Writes the widened model into {@code target} from its position ({@link #widenedSize()} bytes), e.g. native
+         * memory for {@code OrtSession.open}: the heap holds one LoRA tensor at a time.
+         *
+         * @throws dev.phi4ee.core.api.ModelFormatException when a LoRA default cannot be read
+         */
+        public void writeWidened(ByteBuffer target) {
+            rewrite().writeTo(target);
+        }
+
+        /** As {@link #writeWidened(ByteBuffer)}, to a stream (e.g. a file, for tools and tests). */
+        public void writeWidened(OutputStream out) throws IOException {
+            rewrite().writeTo(out);
+        }
+
+        private OnnxGraphRewrite rewrite() {
+            if (widened == null) {
+                throw new IllegalStateException(
+                        file.getFileName() + (isPatched ? ": widened graph already released" : " fits as it is"));
+            }
+            return widened;
+        }
     }
 
     /**
-     * An adapter: load {@code file} as it is, or — when {@link #isPadded()} — the bytes of {@link #paddedBytes()}.
+     * An adapter: its validated header, its own rank, and the ranks to pad it to (null when it fits as it is).
      *
-     * @param file the adapter file
+     * @param content the adapter file's header and layout (no tensor data)
      * @param rank its own (largest) rank before padding
      * @param targetRanks rank per LoRA target to pad to, or null when it fits as it is
-     * @param blockSize MatMulNBits block size of the graph (int4 form)
      */
-    public record FittedAdapter(Path file, int rank, Map<String, Integer> targetRanks, int blockSize) {
+    public record FittedAdapter(LoraAdapterContent content, int rank, Map<String, Integer> targetRanks) {
         public FittedAdapter {
             targetRanks = targetRanks == null ? null : Map.copyOf(targetRanks);
+        }
+
+        public Path file() {
+            return content.file();
         }
 
         public boolean isPadded() {
@@ -69,17 +105,26 @@ public record LoraRankPlan(FittedGraph decoder, List<FittedAdapter> adapters) {
         }
 
         /**
-         * The adapter file zero-padded to the graph's ranks, in adapter format (reference §5.4 c). Computed on each
-         * call from the file (the plan holds no adapter bytes): call it once, when loading.
+         * The tensors to load, zero-padded where the graph's rank is larger, each copied from the file on demand.
+         *
+         * @throws dev.phi4ee.core.api.ModelFormatException when the file cannot be read again
+         */
+        public List<LoraAdapterContent.PaddedTensor> tensors() {
+            return content.tensors(targetRanks == null ? Map.of() : targetRanks);
+        }
+
+        /**
+         * The adapter file zero-padded to the graph's ranks, in adapter format (reference §5.4 c), for ONNX
+         * Runtime's {@code CreateLoraAdapterFromArray}. Holds the whole adapter on the heap: tools and tests; the
+         * engine loads {@link #tensors()}.
          *
          * @throws IllegalStateException when the adapter fits as it is
-         * @throws dev.phi4ee.core.api.ModelFormatException when the file cannot be read again
          */
         public byte[] paddedBytes() {
             if (targetRanks == null) {
-                throw new IllegalStateException(file.getFileName() + " fits the graph as it is; load the file");
+                throw new IllegalStateException(file().getFileName() + " fits the graph as it is; load the file");
             }
-            return LoraAdapterContent.read(file, blockSize).padded(targetRanks);
+            return content.encodePadded(targetRanks);
         }
     }
 }

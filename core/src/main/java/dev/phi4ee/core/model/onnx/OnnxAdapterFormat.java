@@ -1,8 +1,13 @@
 package dev.phi4ee.core.model.onnx;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,8 +21,9 @@ import java.util.Objects;
  *
  * <p>Written front to back (root table first, children after it, as unsigned FlatBuffers offsets allow), with
  * every scalar aligned to its size and {@code raw_data} bytes 8-aligned so ONNX Runtime's verifier accepts it and
- * can map tensors in place. Used by the test kit to write adapters and by the runtime to re-encode a zero-padded
- * adapter (rank widening, §5.4c).
+ * can map tensors in place. Used by the test kit to write adapters. The runtime only {@link #index indexes} an
+ * adapter (names, shapes, where each tensor's bytes are) and copies the bytes from the mapped file straight into its
+ * tensors: the release's adapters are 250 and 313 MB (reference §5.1).
  */
 public final class OnnxAdapterFormat {
     /** The only adapter format version ONNX Runtime accepts. */
@@ -51,30 +57,84 @@ public final class OnnxAdapterFormat {
         }
     }
 
+    /**
+     * One adapter tensor without its bytes: they are the {@code length} bytes at {@code offset} of the indexed
+     * buffer.
+     */
+    public record Slice(String name, long[] dims, int dataType, int offset, int length) {
+        public Slice {
+            Objects.requireNonNull(name, "name");
+            dims = dims.clone();
+        }
+
+        @Override
+        public long[] dims() {
+            return dims.clone();
+        }
+
+        /** The tensor's bytes: a view of {@code indexed} (the buffer this slice was indexed from), no copy. */
+        public ByteBuffer data(ByteBuffer indexed) {
+            return indexed.slice(offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /** An adapter file's header and the position of every tensor's bytes, read without copying them. */
+    public record Index(int formatVersion, int adapterVersion, int modelVersion, List<Slice> parameters) {
+        public Index {
+            parameters = List.copyOf(parameters);
+        }
+    }
+
     /** Encodes an adapter with the current format version. */
     public static byte[] encode(int adapterVersion, int modelVersion, List<Parameter> parameters) {
-        Writer w = new Writer();
+        HeapWriter w = new HeapWriter();
+        try {
+            write(w, adapterVersion, modelVersion, parameters);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a heap buffer does not fail
+        }
+        return w.toByteArray();
+    }
+
+    /**
+     * Writes an adapter file with the current format version, front to back. Each parameter is taken from the list
+     * once, in order, and its bytes go straight to the file: a lazily generated list never holds the whole adapter in
+     * memory (the release's are 250 and 313 MB).
+     */
+    public static void write(Path file, int adapterVersion, int modelVersion, List<Parameter> parameters)
+            throws IOException {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ChannelWriter w = new ChannelWriter(ch);
+            write(w, adapterVersion, modelVersion, parameters);
+            w.flush();
+        }
+    }
+
+    private static void write(Writer w, int adapterVersion, int modelVersion, List<Parameter> parameters)
+            throws IOException {
         w.putInt(0); // root offset, patched below
         w.putBytes(IDENTIFIER);
 
-        int adapterTable = w.table(new int[] {4, 8, 12, 16}, 20);
-        w.patchRoot(adapterTable);
+        long adapterTable = w.table(new int[] {4, 8, 12, 16}, 20);
+        w.putIntAt(0, (int) adapterTable);
         w.putIntAt(adapterTable + 4, FORMAT_VERSION);
         w.putIntAt(adapterTable + 8, adapterVersion);
         w.putIntAt(adapterTable + 12, modelVersion);
 
         w.align(4);
-        int vector = w.position();
+        long vector = w.position();
         w.patchOffset(adapterTable + 16, vector);
-        w.putInt(parameters.size());
-        int slots = w.position();
-        for (int i = 0; i < parameters.size(); i++) {
+        int count = parameters.size();
+        w.putInt(count);
+        long slots = w.position();
+        for (int i = 0; i < count; i++) {
             w.putInt(0);
         }
-        for (int i = 0; i < parameters.size(); i++) {
+        for (int i = 0; i < count; i++) {
             Parameter p = parameters.get(i);
-            int table = w.table(new int[] {4, 8, 12, 16}, 20);
-            w.patchOffset(slots + 4 * i, table);
+            long table = w.table(new int[] {4, 8, 12, 16}, 20);
+            w.patchOffset(slots + 4L * i, table);
             w.putIntAt(table + 12, p.dataType());
 
             w.align(4);
@@ -98,7 +158,6 @@ public final class OnnxAdapterFormat {
             w.putBytes(p.data());
         }
         w.align(8);
-        return w.toByteArray();
     }
 
     /**
@@ -107,12 +166,31 @@ public final class OnnxAdapterFormat {
      * @throws IllegalArgumentException if the bytes are not an adapter-format buffer
      */
     public static Adapter decode(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 8
-                || bytes[4] != IDENTIFIER[0]
-                || bytes[5] != IDENTIFIER[1]
-                || bytes[6] != IDENTIFIER[2]
-                || bytes[7] != IDENTIFIER[3]) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        Index index = index(b);
+        List<Parameter> parameters = new ArrayList<>();
+        for (Slice s : index.parameters()) {
+            byte[] data = new byte[s.length()];
+            System.arraycopy(bytes, s.offset(), data, 0, data.length);
+            parameters.add(new Parameter(s.name(), s.dims(), s.dataType(), data));
+        }
+        return new Adapter(index.formatVersion(), index.adapterVersion(), index.modelVersion(), parameters);
+    }
+
+    /**
+     * Reads an adapter's header and tensor positions from {@code bytes} (e.g. a mapped file) without copying any
+     * tensor data. Offsets are relative to the buffer's start; its position and limit are ignored beyond its
+     * capacity.
+     *
+     * @throws IllegalArgumentException if the bytes are not an adapter-format buffer
+     */
+    public static Index index(ByteBuffer bytes) {
+        ByteBuffer b = bytes.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.limit() < 8
+                || b.get(4) != IDENTIFIER[0]
+                || b.get(5) != IDENTIFIER[1]
+                || b.get(6) != IDENTIFIER[2]
+                || b.get(7) != IDENTIFIER[3]) {
             throw new IllegalArgumentException("not an ONNX Runtime adapter file (no \"TORT\" identifier)");
         }
         try {
@@ -120,7 +198,7 @@ public final class OnnxAdapterFormat {
             int formatVersion = scalarInt(b, root, 0);
             int adapterVersion = scalarInt(b, root, 1);
             int modelVersion = scalarInt(b, root, 2);
-            List<Parameter> parameters = new ArrayList<>();
+            List<Slice> parameters = new ArrayList<>();
             int vector = reference(b, root, 3);
             if (vector >= 0) {
                 int count = vectorLength(b, vector, 4);
@@ -128,9 +206,12 @@ public final class OnnxAdapterFormat {
                     int slot = vector + 4 + 4 * i;
                     int table = slot + b.getInt(slot);
                     int nameAt = reference(b, table, 0);
-                    String name = nameAt < 0
-                            ? ""
-                            : new String(bytes, nameAt + 4, vectorLength(b, nameAt, 1), StandardCharsets.UTF_8);
+                    String name = "";
+                    if (nameAt >= 0) {
+                        byte[] utf8 = new byte[vectorLength(b, nameAt, 1)];
+                        b.get(nameAt + 4, utf8);
+                        name = new String(utf8, StandardCharsets.UTF_8);
+                    }
                     int dimsAt = reference(b, table, 1);
                     long[] dims = new long[dimsAt < 0 ? 0 : vectorLength(b, dimsAt, 8)];
                     for (int d = 0; d < dims.length; d++) {
@@ -138,14 +219,11 @@ public final class OnnxAdapterFormat {
                     }
                     int dataType = scalarInt(b, table, 2);
                     int dataAt = reference(b, table, 3);
-                    byte[] data = new byte[dataAt < 0 ? 0 : vectorLength(b, dataAt, 1)];
-                    if (dataAt >= 0) {
-                        System.arraycopy(bytes, dataAt + 4, data, 0, data.length);
-                    }
-                    parameters.add(new Parameter(name, dims, dataType, data));
+                    int length = dataAt < 0 ? 0 : vectorLength(b, dataAt, 1);
+                    parameters.add(new Slice(name, dims, dataType, dataAt < 0 ? 0 : dataAt + 4, length));
                 }
             }
-            return new Adapter(formatVersion, adapterVersion, modelVersion, parameters);
+            return new Index(formatVersion, adapterVersion, modelVersion, parameters);
         } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("truncated or corrupt adapter file", e);
         }
@@ -185,90 +263,148 @@ public final class OnnxAdapterFormat {
         return at < 0 ? -1 : at + b.getInt(at);
     }
 
-    /** Append-only little-endian buffer with patching of earlier offsets. */
-    private static final class Writer {
-        private ByteBuffer buf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+    /** Append-only little-endian output with patching of earlier offsets. */
+    private abstract static class Writer {
+        abstract long position();
 
-        int position() {
-            return buf.position();
+        abstract void putBytes(byte[] bytes) throws IOException;
+
+        /** Overwrites the 4 bytes at {@code at} (already written) with {@code v}. */
+        abstract void putIntAt(long at, int v) throws IOException;
+
+        void putInt(int v) throws IOException {
+            putBytes(little(4).putInt(v).array());
         }
 
-        private void ensure(int more) {
-            if (buf.remaining() < more) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more))
-                        .order(ByteOrder.LITTLE_ENDIAN);
-                buf.flip();
-                bigger.put(buf);
-                buf = bigger;
-            }
+        void putLong(long v) throws IOException {
+            putBytes(little(8).putLong(v).array());
         }
 
-        void putInt(int v) {
-            ensure(4);
-            buf.putInt(v);
+        void putShort(int v) throws IOException {
+            putBytes(little(2).putShort((short) v).array());
         }
 
-        void putLong(long v) {
-            ensure(8);
-            buf.putLong(v);
+        private static ByteBuffer little(int size) {
+            return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         }
 
-        void putShort(int v) {
-            ensure(2);
-            buf.putShort((short) v);
-        }
-
-        void putBytes(byte[] bytes) {
-            ensure(bytes.length);
-            buf.put(bytes);
-        }
-
-        void putIntAt(int at, int v) {
-            buf.putInt(at, v);
-        }
-
-        void align(int alignment) {
-            while (buf.position() % alignment != 0) {
-                putBytes(new byte[1]);
-            }
+        void align(int alignment) throws IOException {
+            int pad = (int) ((alignment - position() % alignment) % alignment);
+            putBytes(new byte[pad]);
         }
 
         /** Pads so that a vector's elements (after its 4-byte length) start at a multiple of {@code alignment}. */
-        void alignForVector(int alignment) {
-            while ((buf.position() + 4) % alignment != 0) {
-                putBytes(new byte[1]);
-            }
+        void alignForVector(int alignment) throws IOException {
+            int pad = (int) ((alignment - (position() + 4) % alignment) % alignment);
+            putBytes(new byte[pad]);
         }
 
         /** Writes a vtable then a zeroed table of {@code size} bytes; returns the table's position. */
-        int table(int[] fieldOffsets, int size) {
+        long table(int[] fieldOffsets, int size) throws IOException {
             align(2);
-            int vtable = position();
+            long vtable = position();
             putShort(4 + 2 * fieldOffsets.length);
             putShort(size);
             for (int offset : fieldOffsets) {
                 putShort(offset);
             }
             align(4);
-            int table = position();
-            putInt(table - vtable);
+            long table = position();
+            putInt((int) (table - vtable));
             putBytes(new byte[size - 4]);
             return table;
         }
 
-        void patchRoot(int table) {
-            buf.putInt(0, table);
+        /** Stores at {@code at} the unsigned offset from {@code at} to {@code target} (target after at). */
+        void patchOffset(long at, long target) throws IOException {
+            putIntAt(at, Math.toIntExact(target - at));
+        }
+    }
+
+    /** Writes into a growing heap buffer. */
+    private static final class HeapWriter extends Writer {
+        private ByteBuffer buf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+
+        @Override
+        long position() {
+            return buf.position();
         }
 
-        /** Stores at {@code at} the unsigned offset from {@code at} to {@code target} (target after at). */
-        void patchOffset(int at, int target) {
-            buf.putInt(at, target - at);
+        @Override
+        void putBytes(byte[] bytes) {
+            if (buf.remaining() < bytes.length) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + bytes.length))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+            buf.put(bytes);
+        }
+
+        @Override
+        void putIntAt(long at, int v) {
+            buf.putInt((int) at, v);
         }
 
         byte[] toByteArray() {
             byte[] out = new byte[buf.position()];
             buf.get(0, out);
             return out;
+        }
+    }
+
+    /** Writes to a file through a small buffer; offsets already flushed are patched in place. */
+    private static final class ChannelWriter extends Writer {
+        private final FileChannel ch;
+        private final ByteBuffer pending = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        private long flushed;
+
+        ChannelWriter(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        long position() {
+            return flushed + pending.position();
+        }
+
+        @Override
+        void putBytes(byte[] bytes) throws IOException {
+            if (bytes.length > pending.remaining()) {
+                flush();
+            }
+            if (bytes.length > pending.remaining()) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    flushed += ch.write(b, flushed);
+                }
+            } else {
+                pending.put(bytes);
+            }
+        }
+
+        @Override
+        void putIntAt(long at, int v) throws IOException {
+            if (at >= flushed) {
+                pending.putInt((int) (at - flushed), v);
+                return;
+            }
+            ByteBuffer b = ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(v)
+                    .flip();
+            while (b.hasRemaining()) {
+                ch.write(b, at + b.position());
+            }
+        }
+
+        void flush() throws IOException {
+            pending.flip();
+            while (pending.hasRemaining()) {
+                flushed += ch.write(pending, flushed);
+            }
+            pending.clear();
         }
     }
 }

@@ -168,4 +168,21 @@ class LoraRankFitErrorsTest {
                 p -> p.name().equals(Q_A) ? new OnnxAdapterFormat.Parameter(p.name(), p.dims(), 11, p.data()) : p);
         assertRejected(doubles, Q_A, "unsupported data type 11");
     }
+
+    @Test
+    void truncatedOrForeignGraphFile() throws IOException {
+        byte[] good = Files.readAllBytes(graph);
+        Path cut = Files.write(tmp.resolve("cut.onnx"), Arrays.copyOf(good, good.length / 2));
+        assertThatThrownBy(() -> LoraRankFit.plan(cut, List.of()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith("cut.onnx: cannot read ONNX graph: not a valid ONNX model");
+        Path empty = Files.write(tmp.resolve("empty.onnx"), new byte[0]);
+        assertThatThrownBy(() -> LoraRankFit.plan(empty, List.of()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(
+                        "empty.onnx: cannot read ONNX graph: not a valid ONNX model: the model has no graph");
+        assertThatThrownBy(() -> LoraRankFit.plan(tmp.resolve("absent.onnx"), List.of()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith("absent.onnx: cannot read ONNX graph");
+    }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime path end to end: {@link LoraRankFit#plan(ModelDirectory)}, the widened graph opened from memory by
- * {@link OrtSession#open(Path, byte[], SessionSettings)} (its {@code .onnx.data} resolved in the model directory),
+ * {@link OrtSession#open(Path, long, java.util.function.Consumer, SessionSettings)} from native memory (its
+ * {@code .onnx.data} resolved in the model directory),
  * adapter tensors bound as inputs through IoBinding (ONNX Runtime ignores RunOptions' active adapters with
  * IoBinding). Compared against a graph the kit built natively at the speech adapter's rank.
  */
@@ -51,8 +52,8 @@ class LoraRankFitSessionTest {
 
         OnnxAdapterFormat.Adapter adapter = OnnxAdapterFormat.decode(Files.readAllBytes(speech));
         SessionSettings cpu = SessionSettings.cpu(1);
-        try (OrtSession widened =
-                        OrtSession.open(plan.decoder().file(), plan.decoder().patchedModel(), cpu);
+        LoraRankPlan.FittedGraph graph = plan.decoder();
+        try (OrtSession widened = OrtSession.open(graph.file(), graph.widenedSize(), graph::writeWidened, cpu);
                 OrtSession nativeGraph = OrtSession.open(nativeDir.resolve(Phi4TestModels.TEXT_FILE), cpu)) {
             float[] onWidened = lastLogits(widened, adapter);
             float[] onNative = lastLogits(nativeGraph, adapter);
@@ -69,7 +70,7 @@ class LoraRankFitSessionTest {
             LoraRankPlan plan = graphs.loraPlan();
             assertThat(plan.decoder().rank()).isEqualTo(SPEC.speechLoraRank());
             assertThat(plan.decoder().isPatched()).isTrue();
-            assertThat(plan.decoder().patchedModel()).isNull(); // not kept alive beside the session
+            assertThat(plan.decoder().widened()).isNull(); // the graph file is not kept mapped beside the session
             assertThat(plan.adapter(dir.resolve(LoraAdapters.VISION_FILE))
                             .orElseThrow()
                             .isPadded())
