@@ -18,6 +18,10 @@ import org.bytedeco.onnxruntime.Session;
  * copy made inside a PointerScope is freed with it, after which the next bind crashed the JVM).
  */
 public final class Binding implements AutoCloseable {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     private final OrtSession owner;
     private final Map<String, Tensor> inputs = new HashMap<>();
     private final Map<String, Tensor> outputs = new HashMap<>();

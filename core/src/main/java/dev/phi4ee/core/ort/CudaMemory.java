@@ -28,6 +28,10 @@ import org.bytedeco.javacpp.SizeTPointer;
  * </ol>
  */
 public final class CudaMemory {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     /** Total and free bytes, and which query gave them. */
     public record Status(long totalBytes, long freeBytes, String source) {}
 

@@ -9,6 +9,10 @@ import org.bytedeco.javacpp.PointerScope;
  * without). Tensors detach themselves, so they stay owned by whoever created them.
  */
 public final class NativeScope implements AutoCloseable {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     private final PointerScope scope;
 
     private NativeScope() {

@@ -17,6 +17,10 @@ import org.bytedeco.onnxruntime.OrtStatus;
  * every LoRA initializer exposed as a graph input, which is exactly how the release wires its adapters (§5.1).
  */
 public final class OnnxRuntime {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     private static final class Holder {
         static final Env ENV = new Env(ORT_LOGGING_LEVEL_ERROR, "phi4ee");
         static final MemoryInfo CPU = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
@@ -65,7 +69,7 @@ public final class OnnxRuntime {
     /**
      * JavaCPP's {@code maxPhysicalBytes} (0 = none): once the process's resident memory is above it, every JavaCPP
      * allocation first runs the garbage collector for a second and then fails with "Physical memory usage is too
-     * high". The default is 4 × the maximum heap; {@code -Dorg.bytedeco.javacpp.maxPhysicalBytes=0} lifts it.
+     * high". JavaCPP's default is 4 × the maximum heap; this library sets 0 unless the user set it ({@link JavaCppDefaults}).
      */
     public static long maxPhysicalBytes() {
         return Pointer.maxPhysicalBytes();

@@ -25,6 +25,10 @@ import org.bytedeco.onnxruntime.TypeInfo;
  * Owns the native session and its options; {@link #close()} releases both.
  */
 public final class OrtSession implements AutoCloseable {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     private static final System.Logger LOG = System.getLogger(OrtSession.class.getName());
     private static final int ONNX_TYPE_TENSOR = 1;
     private static volatile boolean autoCudaFailed;

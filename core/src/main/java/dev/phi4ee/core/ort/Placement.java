@@ -29,6 +29,10 @@ import org.bytedeco.onnxruntime.OrtMemoryInfo;
  * {@code disable_synchronize_execution_providers}), so a move that follows a decoder run sees its outputs.
  */
 public final class Placement implements AutoCloseable {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     /** How to choose: device memory on a CUDA session ({@code AUTO}), or always one of the two. */
     public enum Kind {
         AUTO,

@@ -34,6 +34,10 @@ import org.bytedeco.onnxruntime.Value;
  * tensor frees native and device memory.
  */
 public final class Tensor implements AutoCloseable {
+    static {
+        JavaCppDefaults.apply(); // before any JavaCPP class is initialised
+    }
+
     private final ElementType type;
     private final long[] shape;
     private final ByteBuffer buffer;

@@ -67,9 +67,9 @@ public record MemoryBudget(long bytes, String source, String utilizationOption) 
         long javacpp = h.residentLimitBytes() > 0 ? (long) (0.9 * h.residentLimitBytes()) - h.processBytes() : bytes;
         if (javacpp < bytes) {
             bytes = javacpp;
-            source = "90% of JavaCPP's maxPhysicalBytes " + formatBytes(h.residentLimitBytes()) + " (4 × the heap; "
-                    + "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0 lifts it) − " + formatBytes(h.processBytes())
-                    + " held by this process";
+            source = "90% of JavaCPP's maxPhysicalBytes " + formatBytes(h.residentLimitBytes())
+                    + " (-Dorg.bytedeco.javacpp.maxPhysicalBytes; 0 or unset lifts it) − "
+                    + formatBytes(h.processBytes()) + " held by this process";
             option = "-Dorg.bytedeco.javacpp.maxPhysicalBytes";
         }
         return new MemoryBudget(Math.max(0, bytes), source, option);
