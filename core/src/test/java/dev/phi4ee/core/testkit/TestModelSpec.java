@@ -34,6 +34,11 @@ package dev.phi4ee.core.testkit;
  * @param weightFormat form of the text graph's base projections and lm_head (LoRA paths are float in every form)
  * @param accuracyLevel {@code accuracy_level} of the INT4 MatMulNBits nodes: 0 (unset, the default; the release's
  *     CUDA build) … 4 (int8 activations per block, what the onnxruntime-genai builder uses for CPU)
+ * @param imageMaskType element type of the vision graph's {@code image_attention_mask}; the builder's default is
+ *     {@code floatType} (the release has both in fp16, §3.1), another type tests that the runtime reads it from the
+ *     graph
+ * @param writeHfConfig write {@code config.json} into the model folder; the release's
+ *     {@code gpu/gpu-int4-rtn-block-32} folder has none (§2.1)
  */
 public record TestModelSpec(
         FloatType floatType,
@@ -56,7 +61,9 @@ public record TestModelSpec(
         boolean includeSpeech,
         long externalDataThresholdBytes,
         WeightFormat weightFormat,
-        int accuracyLevel) {
+        int accuracyLevel,
+        FloatType imageMaskType,
+        boolean writeHfConfig) {
 
     /** Element type of the float tensors. */
     public enum FloatType {
@@ -90,6 +97,7 @@ public record TestModelSpec(
         require(externalDataThresholdBytes > 0, "externalDataThresholdBytes must be positive");
         require(weightFormat != null, "weightFormat must not be null");
         require(accuracyLevel >= 0 && accuracyLevel <= 4, "accuracyLevel must be in 0..4");
+        require(imageMaskType != null, "imageMaskType must not be null");
     }
 
     public static Builder builder() {
@@ -118,7 +126,9 @@ public record TestModelSpec(
                 .includeSpeech(includeSpeech)
                 .externalDataThresholdBytes(externalDataThresholdBytes)
                 .weights(weightFormat)
-                .accuracyLevel(accuracyLevel);
+                .accuracyLevel(accuracyLevel)
+                .imageMaskType(imageMaskType)
+                .writeHfConfig(writeHfConfig);
     }
 
     public static TestModelSpec defaults() {
@@ -154,6 +164,8 @@ public record TestModelSpec(
         private long externalDataThresholdBytes = 1 << 20;
         private WeightFormat weightFormat = WeightFormat.FLOAT;
         private int accuracyLevel;
+        private FloatType imageMaskType;
+        private boolean writeHfConfig = true;
 
         public Builder floatType(FloatType v) {
             floatType = v;
@@ -262,6 +274,18 @@ public record TestModelSpec(
             return this;
         }
 
+        /** Element type of {@code image_attention_mask}; null (default) means the model's float type. */
+        public Builder imageMaskType(FloatType v) {
+            imageMaskType = v;
+            return this;
+        }
+
+        /** Whether to write {@code config.json} (default true; false like the release folder). */
+        public Builder writeHfConfig(boolean v) {
+            writeHfConfig = v;
+            return this;
+        }
+
         public TestModelSpec build() {
             return new TestModelSpec(
                     floatType,
@@ -284,7 +308,9 @@ public record TestModelSpec(
                     includeSpeech,
                     externalDataThresholdBytes,
                     weightFormat,
-                    accuracyLevel);
+                    accuracyLevel,
+                    imageMaskType != null ? imageMaskType : floatType,
+                    writeHfConfig);
         }
     }
 }
