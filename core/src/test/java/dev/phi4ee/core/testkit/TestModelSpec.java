@@ -135,6 +135,39 @@ public record TestModelSpec(
         return builder().build();
     }
 
+    /**
+     * The release's form with a tiny hidden/MLP/vocabulary path: what the runtime sizes from the config and graphs
+     * is the real model's, the weights are few. As {@code gpu/gpu-int4-rtn-block-32/} (reference §2.1, §2.2, §3.4,
+     * §5.1, §10.1): 32 layers, 24 query heads, 8 KV heads × head size 128 (so the KV cache takes the release's 128
+     * KiB per token), partial rotary 96 of 128, fp16 I/O, int4 block-32 MatMulNBits projections and lm_head,
+     * {@code context_length} = {@code max_length} = 131072 with the shared buffer, LongRoPE switch at 4096, vision
+     * and speech graphs with both adapters, the published file names and no {@code config.json}. Small: hidden 32
+     * (release 3072) and intermediate 64 (8192), while the attention widths stay real (q_proj 32 → 24·128, o_proj
+     * 24·128 → 32); LoRA ranks 16 and 20 for speech (release 256 and 320, same 5:4 ratio, so the speech adapter
+     * still widens the graph): a rank above min(in, out) = 32 of a projection is refused by the runtime, and rank
+     * 256 over 32 layers would make the folder about 500 MB.
+     */
+    public static TestModelSpec releaseGeometry() {
+        return builder()
+                .floatType(FloatType.FP16)
+                .hidden(32)
+                .layers(32)
+                .heads(24)
+                .kvHeads(8)
+                .headSize(128)
+                .rotaryDim(96)
+                .intermediate(64)
+                .contextLength(131_072)
+                .maxLength(131_072)
+                .originalMaxPositionEmbeddings(4096)
+                .pastPresentShareBuffer(true)
+                .loraRank(16)
+                .speechLoraRank(20)
+                .weights(WeightFormat.INT4)
+                .writeHfConfig(false)
+                .build();
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException(message);
