@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * Builds a {@link PreparedPrompt} on the caller's thread, so decoding media never stalls the engine thread:
  * template (one placeholder per image page / audio clip) → decode media → token counts → expansion (§9) → encoder
- * input buffers in the element type each encoder graph declares for each input. Every check that needs no model run happens here.
+ * input buffers, each in the element type its encoder graph declares for that input. Every check that needs no model
+ * run happens here.
  */
 final class PromptPreparer {
     private final Phi4TextCodec codec;
