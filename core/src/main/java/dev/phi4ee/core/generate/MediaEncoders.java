@@ -28,14 +28,14 @@ final class MediaEncoders {
     Tensor encodeImages(VisionInputs in, int expectedRows) {
         VisionConfig vc = graphs.config().vision().orElseThrow();
         OrtSession vision = graphs.vision().orElseThrow();
-        ElementType ft = in.floatType() == TensorFloatType.FLOAT16 ? ElementType.FLOAT16 : ElementType.FLOAT;
         Tensor features = graphs.placement()
                 .allocate(
                         graphs.imageFeaturesType(),
                         expectedRows,
                         graphs.config().decoder().hiddenSize());
-        try (Tensor pixels = Tensor.wrap(in.pixelValues(), ft, in.pixelValuesShape());
-                Tensor mask = Tensor.wrap(in.imageAttentionMask(), ft, in.imageAttentionMaskShape());
+        try (Tensor pixels = Tensor.wrap(in.pixelValues(), elementType(in.floatType()), in.pixelValuesShape());
+                Tensor mask =
+                        Tensor.wrap(in.imageAttentionMask(), elementType(in.maskType()), in.imageAttentionMaskShape());
                 Tensor sizes = Tensor.wrap(in.imageSizes(), ElementType.INT64, in.imageSizesShape());
                 Binding b = vision.newBinding()) {
             b.input(vc.pixelValues(), pixels).input(vc.imageSizes(), sizes);
@@ -55,7 +55,7 @@ final class MediaEncoders {
     Tensor encodeAudio(SpeechInputs in, InputMode mode, int expectedRows) {
         SpeechConfig sc = graphs.config().speech().orElseThrow();
         OrtSession speech = graphs.speech().orElseThrow();
-        ElementType ft = in.floatType() == TensorFloatType.FLOAT16 ? ElementType.FLOAT16 : ElementType.FLOAT;
+        ElementType ft = elementType(in.floatType());
         Tensor features = graphs.placement()
                 .allocate(
                         graphs.audioFeaturesType(),
@@ -78,5 +78,9 @@ final class MediaEncoders {
             features.close();
             throw e;
         }
+    }
+
+    private static ElementType elementType(TensorFloatType t) {
+        return t == TensorFloatType.FLOAT16 ? ElementType.FLOAT16 : ElementType.FLOAT;
     }
 }

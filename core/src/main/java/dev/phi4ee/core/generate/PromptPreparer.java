@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * Builds a {@link PreparedPrompt} on the caller's thread, so decoding media never stalls the engine thread:
  * template (one placeholder per image page / audio clip) → decode media → token counts → expansion (§9) → encoder
- * input buffers in the element type each encoder graph declares. Every check that needs no model run happens here.
+ * input buffers, each in the element type its encoder graph declares for that input. Every check that needs no model
+ * run happens here.
  */
 final class PromptPreparer {
     private final Phi4TextCodec codec;
@@ -33,6 +34,7 @@ final class PromptPreparer {
     private final ImagePreprocessor images;
     private final AudioPreprocessor audio;
     private final TensorFloatType visionType;
+    private final TensorFloatType maskType;
     private final TensorFloatType speechType;
 
     PromptPreparer(Phi4TextCodec codec, Phi4Graphs graphs, EngineOptions options) {
@@ -50,6 +52,11 @@ final class PromptPreparer {
                         .orElseThrow()
                         .onnxType()))
                 .orElse(null);
+        // Optional input (§3.1): when the graph has none, the mask is written but not bound.
+        this.maskType = graphs.vision()
+                .flatMap(s -> s.input(dir.config().vision().orElseThrow().attentionMask()))
+                .map(t -> floatType(t.onnxType()))
+                .orElse(visionType);
         this.speechType = graphs.speech()
                 .map(s -> floatType(s.input(dir.config().speech().orElseThrow().audioEmbeds())
                         .orElseThrow()
@@ -95,7 +102,7 @@ final class PromptPreparer {
                 orderedClips.add(clips.get(part));
             }
         }
-        VisionInputs vision = orderedPages.isEmpty() ? null : images.preprocess(orderedPages, visionType);
+        VisionInputs vision = orderedPages.isEmpty() ? null : images.preprocess(orderedPages, visionType, maskType);
         try {
             SpeechInputs speech = orderedClips.isEmpty() ? null : audio.preprocess(orderedClips, speechType);
             int[] imageCounts = vision == null ? new int[0] : vision.numImageTokens();

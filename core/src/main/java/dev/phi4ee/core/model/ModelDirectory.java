@@ -41,7 +41,7 @@ public final class ModelDirectory {
             throw new ModelFormatException("model directory " + root + " does not exist or is not a directory");
         }
         GenaiConfig config = GenaiConfig.read(root.resolve(GenaiConfig.FILE_NAME));
-        ModelDirectory dir = new ModelDirectory(root, config, HfModelConfig.find(root));
+        ModelDirectory dir = new ModelDirectory(root, config, HfModelConfig.read(root));
         dir.requireFile(config.decoder().filename(), "model.decoder.filename");
         dir.requireFile(config.embedding().filename(), "model.embedding.filename");
         config.vision().ifPresent(v -> {

@@ -134,15 +134,22 @@ public final class ImagePreprocessor {
         return DynamicHdPlan.plan(width, height, config.dynamicHd());
     }
 
+    /** {@link #preprocess(List, TensorFloatType, TensorFloatType)} with the mask in the pixels' float type. */
+    public VisionInputs preprocess(List<RgbImage> images, TensorFloatType floatType) {
+        return preprocess(images, floatType, floatType);
+    }
+
     /**
-     * Preprocesses a batch of images into pooled tensors of the given float type. The caller owns the result and
-     * must {@link VisionInputs#close() close} it to return the buffers.
+     * Preprocesses a batch of images into pooled tensors: {@code pixel_values} in {@code floatType}, the
+     * {@code image_attention_mask} in {@code maskType}. The caller owns the result and must
+     * {@link VisionInputs#close() close} it to return the buffers.
      *
      * @throws InvalidInputException an image whose resize would be under 10 pixels on a side, or a batch too large
      *     for one tensor
      */
-    public VisionInputs preprocess(List<RgbImage> images, TensorFloatType floatType) {
+    public VisionInputs preprocess(List<RgbImage> images, TensorFloatType floatType, TensorFloatType maskType) {
         Objects.requireNonNull(floatType, "floatType");
+        Objects.requireNonNull(maskType, "maskType");
         if (images == null || images.isEmpty()) {
             throw new InvalidInputException("no images to preprocess");
         }
@@ -154,13 +161,13 @@ public final class ImagePreprocessor {
             maxCrops = Math.max(maxCrops, p.crops());
         }
         int b = images.size();
-        int bpe = CropTensorWriter.bytesPerElement(floatType);
-        long pixelBytes = (long) b * maxCrops * CropTensorWriter.CROP_ELEMENTS * bpe;
+        long pixelBytes =
+                (long) b * maxCrops * CropTensorWriter.CROP_ELEMENTS * CropTensorWriter.bytesPerElement(floatType);
         if (pixelBytes > Integer.MAX_VALUE) {
             throw new MediaTooLargeException("a batch of " + b + " images with " + maxCrops + " crops needs "
                     + (pixelBytes >> 20) + " MiB of pixel_values, over the 2 GiB tensor limit; send fewer images");
         }
-        int maskBytes = b * maxCrops * CropTensorWriter.MASK_ELEMENTS * bpe;
+        int maskBytes = b * maxCrops * CropTensorWriter.MASK_ELEMENTS * CropTensorWriter.bytesPerElement(maskType);
         ByteBuffer pixels = null;
         ByteBuffer masks = null;
         ByteBuffer sizes = null;
@@ -172,11 +179,11 @@ public final class ImagePreprocessor {
             float[] global = new float[CropTensorWriter.CROP_ELEMENTS];
             for (int i = 0; i < b; i++) {
                 DynamicHdPlan p = plans.get(i);
-                writeImage(writer, masks, floatType, images.get(i), p, i * maxCrops, maxCrops, global);
+                writeImage(writer, masks, maskType, images.get(i), p, i * maxCrops, maxCrops, global);
                 sizes.putLong(i * 2 * Long.BYTES, p.canvasHeight());
                 sizes.putLong((i * 2 + 1) * Long.BYTES, p.canvasWidth());
             }
-            return new VisionInputs(pool, floatType, plans, maxCrops, pixels, masks, sizes);
+            return new VisionInputs(pool, floatType, maskType, plans, maxCrops, pixels, masks, sizes);
         } catch (RuntimeException | Error e) {
             pool.release(pixels);
             pool.release(masks);
@@ -189,7 +196,7 @@ public final class ImagePreprocessor {
     private void writeImage(
             CropTensorWriter writer,
             ByteBuffer masks,
-            TensorFloatType type,
+            TensorFloatType maskType,
             RgbImage img,
             DynamicHdPlan p,
             int firstCrop,
@@ -201,19 +208,19 @@ public final class ImagePreprocessor {
                 resized, p.resizedWidth(), p.resizedHeight(), p.canvasWidth(), p.canvasHeight(), lut, global);
         int m = DynamicHdPlan.MASK_SIZE;
         writer.writeCrop(firstCrop, global);
-        CropTensorWriter.writeMask(masks, type, firstCrop, m, m);
+        CropTensorWriter.writeMask(masks, maskType, firstCrop, m, m);
         int validRows = m * p.gridRows() - p.zeroMaskRows();
         int validCols = m * p.gridColumns() - p.zeroMaskColumns();
         int crop = firstCrop + 1;
         for (int r = 0; r < p.gridRows(); r++) {
             for (int c = 0; c < p.gridColumns(); c++, crop++) {
                 writer.writeTile(crop, resized, p.resizedWidth(), p.resizedHeight(), r, c);
-                CropTensorWriter.writeMask(masks, type, crop, validRows - r * m, validCols - c * m);
+                CropTensorWriter.writeMask(masks, maskType, crop, validRows - r * m, validCols - c * m);
             }
         }
         for (; crop < firstCrop + maxCrops; crop++) {
             writer.writeZeroCrop(crop);
-            CropTensorWriter.writeMask(masks, type, crop, m, m);
+            CropTensorWriter.writeMask(masks, maskType, crop, m, m);
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code pixel_values} {@code [B, C, 3, 448, 448]} in {@link #floatType()},
- *   <li>{@code image_attention_mask} {@code [B, C, 32, 32]} in {@link #floatType()} (0/1),
+ *   <li>{@code image_attention_mask} {@code [B, C, 32, 32]} in {@link #maskType()} (0/1),
  *   <li>{@code image_sizes} int64 {@code [B, 2]}, (height, width) of each padded canvas,
  * </ul>
  *
@@ -26,6 +26,7 @@ public final class VisionInputs implements AutoCloseable {
 
     private final DirectBufferPool pool;
     private final TensorFloatType floatType;
+    private final TensorFloatType maskType;
     private final List<DynamicHdPlan> plans;
     private final int maxCrops;
     private ByteBuffer pixelValues;
@@ -36,6 +37,7 @@ public final class VisionInputs implements AutoCloseable {
     VisionInputs(
             DirectBufferPool pool,
             TensorFloatType floatType,
+            TensorFloatType maskType,
             List<DynamicHdPlan> plans,
             int maxCrops,
             ByteBuffer pixelValues,
@@ -43,6 +45,7 @@ public final class VisionInputs implements AutoCloseable {
             ByteBuffer imageSizes) {
         this.pool = pool;
         this.floatType = floatType;
+        this.maskType = maskType;
         this.plans = List.copyOf(plans);
         this.maxCrops = maxCrops;
         this.pixelValues = pixelValues;
@@ -50,9 +53,17 @@ public final class VisionInputs implements AutoCloseable {
         this.imageSizes = imageSizes;
     }
 
-    /** Element type of {@code pixel_values} and {@code image_attention_mask}. */
+    /** Element type of {@code pixel_values}. */
     public TensorFloatType floatType() {
         return floatType;
+    }
+
+    /**
+     * Element type of {@code image_attention_mask}: the type the vision graph declares for that input, which need
+     * not be {@code pixel_values}' (the builder casts each input separately, reference §3.1).
+     */
+    public TensorFloatType maskType() {
+        return maskType;
     }
 
     /** B, the number of images (document pages count one each). */

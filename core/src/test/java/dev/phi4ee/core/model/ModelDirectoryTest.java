@@ -44,6 +44,11 @@ class ModelDirectoryTest {
     Path dir;
 
     private void writeReleaseLayout(String config) throws IOException {
+        writeReleaseLayout(dir, config);
+    }
+
+    private static void writeReleaseLayout(Path dir, String config) throws IOException {
+        Files.createDirectories(dir);
         Files.writeString(dir.resolve("genai_config.json"), config);
         for (String f : new String[] {
             "phi-4-mm-text.onnx",
@@ -86,6 +91,25 @@ class ModelDirectoryTest {
         Files.writeString(dir.resolve("config.json"), "{\"original_max_position_embeddings\": 48}");
         assertThat(ModelDirectory.open(dir).hfConfig().originalMaxPositionEmbeddings())
                 .isEqualTo(48);
+    }
+
+    @Test
+    void configJsonAboveTheModelFolderIsIgnored() throws IOException {
+        // The release keeps an HF config.json at the repository top, none in gpu/gpu-int4-rtn-block-32 (§2.1).
+        Path model = dir.resolve("gpu/gpu-int4-rtn-block-32");
+        writeReleaseLayout(model, RELEASE_CONFIG);
+        Files.writeString(dir.resolve("config.json"), "{\"original_max_position_embeddings\": 48}");
+        Files.writeString(dir.resolve("gpu/config.json"), "{\"original_max_position_embeddings\": 64}");
+
+        HfModelConfig hf = ModelDirectory.open(model).hfConfig();
+
+        assertThat(hf.originalMaxPositionEmbeddings())
+                .isEqualTo(HfModelConfig.DEFAULT_ORIGINAL_MAX_POSITION_EMBEDDINGS);
+        assertThat(hf.source()).isEmpty();
+        Files.writeString(model.resolve("config.json"), "{\"original_max_position_embeddings\": 32}");
+        hf = ModelDirectory.open(model).hfConfig();
+        assertThat(hf.originalMaxPositionEmbeddings()).isEqualTo(32);
+        assertThat(hf.source()).contains(model.resolve("config.json"));
     }
 
     @Test

@@ -19,7 +19,9 @@ final class ModelConfigFiles {
 
     static void write(Path dir, TestModelSpec spec) {
         save(dir.resolve("genai_config.json"), genaiConfig(spec));
-        save(dir.resolve("config.json"), hfConfig(spec));
+        if (spec.writeHfConfig()) {
+            save(dir.resolve("config.json"), hfConfig(spec));
+        }
         if (spec.includeVision()) {
             save(dir.resolve(VISION_PROCESSOR), visionProcessor());
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.phi4ee.core.model.HfModelConfig;
+import dev.phi4ee.core.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,5 +107,23 @@ class Phi4TestModelsTest {
                 Phi4TestModels.write(tmp.resolve("c"), spec.toBuilder().seed(7).build());
         assertThat(Files.mismatch(a.resolve("phi-4-mm-text.onnx.data"), other.resolve("phi-4-mm-text.onnx.data")))
                 .isNotEqualTo(-1);
+    }
+
+    @Test
+    void folderWithoutConfigJsonLikeTheReleaseUsesPhi4MinisThreshold() {
+        TestModelSpec spec = TestModelSpec.builder()
+                .includeVision(false)
+                .includeSpeech(false)
+                .originalMaxPositionEmbeddings(HfModelConfig.DEFAULT_ORIGINAL_MAX_POSITION_EMBEDDINGS)
+                .contextLength(8192)
+                .maxLength(8192)
+                .writeHfConfig(false)
+                .build();
+        Path dir = Phi4TestModels.write(tmp.resolve("release-form"), spec);
+        assertThat(dir.resolve(Phi4TestModels.HF_CONFIG_FILE)).doesNotExist();
+        assertThat(dir.resolve(Phi4TestModels.GENAI_CONFIG_FILE)).exists();
+        HfModelConfig hf = ModelDirectory.open(dir).hfConfig();
+        assertThat(hf.source()).isEmpty();
+        assertThat(hf.originalMaxPositionEmbeddings()).isEqualTo(spec.originalMaxPositionEmbeddings());
     }
 }

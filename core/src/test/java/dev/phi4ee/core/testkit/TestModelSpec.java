@@ -37,6 +37,11 @@ package dev.phi4ee.core.testkit;
  * @param loraZeros storage of the text graph's LoRA zero defaults; default {@code TYPED_FIELDS}, the release's
  *     (inline {@code int32_data} / {@code float_data}, reference §5.1); {@code RAW_DATA} and {@code EXTERNAL_DATA} are
  *     the forms other exporters write
+ * @param imageMaskType element type of the vision graph's {@code image_attention_mask}; the builder's default is
+ *     {@code floatType} (the release has both in fp16, §3.1), another type tests that the runtime reads it from the
+ *     graph
+ * @param writeHfConfig write {@code config.json} into the model folder; the release's
+ *     {@code gpu/gpu-int4-rtn-block-32} folder has none (§2.1)
  */
 public record TestModelSpec(
         FloatType floatType,
@@ -60,7 +65,9 @@ public record TestModelSpec(
         long externalDataThresholdBytes,
         WeightFormat weightFormat,
         int accuracyLevel,
-        OnnxGraphBuilder.TensorStorage loraZeros) {
+        OnnxGraphBuilder.TensorStorage loraZeros,
+        FloatType imageMaskType,
+        boolean writeHfConfig) {
 
     /** Element type of the float tensors. */
     public enum FloatType {
@@ -95,6 +102,7 @@ public record TestModelSpec(
         require(weightFormat != null, "weightFormat must not be null");
         require(accuracyLevel >= 0 && accuracyLevel <= 4, "accuracyLevel must be in 0..4");
         require(loraZeros != null, "loraZeros must not be null");
+        require(imageMaskType != null, "imageMaskType must not be null");
     }
 
     public static Builder builder() {
@@ -124,11 +132,47 @@ public record TestModelSpec(
                 .externalDataThresholdBytes(externalDataThresholdBytes)
                 .weights(weightFormat)
                 .accuracyLevel(accuracyLevel)
-                .loraZeros(loraZeros);
+                .loraZeros(loraZeros)
+                .imageMaskType(imageMaskType)
+                .writeHfConfig(writeHfConfig);
     }
 
     public static TestModelSpec defaults() {
         return builder().build();
+    }
+
+    /**
+     * The release's form with a tiny hidden/MLP/vocabulary path: what the runtime sizes from the config and graphs
+     * is the real model's, the weights are few. As {@code gpu/gpu-int4-rtn-block-32/} (reference §2.1, §2.2, §3.4,
+     * §5.1, §10.1): 32 layers, 24 query heads, 8 KV heads × head size 128 (so the KV cache takes the release's 128
+     * KiB per token), partial rotary 96 of 128, fp16 I/O, int4 block-32 MatMulNBits projections and lm_head,
+     * {@code context_length} = {@code max_length} = 131072 with the shared buffer, LongRoPE switch at 4096, vision
+     * and speech graphs with both adapters, the published file names and no {@code config.json}. Small: hidden 32
+     * (release 3072) and intermediate 64 (8192), while the attention widths stay real (q_proj 32 → 24·128, o_proj
+     * 24·128 → 32); LoRA ranks 16 and 20 for speech (release 256 and 320, same 5:4 ratio, so the speech adapter
+     * still widens the graph): a rank above min(in, out) = 32 of a projection is refused by the runtime, and rank
+     * 256 over 32 layers would make the folder about 500 MB.
+     */
+    public static TestModelSpec releaseGeometry() {
+        return builder()
+                .floatType(FloatType.FP16)
+                .hidden(32)
+                .layers(32)
+                .heads(24)
+                .kvHeads(8)
+                .headSize(128)
+                .rotaryDim(96)
+                .intermediate(64)
+                .contextLength(131_072)
+                .maxLength(131_072)
+                .originalMaxPositionEmbeddings(4096)
+                .pastPresentShareBuffer(true)
+                .loraRank(16)
+                .speechLoraRank(20)
+                .weights(WeightFormat.INT4)
+                .loraZeros(OnnxGraphBuilder.TensorStorage.TYPED_FIELDS) // inline int32_data, as the builder stores them
+                .writeHfConfig(false)
+                .build();
     }
 
     private static void require(boolean condition, String message) {
@@ -161,6 +205,8 @@ public record TestModelSpec(
         private WeightFormat weightFormat = WeightFormat.FLOAT;
         private int accuracyLevel;
         private OnnxGraphBuilder.TensorStorage loraZeros = OnnxGraphBuilder.TensorStorage.TYPED_FIELDS;
+        private FloatType imageMaskType;
+        private boolean writeHfConfig = true;
 
         public Builder floatType(FloatType v) {
             floatType = v;
@@ -275,6 +321,18 @@ public record TestModelSpec(
             return this;
         }
 
+        /** Element type of {@code image_attention_mask}; null (default) means the model's float type. */
+        public Builder imageMaskType(FloatType v) {
+            imageMaskType = v;
+            return this;
+        }
+
+        /** Whether to write {@code config.json} (default true; false like the release folder). */
+        public Builder writeHfConfig(boolean v) {
+            writeHfConfig = v;
+            return this;
+        }
+
         public TestModelSpec build() {
             return new TestModelSpec(
                     floatType,
@@ -298,7 +356,9 @@ public record TestModelSpec(
                     externalDataThresholdBytes,
                     weightFormat,
                     accuracyLevel,
-                    loraZeros);
+                    loraZeros,
+                    imageMaskType != null ? imageMaskType : floatType,
+                    writeHfConfig);
         }
     }
 }

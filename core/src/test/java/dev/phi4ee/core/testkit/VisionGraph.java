@@ -24,12 +24,14 @@ final class VisionGraph {
         GraphOps ops = new GraphOps(g, spec.floatType());
         int hidden = spec.hidden();
         g.input("pixel_values", ops.io, "num_images", "max_num_crops", 3, CROP, CROP);
-        g.input("image_attention_mask", ops.io, "num_images", "max_num_crops", MASK, MASK);
+        DataType maskType = spec.imageMaskType() == TestModelSpec.FloatType.FP16 ? DataType.FLOAT16 : DataType.FLOAT;
+        g.input("image_attention_mask", maskType, "num_images", "max_num_crops", MASK, MASK);
         g.input("image_sizes", DataType.INT64, "num_images", 2);
         g.output("image_features", ops.io, "num_image_tokens", hidden);
 
         // Token count per image (§7.10).
-        String mask = ops.toCompute("image_attention_mask");
+        String mask =
+                maskType == DataType.FLOAT ? "image_attention_mask" : ops.cast("image_attention_mask", DataType.FLOAT);
         String sizes = "image_sizes";
         String crop = g.scalarInt64(CROP);
         String gh = g.op(

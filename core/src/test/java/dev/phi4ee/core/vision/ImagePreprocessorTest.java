@@ -189,6 +189,25 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void maskTypeIsIndependentOfThePixelType() {
+        List<RgbImage> imgs = List.of(TestImages.synthetic(640, 480, 7), TestImages.synthetic(300, 200, 8));
+        try (VisionInputs f32 = pre.preprocess(imgs, TensorFloatType.FLOAT32);
+                VisionInputs mixed = pre.preprocess(imgs, TensorFloatType.FLOAT32, TensorFloatType.FLOAT16)) {
+            assertThat(mixed.floatType()).isEqualTo(TensorFloatType.FLOAT32);
+            assertThat(mixed.maskType()).isEqualTo(TensorFloatType.FLOAT16);
+            assertThat(mixed.pixelValues()).isEqualTo(f32.pixelValues()); // ByteBuffer: same content
+            ByteBuffer ma = f32.imageAttentionMask();
+            ByteBuffer mh = mixed.imageAttentionMask();
+            assertThat(mh.limit()).isEqualTo(ma.limit() / 2);
+            float[] expected = floats(ma);
+            assertThat(expected).contains(0f, 1f); // the 300×200 image is padded, so the mask has zeros
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(Float.float16ToFloat(mh.getShort(i * 2))).isEqualTo(expected[i]);
+            }
+        }
+    }
+
+    @Test
     void buffersAreNativeOrderDirectAndReturnedOnClose() {
         VisionInputs in = pre.preprocess(List.of(TestImages.synthetic(50, 50, 9)), TensorFloatType.FLOAT16);
         ByteBuffer px = in.pixelValues();
