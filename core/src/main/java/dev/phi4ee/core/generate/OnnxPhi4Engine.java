@@ -249,7 +249,12 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         PreparedPrompt prepared = null;
         int[] ids;
         if (preparer != null) {
-            prepared = preparer.prepare(request);
+            int maxNewTokens = request.options().maxNewTokens();
+            prepared = preparer.prepare(request, tokens -> {
+                if ((long) tokens + maxNewTokens > maxLength) {
+                    throw new ContextLengthExceededException(tokens, maxNewTokens, maxLength, howToGrow);
+                }
+            });
             ids = prepared.expanded.ids();
         } else {
             rejectMedia(request);
