@@ -48,10 +48,18 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxbatchsize":
         case "maxBatchSize": getOrCreateConfiguration(target).setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": getOrCreateConfiguration(target).setMaxImagesPerRequest(property(camelContext, int.class, value)); return true;
         case "maxlength":
         case "maxLength": getOrCreateConfiguration(target).setMaxLength(property(camelContext, int.class, value)); return true;
+        case "maxmediabytes":
+        case "maxMediaBytes": getOrCreateConfiguration(target).setMaxMediaBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxnewtokens":
         case "maxNewTokens": getOrCreateConfiguration(target).setMaxNewTokens(property(camelContext, int.class, value)); return true;
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": getOrCreateConfiguration(target).setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": getOrCreateConfiguration(target).setMaxQueuedTokens(property(camelContext, long.class, value)); return true;
         case "modelpath":
         case "modelPath": getOrCreateConfiguration(target).setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": getOrCreateConfiguration(target).setPrompt(property(camelContext, java.lang.String.class, value)); return true;
@@ -99,10 +107,18 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return boolean.class;
         case "maxbatchsize":
         case "maxBatchSize": return int.class;
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": return int.class;
         case "maxlength":
         case "maxLength": return int.class;
+        case "maxmediabytes":
+        case "maxMediaBytes": return java.lang.String.class;
         case "maxnewtokens":
         case "maxNewTokens": return int.class;
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": return long.class;
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": return long.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
@@ -146,10 +162,18 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxbatchsize":
         case "maxBatchSize": return getOrCreateConfiguration(target).getMaxBatchSize();
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": return getOrCreateConfiguration(target).getMaxImagesPerRequest();
         case "maxlength":
         case "maxLength": return getOrCreateConfiguration(target).getMaxLength();
+        case "maxmediabytes":
+        case "maxMediaBytes": return getOrCreateConfiguration(target).getMaxMediaBytes();
         case "maxnewtokens":
         case "maxNewTokens": return getOrCreateConfiguration(target).getMaxNewTokens();
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": return getOrCreateConfiguration(target).getMaxPixelsPerRequest();
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": return getOrCreateConfiguration(target).getMaxQueuedTokens();
         case "modelpath":
         case "modelPath": return getOrCreateConfiguration(target).getModelPath();
         case "prompt": return getOrCreateConfiguration(target).getPrompt();

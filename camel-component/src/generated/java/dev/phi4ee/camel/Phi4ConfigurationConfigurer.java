@@ -36,10 +36,18 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "kvCacheBytes": target.setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxbatchsize":
         case "maxBatchSize": target.setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": target.setMaxImagesPerRequest(property(camelContext, int.class, value)); return true;
         case "maxlength":
         case "maxLength": target.setMaxLength(property(camelContext, int.class, value)); return true;
+        case "maxmediabytes":
+        case "maxMediaBytes": target.setMaxMediaBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxnewtokens":
         case "maxNewTokens": target.setMaxNewTokens(property(camelContext, int.class, value)); return true;
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": target.setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": target.setMaxQueuedTokens(property(camelContext, long.class, value)); return true;
         case "modelpath":
         case "modelPath": target.setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.setPrompt(property(camelContext, java.lang.String.class, value)); return true;
@@ -77,10 +85,18 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "kvCacheBytes": return java.lang.String.class;
         case "maxbatchsize":
         case "maxBatchSize": return int.class;
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": return int.class;
         case "maxlength":
         case "maxLength": return int.class;
+        case "maxmediabytes":
+        case "maxMediaBytes": return java.lang.String.class;
         case "maxnewtokens":
         case "maxNewTokens": return int.class;
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": return long.class;
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": return long.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
@@ -119,10 +135,18 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "kvCacheBytes": return target.getKvCacheBytes();
         case "maxbatchsize":
         case "maxBatchSize": return target.getMaxBatchSize();
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": return target.getMaxImagesPerRequest();
         case "maxlength":
         case "maxLength": return target.getMaxLength();
+        case "maxmediabytes":
+        case "maxMediaBytes": return target.getMaxMediaBytes();
         case "maxnewtokens":
         case "maxNewTokens": return target.getMaxNewTokens();
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": return target.getMaxPixelsPerRequest();
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": return target.getMaxQueuedTokens();
         case "modelpath":
         case "modelPath": return target.getModelPath();
         case "prompt": return target.getPrompt();

@@ -38,10 +38,18 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxbatchsize":
         case "maxBatchSize": target.getConfiguration().setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": target.getConfiguration().setMaxImagesPerRequest(property(camelContext, int.class, value)); return true;
         case "maxlength":
         case "maxLength": target.getConfiguration().setMaxLength(property(camelContext, int.class, value)); return true;
+        case "maxmediabytes":
+        case "maxMediaBytes": target.getConfiguration().setMaxMediaBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxnewtokens":
         case "maxNewTokens": target.getConfiguration().setMaxNewTokens(property(camelContext, int.class, value)); return true;
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": target.getConfiguration().setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": target.getConfiguration().setMaxQueuedTokens(property(camelContext, long.class, value)); return true;
         case "modelpath":
         case "modelPath": target.getConfiguration().setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.getConfiguration().setPrompt(property(camelContext, java.lang.String.class, value)); return true;
@@ -86,10 +94,18 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "lazyStartProducer": return boolean.class;
         case "maxbatchsize":
         case "maxBatchSize": return int.class;
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": return int.class;
         case "maxlength":
         case "maxLength": return int.class;
+        case "maxmediabytes":
+        case "maxMediaBytes": return java.lang.String.class;
         case "maxnewtokens":
         case "maxNewTokens": return int.class;
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": return long.class;
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": return long.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
@@ -130,10 +146,18 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxbatchsize":
         case "maxBatchSize": return target.getConfiguration().getMaxBatchSize();
+        case "maximagesperrequest":
+        case "maxImagesPerRequest": return target.getConfiguration().getMaxImagesPerRequest();
         case "maxlength":
         case "maxLength": return target.getConfiguration().getMaxLength();
+        case "maxmediabytes":
+        case "maxMediaBytes": return target.getConfiguration().getMaxMediaBytes();
         case "maxnewtokens":
         case "maxNewTokens": return target.getConfiguration().getMaxNewTokens();
+        case "maxpixelsperrequest":
+        case "maxPixelsPerRequest": return target.getConfiguration().getMaxPixelsPerRequest();
+        case "maxqueuedtokens":
+        case "maxQueuedTokens": return target.getConfiguration().getMaxQueuedTokens();
         case "modelpath":
         case "modelPath": return target.getConfiguration().getModelPath();
         case "prompt": return target.getConfiguration().getPrompt();

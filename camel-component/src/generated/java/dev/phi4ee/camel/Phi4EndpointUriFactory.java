@@ -24,7 +24,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(22);
+        Set<String> props = new HashSet<>(26);
         props.add("engine");
         props.add("executionProvider");
         props.add("gpuMemoryUtilization");
@@ -33,8 +33,12 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("kvCacheBytes");
         props.add("lazyStartProducer");
         props.add("maxBatchSize");
+        props.add("maxImagesPerRequest");
         props.add("maxLength");
+        props.add("maxMediaBytes");
         props.add("maxNewTokens");
+        props.add("maxPixelsPerRequest");
+        props.add("maxQueuedTokens");
         props.add("modelPath");
         props.add("operation");
         props.add("prompt");

@@ -69,6 +69,35 @@ public class Phi4Configuration implements Cloneable {
                     + " loading (and the Java heap it may still grow to).")
     private double hostMemoryUtilization = EngineOptions.DEFAULT_HOST_MEMORY_UTILIZATION;
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "262144",
+            description = "Bound of the waiting queue of the engine opened from modelPath in tokens (sum of prompt +"
+                    + " maxNewTokens of the waiting requests, media tokens included); a request beyond it is rejected"
+                    + " as overloaded. 0 = no bound.")
+    private long maxQueuedTokens = EngineOptions.defaults().maxQueuedTokens();
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "100m",
+            description = "Most encoded bytes of all images, documents and recordings of one request (engine opened"
+                    + " from modelPath), checked before any is decoded; bytes or a binary unit (e.g. 100m).")
+    private String maxMediaBytes;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "32",
+            description = "Most images of one request, each document page counting as one (engine opened from"
+                    + " modelPath), checked from the headers before decoding.")
+    private int maxImagesPerRequest = EngineOptions.defaults().maxImagesPerRequest();
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "200000000",
+            description = "Most pixels of all images and pages of one request (engine opened from modelPath), checked"
+                    + " from the headers before decoding.")
+    private long maxPixelsPerRequest = EngineOptions.defaults().maxPixelsPerRequest();
+
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
 
@@ -182,6 +211,38 @@ public class Phi4Configuration implements Cloneable {
         this.hostMemoryUtilization = hostMemoryUtilization;
     }
 
+    public long getMaxQueuedTokens() {
+        return maxQueuedTokens;
+    }
+
+    public void setMaxQueuedTokens(long maxQueuedTokens) {
+        this.maxQueuedTokens = maxQueuedTokens;
+    }
+
+    public String getMaxMediaBytes() {
+        return maxMediaBytes;
+    }
+
+    public void setMaxMediaBytes(String maxMediaBytes) {
+        this.maxMediaBytes = maxMediaBytes;
+    }
+
+    public int getMaxImagesPerRequest() {
+        return maxImagesPerRequest;
+    }
+
+    public void setMaxImagesPerRequest(int maxImagesPerRequest) {
+        this.maxImagesPerRequest = maxImagesPerRequest;
+    }
+
+    public long getMaxPixelsPerRequest() {
+        return maxPixelsPerRequest;
+    }
+
+    public void setMaxPixelsPerRequest(long maxPixelsPerRequest) {
+        this.maxPixelsPerRequest = maxPixelsPerRequest;
+    }
+
     /**
      * Options of the engine this configuration opens from {@code modelPath}.
      *
@@ -196,6 +257,13 @@ public class Phi4Configuration implements Cloneable {
                         kvCacheBytes == null || kvCacheBytes.isBlank() ? 0 : EngineOptions.parseBytes(kvCacheBytes))
                 .gpuMemoryUtilization(gpuMemoryUtilization)
                 .hostMemoryUtilization(hostMemoryUtilization)
+                .maxQueuedTokens(maxQueuedTokens)
+                .maxMediaBytes(
+                        maxMediaBytes == null || maxMediaBytes.isBlank()
+                                ? EngineOptions.defaults().maxMediaBytes()
+                                : EngineOptions.parseBytes(maxMediaBytes))
+                .maxImagesPerRequest(maxImagesPerRequest)
+                .maxPixelsPerRequest(maxPixelsPerRequest)
                 .build();
     }
 

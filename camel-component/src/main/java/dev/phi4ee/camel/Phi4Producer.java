@@ -1,12 +1,20 @@
 package dev.phi4ee.camel;
 
+import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.api.Phi4Exception;
 import dev.phi4ee.core.api.Timings;
 import dev.phi4ee.core.api.TokenUsage;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
@@ -17,8 +25,28 @@ import org.apache.camel.support.builder.ExpressionBuilder;
 /**
  * Submits the exchange to the engine and returns at once; the engine's future completes the exchange. No Camel
  * thread waits on a generation, so in-flight requests are bounded by the engine's queue, not by route threads.
+ *
+ * <p>Every exchange it accepted completes exactly once. Camel's shutdown strategy waits for in-flight exchanges
+ * before it stops the producer (graceful shutdown, route stop); an exchange still generating when the producer stops
+ * (that wait timed out, or a forced stop) has its generation cancelled and completes at once with a {@link
+ * Phi4ExchangeException} saying so, instead of waiting for a completion pool that no longer exists.
  */
 public class Phi4Producer extends DefaultAsyncProducer {
+
+    /** One exchange waiting for its generation; {@link #finish} completes it once, whoever comes first. */
+    private static final class InFlight {
+        final Exchange exchange;
+        final AsyncCallback callback;
+        final AtomicBoolean finished = new AtomicBoolean();
+        volatile GenerationHandle handle;
+
+        InFlight(Exchange exchange, AsyncCallback callback) {
+            this.exchange = exchange;
+            this.callback = callback;
+        }
+    }
+
+    private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
 
     private ExchangeRequestMapper mapper;
     private ProducerTemplate chunkTemplate;
@@ -57,6 +85,7 @@ public class Phi4Producer extends DefaultAsyncProducer {
 
     @Override
     protected void doStop() throws Exception {
+        failInFlight();
         if (completionExecutor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(completionExecutor);
             completionExecutor = null;
@@ -83,41 +112,86 @@ public class Phi4Producer extends DefaultAsyncProducer {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
+        InFlight entry = new InFlight(exchange, callback);
         CompletableFuture<GenerationResult> result;
+        inFlight.add(entry);
         try {
+            if (!isRunAllowed()) {
+                throw new Phi4Exception("phi4: the producer is stopped");
+            }
             GenerationRequest request = mapper.toRequest(exchange);
-            result = submit(exchange, request);
+            result = submit(entry, request);
         } catch (RuntimeException e) {
+            inFlight.remove(entry);
             Phi4ExchangeException.fail(exchange, e);
             callback.done(true);
             return true;
         }
         Object originalBody = exchange.getMessage().getBody();
-        result.whenCompleteAsync(
-                (generated, error) -> {
-                    if (error != null) {
-                        Phi4ExchangeException.fail(exchange, error);
-                    } else {
-                        writeResult(exchange, generated, originalBody);
-                    }
-                    callback.done(false);
-                },
-                completionExecutor);
+        Executor completions = completionExecutor;
+        result.whenComplete((generated, error) -> {
+            Runnable completion = () -> finish(entry, generated, error, originalBody);
+            try {
+                if (completions == null) {
+                    throw new RejectedExecutionException("stopped");
+                }
+                completions.execute(completion);
+            } catch (RejectedExecutionException stopped) {
+                completion.run(); // the pool is gone: complete here, never drop the exchange
+            }
+        });
+        if (!isRunAllowed()) { // stopped while submitting: doStop may have missed this entry
+            failInFlight();
+        }
         return false;
     }
 
-    private CompletableFuture<GenerationResult> submit(Exchange exchange, GenerationRequest request) {
+    /** Completes the exchange once: with the result, or the failure. */
+    private void finish(InFlight entry, GenerationResult generated, Throwable error, Object originalBody) {
+        if (!entry.finished.compareAndSet(false, true)) {
+            return;
+        }
+        inFlight.remove(entry);
+        if (error != null) {
+            Phi4ExchangeException.fail(entry.exchange, error);
+        } else {
+            writeResult(entry.exchange, generated, originalBody);
+        }
+        entry.callback.done(false);
+    }
+
+    /** Cancels the generations still running and fails their exchanges (the producer is stopping). */
+    private void failInFlight() {
+        for (InFlight entry : List.copyOf(inFlight)) {
+            GenerationHandle handle = entry.handle;
+            if (handle != null) {
+                handle.cancel();
+            }
+            finish(
+                    entry,
+                    null,
+                    new Phi4Exception("phi4: the route or context stopped before the generation finished (it was"
+                            + " cancelled); raise the shutdown timeout to let long generations finish"),
+                    null);
+        }
+    }
+
+    private CompletableFuture<GenerationResult> submit(InFlight entry, GenerationRequest request) {
+        Exchange exchange = entry.exchange;
         Phi4Engine engine = getEndpoint().engine();
         Phi4Configuration configuration = getEndpoint().getConfiguration();
         if (!configuration.isStreaming()) {
-            return engine.generateAsync(request);
+            GenerationHandle handle = engine.stream(request, delta -> {});
+            entry.handle = handle;
+            return handle.result();
         }
         ChunkForwarder chunks = chunkTemplate == null
                 ? ChunkForwarder.collecting()
                 : ChunkForwarder.sendingTo(
                         chunkTemplate, configuration.getStreamingEndpoint(), exchange.getExchangeId(), chunkExecutor);
-        CompletableFuture<GenerationResult> generated =
-                engine.stream(request, chunks).result();
+        GenerationHandle handle = engine.stream(request, chunks);
+        entry.handle = handle;
+        CompletableFuture<GenerationResult> generated = handle.result();
         return generated.thenCompose(r -> chunks.delivered().thenApply(count -> {
             exchange.getMessage().setHeader(Phi4Constants.CHUNK_COUNT, count);
             return r;

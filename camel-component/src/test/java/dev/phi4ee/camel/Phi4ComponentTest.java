@@ -117,6 +117,25 @@ class Phi4ComponentTest {
     }
 
     @Test
+    void requestAndQueueLimitsReachTheEngineOptions() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            // Not started: the endpoint is created without opening an engine.
+            Phi4Endpoint endpoint = context.getEndpoint(
+                    "phi4:generate?maxQueuedTokens=4096&maxMediaBytes=10m&maxImagesPerRequest=4"
+                            + "&maxPixelsPerRequest=5000000",
+                    Phi4Endpoint.class);
+            var options = endpoint.getConfiguration().engineOptions();
+            assertThat(options.maxQueuedTokens()).isEqualTo(4096);
+            assertThat(options.maxMediaBytes()).isEqualTo(10L << 20);
+            assertThat(options.maxImagesPerRequest()).isEqualTo(4);
+            assertThat(options.maxPixelsPerRequest()).isEqualTo(5_000_000);
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
     void unknownOperationIsRejected() throws Exception {
         CamelContext context = new DefaultCamelContext();
         try {

@@ -25,6 +25,13 @@ public final class EngineSettings {
 
     public static final String GPU_MEMORY_UTILIZATION = "phi4.gpuMemoryUtilization";
     public static final String HOST_MEMORY_UTILIZATION = "phi4.hostMemoryUtilization";
+    /** Waiting-queue bound in tokens (Σ prompt + maxNewTokens); 0 = none. */
+    public static final String MAX_QUEUED_TOKENS = "phi4.maxQueuedTokens";
+    /** Encoded media of one request: bytes or a binary unit ({@code 100m}). */
+    public static final String MAX_MEDIA_BYTES = "phi4.maxMediaBytes";
+
+    public static final String MAX_IMAGES_PER_REQUEST = "phi4.maxImagesPerRequest";
+    public static final String MAX_PIXELS_PER_REQUEST = "phi4.maxPixelsPerRequest";
 
     private static final String[] JNDI_PREFIXES = {"java:app/env/", "java:module/env/", "java:comp/env/"};
 
@@ -65,6 +72,12 @@ public final class EngineSettings {
         get(KV_CACHE_BYTES).map(v -> bytes(KV_CACHE_BYTES, v)).ifPresent(b::kvCacheBytes);
         get(GPU_MEMORY_UTILIZATION).map(v -> share(GPU_MEMORY_UTILIZATION, v)).ifPresent(b::gpuMemoryUtilization);
         get(HOST_MEMORY_UTILIZATION).map(v -> share(HOST_MEMORY_UTILIZATION, v)).ifPresent(b::hostMemoryUtilization);
+        get(MAX_QUEUED_TOKENS).map(v -> longValue(MAX_QUEUED_TOKENS, v)).ifPresent(b::maxQueuedTokens);
+        get(MAX_MEDIA_BYTES).map(v -> bytes(MAX_MEDIA_BYTES, v)).ifPresent(b::maxMediaBytes);
+        get(MAX_IMAGES_PER_REQUEST).map(v -> integer(MAX_IMAGES_PER_REQUEST, v)).ifPresent(b::maxImagesPerRequest);
+        get(MAX_PIXELS_PER_REQUEST)
+                .map(v -> longValue(MAX_PIXELS_PER_REQUEST, v))
+                .ifPresent(b::maxPixelsPerRequest);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -91,6 +104,14 @@ public final class EngineSettings {
     private static int integer(String name, String value) {
         try {
             return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("phi4: " + name + " must be an integer, was '" + value + "'", e);
+        }
+    }
+
+    private static long longValue(String name, String value) {
+        try {
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("phi4: " + name + " must be an integer, was '" + value + "'", e);
         }

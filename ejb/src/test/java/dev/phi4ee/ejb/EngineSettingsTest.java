@@ -26,6 +26,24 @@ class EngineSettingsTest {
     }
 
     @Test
+    void readsTheRequestAndQueueLimits() {
+        EngineSettings s = EngineSettings.of(name -> Optional.ofNullable(Map.of(
+                        "phi4.maxQueuedTokens", "4096",
+                        "phi4.maxMediaBytes", "10m",
+                        "phi4.maxImagesPerRequest", "4",
+                        "phi4.maxPixelsPerRequest", "5000000")
+                .get(name)));
+        assertThat(s.engineOptions().maxQueuedTokens()).isEqualTo(4096);
+        assertThat(s.engineOptions().maxMediaBytes()).isEqualTo(10L << 20);
+        assertThat(s.engineOptions().maxImagesPerRequest()).isEqualTo(4);
+        assertThat(s.engineOptions().maxPixelsPerRequest()).isEqualTo(5_000_000);
+        assertThatThrownBy(() -> EngineSettings.of(name ->
+                                name.equals("phi4.maxPixelsPerRequest") ? Optional.of("many") : Optional.empty())
+                        .engineOptions())
+                .hasMessageContaining("phi4.maxPixelsPerRequest must be an integer, was 'many'");
+    }
+
+    @Test
     void readsTheKvCacheMemorySettings() {
         EngineSettings s = EngineSettings.of(name -> Optional.ofNullable(Map.of(
                         "phi4.kvCacheBytes", "16g",

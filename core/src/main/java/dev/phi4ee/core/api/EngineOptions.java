@@ -28,6 +28,15 @@ import java.time.Duration;
  * @param maxDocumentPages pages of a PDF or multi-page TIFF beyond this are rejected
  * @param documentDpi rendering resolution of PDF pages
  * @param maxAudioDuration longer recordings are rejected before decoding completes
+ * @param maxQueuedTokens bound on the sum of (prompt + maxNewTokens) of the requests waiting in the queue, media
+ *     tokens included (what they will occupy, and a proxy for the media tensors they hold while waiting); a request
+ *     beyond it is rejected with {@link EngineOverloadedException}; an empty queue takes any request; 0 = no bound
+ * @param maxMediaBytes bound on the encoded bytes of all images, documents and recordings of one request, checked
+ *     before any of them is decoded
+ * @param maxImagesPerRequest bound on the images of one request, each document page counting as one image, checked
+ *     from the headers before decoding
+ * @param maxPixelsPerRequest bound on the pixels of all images and pages of one request, checked from the headers
+ *     before decoding
  */
 public record EngineOptions(
         String executionProvider,
@@ -44,7 +53,11 @@ public record EngineOptions(
         long maxImagePixels,
         int maxDocumentPages,
         int documentDpi,
-        Duration maxAudioDuration) {
+        Duration maxAudioDuration,
+        long maxQueuedTokens,
+        long maxMediaBytes,
+        int maxImagesPerRequest,
+        long maxPixelsPerRequest) {
 
     /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -76,6 +89,10 @@ public record EngineOptions(
         check(
                 maxAudioDuration != null && !maxAudioDuration.isNegative() && !maxAudioDuration.isZero(),
                 "maxAudioDuration must be positive, was " + maxAudioDuration);
+        check(maxQueuedTokens >= 0, "maxQueuedTokens must be >= 0, was " + maxQueuedTokens);
+        check(maxMediaBytes >= 1, "maxMediaBytes must be >= 1, was " + maxMediaBytes);
+        check(maxImagesPerRequest >= 1, "maxImagesPerRequest must be >= 1, was " + maxImagesPerRequest);
+        check(maxPixelsPerRequest >= 1, "maxPixelsPerRequest must be >= 1, was " + maxPixelsPerRequest);
     }
 
     private static void check(boolean ok, String message) {
@@ -144,7 +161,11 @@ public record EngineOptions(
                 .maxImagePixels(maxImagePixels)
                 .maxDocumentPages(maxDocumentPages)
                 .documentDpi(documentDpi)
-                .maxAudioDuration(maxAudioDuration);
+                .maxAudioDuration(maxAudioDuration)
+                .maxQueuedTokens(maxQueuedTokens)
+                .maxMediaBytes(maxMediaBytes)
+                .maxImagesPerRequest(maxImagesPerRequest)
+                .maxPixelsPerRequest(maxPixelsPerRequest);
     }
 
     public static final class Builder {
@@ -163,6 +184,10 @@ public record EngineOptions(
         private int maxDocumentPages = 20;
         private int documentDpi = 200;
         private Duration maxAudioDuration = Duration.ofMinutes(30);
+        private long maxQueuedTokens = 262_144;
+        private long maxMediaBytes = 100L << 20;
+        private int maxImagesPerRequest = 32;
+        private long maxPixelsPerRequest = 200_000_000L;
 
         private Builder() {}
 
@@ -241,6 +266,26 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder maxQueuedTokens(long v) {
+            maxQueuedTokens = v;
+            return this;
+        }
+
+        public Builder maxMediaBytes(long v) {
+            maxMediaBytes = v;
+            return this;
+        }
+
+        public Builder maxImagesPerRequest(int v) {
+            maxImagesPerRequest = v;
+            return this;
+        }
+
+        public Builder maxPixelsPerRequest(long v) {
+            maxPixelsPerRequest = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     executionProvider,
@@ -257,7 +302,11 @@ public record EngineOptions(
                     maxImagePixels,
                     maxDocumentPages,
                     documentDpi,
-                    maxAudioDuration);
+                    maxAudioDuration,
+                    maxQueuedTokens,
+                    maxMediaBytes,
+                    maxImagesPerRequest,
+                    maxPixelsPerRequest);
         }
     }
 }

@@ -1,10 +1,12 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Exception;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 
 /**
  * Continuous batching on one engine thread: between two decode steps of the running requests ({@link DecodeBatch}),
@@ -13,6 +15,10 @@ import java.lang.System.Logger.Level;
  * overtaken (no starvation): when it does not fit, admission waits until enough running requests finish. A full
  * queue rejects at once with {@link EngineOverloadedException}; a request cancelled or past its deadline while queued
  * completes immediately, one that is running leaves its slot before the next step.
+ *
+ * <p>{@link #close()} refuses new requests, fails the waiting ones, terminates the native call in progress and waits
+ * for the engine thread, which fails the running requests and frees the batch (then {@code afterExit}) itself
+ * ({@link EngineThread}).
  */
 final class ContinuousBatchScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ContinuousBatchScheduler.class.getName());
@@ -20,23 +26,39 @@ final class ContinuousBatchScheduler implements AutoCloseable {
     private final RequestQueue queue;
     private final DecodeBatch batch;
     private final long maxTokensInFlight;
-    private final Thread worker;
+    private final EngineThread worker;
     private volatile boolean closed;
     private volatile int peakActive;
     private volatile long peakTokensInFlight;
 
-    ContinuousBatchScheduler(int capacity, long maxTokensInFlight, DecodeBatch batch) {
-        this.queue = new RequestQueue(capacity);
+    /**
+     * @param terminate ends the native call in progress (any thread)
+     * @param afterExit frees what the engine thread used, after the batch; runs on that thread as it ends
+     */
+    ContinuousBatchScheduler(
+            int capacity,
+            long maxQueuedTokens,
+            long maxTokensInFlight,
+            DecodeBatch batch,
+            Runnable terminate,
+            Runnable afterExit) {
+        this.queue = new RequestQueue(capacity, maxQueuedTokens);
         this.batch = batch;
         this.maxTokensInFlight = maxTokensInFlight;
-        this.worker = Thread.ofPlatform().name("phi4-engine").daemon(true).start(this::serve);
+        this.worker = new EngineThread(this::serve, terminate, () -> {
+            queue.close(); // nothing waits any more (idempotent)
+            batch.failAll(new EngineClosedException("engine closed while the request ran"));
+            batch.close();
+            afterExit.run();
+        });
+        worker.start();
     }
 
     void submit(EngineRequest request) {
         if (closed) {
-            throw new Phi4Exception("engine is closed");
+            throw new EngineClosedException("engine is closed");
         }
-        long budget = (long) request.promptIds.length + request.options.maxNewTokens();
+        long budget = RequestQueue.budget(request);
         if (maxTokensInFlight > 0 && budget > maxTokensInFlight) {
             throw new InvalidInputException("prompt (" + request.promptIds.length + ") + maxNewTokens ("
                     + request.options.maxNewTokens() + ") exceeds maxTokensInFlight " + maxTokensInFlight);
@@ -73,6 +95,9 @@ final class ContinuousBatchScheduler implements AutoCloseable {
             try {
                 if (batch.active() == 0) {
                     EngineRequest next = queue.take(); // idle: wait for work
+                    if (next == null) {
+                        break; // closed
+                    }
                     start(next);
                 }
                 admitWhileRoom();
@@ -80,7 +105,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
                     batch.step();
                 }
             } catch (InterruptedException e) {
-                break;
+                continue; // only close interrupts on purpose; the loop condition decides
             } catch (RuntimeException | Error t) {
                 LOG.log(Level.ERROR, "engine loop failed", t);
                 batch.failAll(new Phi4Exception("engine loop failed: " + t, t));
@@ -91,7 +116,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
     private void admitWhileRoom() {
         EngineRequest head;
         while (batch.active() < batch.capacity() && (head = queue.peek()) != null) {
-            long budget = (long) head.promptIds.length + head.options.maxNewTokens();
+            long budget = RequestQueue.budget(head);
             if (maxTokensInFlight > 0 && batch.tokensInFlight() + budget > maxTokensInFlight) {
                 return; // FIFO: the head waits for room, nobody overtakes it
             }
@@ -102,6 +127,10 @@ final class ContinuousBatchScheduler implements AutoCloseable {
     }
 
     private void start(EngineRequest request) {
+        if (closed) {
+            request.fail(new EngineClosedException("engine closed before the request ran"));
+            return;
+        }
         FinishReason early = request.stopReason();
         if (early != null) {
             request.completeUnstarted(early);
@@ -113,17 +142,18 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         batch.admit(request);
     }
 
+    /** Returns once the engine thread has ended and freed the batch, or after {@code grace} (logged). */
+    void close(Duration grace) {
+        closed = true;
+        queue.close();
+        worker.stop(grace);
+    }
+
     @Override
     public void close() {
-        closed = true;
-        worker.interrupt();
-        try {
-            worker.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        queue.close();
-        batch.failAll(new Phi4Exception("engine closed while the request ran"));
-        batch.close();
+        close(CLOSE_GRACE);
     }
+
+    /** How long close waits for the engine thread after terminating its native call. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
 }

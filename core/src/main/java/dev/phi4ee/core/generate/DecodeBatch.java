@@ -1,8 +1,10 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.Phi4Exception;
 import dev.phi4ee.core.ort.OrtFailure;
+import dev.phi4ee.core.ort.OrtTerminated;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -195,6 +197,9 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     private static Throwable asPhi4(RuntimeException e) {
+        if (e instanceof OrtTerminated) {
+            return new EngineClosedException("engine closed while the request ran");
+        }
         if (e instanceof OrtFailure) {
             return new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
         }

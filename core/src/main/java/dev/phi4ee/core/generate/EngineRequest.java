@@ -10,12 +10,16 @@ import dev.phi4ee.core.api.TokenUsage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * A request accepted by the engine: its prompt ids, options, listener and result future. Cancellation and the
  * deadline are flags the decode loop checks before every step; a request still waiting in the queue is completed at
- * once through {@code onAbandon}.
+ * once through {@code onAbandon}. The listener is called on the engine thread; the future is completed on {@code
+ * completions}, so a caller's {@code thenApply} never runs on (and never stalls) the decode thread
+ * (docs/decisions/runtime-shutdown.md).
  */
 final class EngineRequest implements GenerationHandle {
     final int[] promptIds;
@@ -29,6 +33,8 @@ final class EngineRequest implements GenerationHandle {
     final long deadlineNanos;
     private final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     private final Consumer<EngineRequest> onAbandon;
+    private final Executor completions;
+    private final AtomicBoolean finished = new AtomicBoolean();
     private volatile FinishReason abortReason;
 
     EngineRequest(
@@ -39,7 +45,8 @@ final class EngineRequest implements GenerationHandle {
             GenerationOptions options,
             TokenChooser chooser,
             TokenListener listener,
-            Consumer<EngineRequest> onAbandon) {
+            Consumer<EngineRequest> onAbandon,
+            Executor completions) {
         this.promptIds = promptIds;
         this.prepared = prepared;
         this.imageTokens = imageTokens;
@@ -48,6 +55,7 @@ final class EngineRequest implements GenerationHandle {
         this.chooser = chooser;
         this.listener = listener;
         this.onAbandon = onAbandon;
+        this.completions = completions;
         this.acceptedNanos = System.nanoTime();
         Duration t = options.timeout();
         this.deadlineNanos = t == null ? Long.MAX_VALUE : acceptedNanos + Math.max(0, t.toNanos());
@@ -64,7 +72,7 @@ final class EngineRequest implements GenerationHandle {
     }
 
     void abort(FinishReason reason) {
-        if (abortReason == null && !result.isDone()) {
+        if (abortReason == null && !finished.get()) {
             abortReason = reason;
             onAbandon.accept(this);
         }
@@ -102,24 +110,39 @@ final class EngineRequest implements GenerationHandle {
         }
     }
 
+    /** True once the request has its outcome (its future may still be completing on the executor). */
+    boolean finished() {
+        return finished.get();
+    }
+
     void complete(GenerationResult r) {
-        if (result.complete(r)) {
+        if (finished.compareAndSet(false, true)) {
             try {
                 listener.onComplete(r);
             } catch (RuntimeException ignored) {
-                // The result is already delivered through the future; a failing listener cannot change it.
+                // The result is delivered through the future anyway; a failing listener cannot change it.
             }
+            completeFuture(() -> result.complete(r));
         }
     }
 
     void fail(Throwable error) {
         releaseMedia();
-        if (result.completeExceptionally(error)) {
+        if (finished.compareAndSet(false, true)) {
             try {
                 listener.onError(error);
             } catch (RuntimeException ignored) {
                 // as above
             }
+            completeFuture(() -> result.completeExceptionally(error));
+        }
+    }
+
+    private void completeFuture(Runnable completion) {
+        try {
+            completions.execute(completion);
+        } catch (RuntimeException rejected) { // executor already shut down: the outcome must still be delivered
+            completion.run();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.ContextLengthExceededException;
+import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationRequest;
@@ -20,13 +21,19 @@ import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.OrtFailure;
+import dev.phi4ee.core.ort.OrtTerminated;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.SessionSettings;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -52,6 +59,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final PromptPreparer preparer;
     private final LoraAdapters adapters;
     private final EnginePromptStage promptStage;
+    private final ExecutorService completions = completionPool();
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -94,16 +102,25 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 this.scheduler = null;
                 this.batcher = new ContinuousBatchScheduler(
                         options.maxQueuedRequests(),
+                        options.maxQueuedTokens(),
                         options.maxTokensInFlight(),
                         new DecodeBatch(
-                                graphs, kvPlan.slots(), maxLength, originalMax, eosIds, codec::newStream, promptStage));
+                                graphs, kvPlan.slots(), maxLength, originalMax, eosIds, codec::newStream, promptStage),
+                        graphs::terminate,
+                        this::releaseNative);
             } else { // growing cache: one request at a time
                 this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
-                this.scheduler = new RequestScheduler(options.maxQueuedRequests(), this::execute);
+                this.scheduler = new RequestScheduler(
+                        options.maxQueuedRequests(),
+                        options.maxQueuedTokens(),
+                        this::execute,
+                        graphs::terminate,
+                        this::releaseNative);
                 this.batcher = null;
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             adapters.close(); // its tensors go before the graphs' placement
+            completions.shutdown();
             throw e;
         }
         LOG.log(Level.INFO, "opened {0}: {1}, {2}", info.directory(), info.executionProvider(), kvPlan.describe());
@@ -143,6 +160,24 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 cudaDevice >= 0 ? ep : "host",
                 options,
                 budget);
+    }
+
+    /**
+     * Where result futures are completed, so that a caller's continuation ({@code thenApply}) never runs on the
+     * engine thread: a cached pool of daemon threads owned by the engine (a continuation that blocks holds one thread
+     * and the next result takes another; idle threads end after a minute, and close shuts the pool down). Plain
+     * threads, like the engine's own, so it works the same in Java SE and inside an application server
+     * (docs/decisions/runtime-shutdown.md).
+     */
+    private static ExecutorService completionPool() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "phi4-result-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        return pool;
     }
 
     /** Opens a model directory with the tokenizer files it contains. */
@@ -209,12 +244,17 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         if (closed) {
-            throw new Phi4Exception("engine is closed");
+            throw new EngineClosedException("engine is closed");
         }
         PreparedPrompt prepared = null;
         int[] ids;
         if (preparer != null) {
-            prepared = preparer.prepare(request);
+            int maxNewTokens = request.options().maxNewTokens();
+            prepared = preparer.prepare(request, tokens -> {
+                if ((long) tokens + maxNewTokens > maxLength) {
+                    throw new ContextLengthExceededException(tokens, maxNewTokens, maxLength, howToGrow);
+                }
+            });
             ids = prepared.expanded.ids();
         } else {
             rejectMedia(request);
@@ -233,7 +273,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                     request.options(),
                     choosers.apply(request),
                     listener,
-                    batcher != null ? batcher::abandon : scheduler::abandon);
+                    batcher != null ? batcher::abandon : scheduler::abandon,
+                    completions);
             if (batcher != null) {
                 batcher.submit(r);
             } else {
@@ -262,6 +303,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private void execute(EngineRequest r) {
         try {
             RequestRun.run(r, slot, eosIds, codec.newStream(), promptStage);
+        } catch (OrtTerminated e) {
+            r.fail(new EngineClosedException("engine closed while the request ran"));
         } catch (OrtFailure e) {
             r.fail(new InferenceException("ONNX Runtime failed: " + e.getMessage(), e));
         } catch (RuntimeException e) {
@@ -295,6 +338,11 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         return sharedBuffer ? KvCacheMode.SHARED_BUFFER : KvCacheMode.GROWING;
     }
 
+    /**
+     * Refuses new requests, fails the waiting ones with {@link EngineClosedException}, terminates the native call in
+     * progress and returns once the engine thread has failed the running requests and freed all native memory (or,
+     * if a listener blocks that thread, after a grace period, the freeing then happening when it returns).
+     */
     @Override
     public void close() {
         if (closed) {
@@ -305,9 +353,19 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             batcher.close();
         } else {
             scheduler.close();
-            slot.close();
         }
-        adapters.close();
-        graphs.close();
+    }
+
+    /** Runs on the engine thread as it ends: nothing runs the graphs any more. */
+    private void releaseNative() {
+        try {
+            if (slot != null) {
+                slot.close();
+            }
+            adapters.close();
+            graphs.close();
+        } finally {
+            completions.shutdown(); // outcomes already handed to it are still delivered
+        }
     }
 }

@@ -233,6 +233,17 @@ public final class Phi4Graphs implements AutoCloseable {
         return decoder.executionProvider();
     }
 
+    /**
+     * Ends the runs in progress on any of the four graphs and fails every later one (engine shutdown; see {@link
+     * OrtSession#terminate()}). Callable from any thread; {@link #close()} must still wait until no thread runs them.
+     */
+    public void terminate() {
+        embedding.terminate();
+        decoder.terminate();
+        vision.ifPresent(OrtSession::terminate);
+        speech.ifPresent(OrtSession::terminate);
+    }
+
     @Override
     public void close() {
         placement.close();

@@ -21,6 +21,7 @@ import dev.phi4ee.core.vision.VisionProcessorConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Builds a {@link PreparedPrompt} on the caller's thread, so decoding media never stalls the engine thread:
@@ -36,10 +37,12 @@ final class PromptPreparer {
     private final TensorFloatType visionType;
     private final TensorFloatType maskType;
     private final TensorFloatType speechType;
+    private final RequestMediaLimits limits;
 
     PromptPreparer(Phi4TextCodec codec, Phi4Graphs graphs, EngineOptions options) {
         this.codec = codec;
         this.expander = new PromptExpander(Phi4TextCodec.IMAGE_PLACEHOLDER_ID, Phi4TextCodec.AUDIO_PLACEHOLDER_ID);
+        this.limits = new RequestMediaLimits(options);
         ModelDirectory dir = graphs.directory();
         this.images = dir.visionProcessorConfig()
                 .map(p -> ImagePreprocessor.of(VisionProcessorConfig.read(p), options))
@@ -69,6 +72,14 @@ final class PromptPreparer {
     }
 
     PreparedPrompt prepare(GenerationRequest request) {
+        return prepare(request, tokens -> {});
+    }
+
+    /**
+     * @param contextCheck called with a lower bound of the prompt's tokens (text + image tokens from headers, one per
+     *     audio clip) before any media is decoded; it throws when they cannot fit
+     */
+    PreparedPrompt prepare(GenerationRequest request, IntConsumer contextCheck) {
         List<ContentPart> media = new ArrayList<>();
         request.messages().forEach(m -> m.parts().stream()
                 .filter(p -> !(p instanceof ContentPart.Text))
@@ -77,6 +88,18 @@ final class PromptPreparer {
             ChatPrompt p = codec.template().render(request.messages());
             return new PreparedPrompt(expander.expand(p.ids(), new int[0], new int[0]), null, null);
         }
+        // Limits and the context check from headers, before any pixel or sample is decoded.
+        RequestMediaLimits.Probed probed = limits.check(media, images);
+        ChatPrompt planned = codec.template()
+                .render(
+                        request.messages(),
+                        part -> part instanceof ContentPart.Image
+                                ? probed.pages().getOrDefault(part, 1)
+                                : 1);
+        long placeholders =
+                probed.pages().values().stream().mapToLong(Integer::longValue).sum();
+        contextCheck.accept(
+                (int) Math.min(Integer.MAX_VALUE, planned.ids().length - placeholders + probed.imageTokens()));
         // Decode every item once; a document yields one image (and one placeholder) per page.
         Map<ContentPart, List<RgbImage>> pages = new java.util.IdentityHashMap<>();
         Map<ContentPart, DecodedAudio> clips = new java.util.IdentityHashMap<>();

@@ -1,5 +1,6 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.Phi4Exception;
 import java.lang.System.Logger.Level;
@@ -8,26 +9,40 @@ import java.util.function.Consumer;
 /**
  * One engine thread serving a bounded FIFO queue (first come, first served: no starvation). A full queue rejects at
  * once with {@link EngineOverloadedException}. A request cancelled or past its deadline while still queued leaves the
- * queue and completes immediately; one that is running stops before its next decode step.
+ * queue and completes immediately; one that is running stops before its next decode step. Shutdown as in {@link
+ * ContinuousBatchScheduler}: the request running when the engine closes fails with {@link EngineClosedException}.
  */
 final class RequestScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RequestScheduler.class.getName());
 
     private final RequestQueue queue;
     private final Consumer<EngineRequest> executor;
-    private final Thread worker;
+    private final EngineThread worker;
     private volatile boolean closed;
 
-    /** @param executor runs one request to completion on the engine thread (completing its future) */
-    RequestScheduler(int capacity, Consumer<EngineRequest> executor) {
-        this.queue = new RequestQueue(capacity);
+    /**
+     * @param executor runs one request to completion on the engine thread (completing its future)
+     * @param terminate ends the native call in progress (any thread)
+     * @param afterExit frees what the engine thread used; runs on that thread as it ends
+     */
+    RequestScheduler(
+            int capacity,
+            long maxQueuedTokens,
+            Consumer<EngineRequest> executor,
+            Runnable terminate,
+            Runnable afterExit) {
+        this.queue = new RequestQueue(capacity, maxQueuedTokens);
         this.executor = executor;
-        this.worker = Thread.ofPlatform().name("phi4-engine").daemon(true).start(this::serve);
+        this.worker = new EngineThread(this::serve, terminate, () -> {
+            queue.close();
+            afterExit.run();
+        });
+        worker.start();
     }
 
     void submit(EngineRequest request) {
         if (closed) {
-            throw new Phi4Exception("engine is closed");
+            throw new EngineClosedException("engine is closed");
         }
         queue.offer(request);
     }
@@ -47,7 +62,14 @@ final class RequestScheduler implements AutoCloseable {
             try {
                 next = queue.take();
             } catch (InterruptedException e) {
-                break;
+                continue; // only close interrupts on purpose; the loop condition decides
+            }
+            if (next == null) {
+                break; // closed
+            }
+            if (closed) {
+                next.fail(new EngineClosedException("engine closed before the request ran"));
+                continue;
             }
             try {
                 executor.accept(next);
@@ -55,18 +77,21 @@ final class RequestScheduler implements AutoCloseable {
                 LOG.log(Level.ERROR, "request failed", t);
                 next.fail(t instanceof Phi4Exception ? t : new Phi4Exception("request failed: " + t, t));
             }
+            if (closed && !next.finished()) { // the executor returned without an outcome: never leave it hanging
+                next.fail(new EngineClosedException("engine closed while the request ran"));
+            }
         }
+    }
+
+    /** Returns once the engine thread has ended and released, or after {@code grace} (logged). */
+    void close(java.time.Duration grace) {
+        closed = true;
+        queue.close();
+        worker.stop(grace);
     }
 
     @Override
     public void close() {
-        closed = true;
-        worker.interrupt();
-        try {
-            worker.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        queue.close();
+        close(ContinuousBatchScheduler.CLOSE_GRACE);
     }
 }

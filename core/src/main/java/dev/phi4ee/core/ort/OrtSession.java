@@ -42,6 +42,7 @@ public final class OrtSession implements AutoCloseable {
     private Session session;
     private RunOptions defaultRun;
     private org.bytedeco.onnxruntime.OrtSession rawSession;
+    private volatile boolean terminated;
 
     private OrtSession(Path file, SessionOptions options, Session session, String executionProvider) {
         this.file = file;
@@ -275,10 +276,30 @@ public final class OrtSession implements AutoCloseable {
     public void run(Binding binding) {
         binding.checkOwner(this);
         RunOptions ro = defaultRun;
+        if (terminated) {
+            throw new OrtTerminated(file.getFileName() + ": the session was terminated");
+        }
         // C API, like Binding: no C++ wrapper adapters between us and the runtime on the hot path.
-        OnnxRuntime.check(
-                OnnxRuntime.api().RunWithBinding(rawSession, ro.asOrtRunOptions(), binding.rawBinding()),
-                () -> file.getFileName().toString());
+        try {
+            OnnxRuntime.check(
+                    OnnxRuntime.api().RunWithBinding(rawSession, ro.asOrtRunOptions(), binding.rawBinding()),
+                    () -> file.getFileName().toString());
+        } catch (OrtFailure e) {
+            throw terminated ? new OrtTerminated(e.getMessage()) : e;
+        }
+    }
+
+    /**
+     * Ends the run in progress on any thread at its next node boundary (ONNX Runtime checks its run options'
+     * terminate flag between kernels: {@code SetTerminate}, sequential_executor.cc) and makes every later run fail
+     * at once with {@link OrtTerminated}. For shutdown: irreversible, and safe to call from any thread while the
+     * session is open. The session's memory is NOT released here; close it once no thread runs it any more.
+     */
+    public synchronized void terminate() {
+        if (session != null && !terminated) {
+            terminated = true;
+            defaultRun.SetTerminate();
+        }
     }
 
     org.bytedeco.onnxruntime.OrtSession rawSession() {
@@ -294,7 +315,7 @@ public final class OrtSession implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (session != null) {
             defaultRun.close();
             session.close();

@@ -1,0 +1,158 @@
+package dev.phi4ee.core.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.phi4ee.core.api.EngineClosedException;
+import dev.phi4ee.core.api.EngineOverloadedException;
+import dev.phi4ee.core.api.GenerationHandle;
+import dev.phi4ee.core.api.GenerationOptions;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.KvCacheMode;
+import dev.phi4ee.core.api.TokenListener;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Engine shutdown and result delivery on the kit model, in both scheduling modes: close while many threads submit
+ * completes every accepted request; a caller's continuation that blocks does not hold up other requests' tokens.
+ */
+class EngineShutdownTest {
+
+    private static OnnxPhi4Engine open(KvCacheMode mode) {
+        return ContinuousBatchingTest.open(
+                KitModels.spec().build(),
+                ContinuousBatchingTest.options()
+                        .kvCacheMode(mode)
+                        .maxBatchSize(4)
+                        .build());
+    }
+
+    private static GenerationRequest request(String text, int tokens) {
+        return GenerationRequest.builder()
+                .user(text)
+                .options(GenerationOptions.builder()
+                        .maxNewTokens(tokens)
+                        .minNewTokens(tokens)
+                        .build())
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = KvCacheMode.class,
+            names = {"SHARED_BUFFER", "GROWING"})
+    void closeWhileThreadsSubmitCompletesEveryAcceptedRequest(KvCacheMode mode) throws Exception {
+        OnnxPhi4Engine engine = open(mode);
+        Queue<GenerationHandle> accepted = new ConcurrentLinkedQueue<>();
+        AtomicInteger unexpected = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch someRunning = new CountDownLatch(4);
+        Thread[] submitters = new Thread[6];
+        for (int t = 0; t < submitters.length; t++) {
+            int id = t;
+            submitters[t] = Thread.ofPlatform().start(() -> {
+                int n = 0;
+                while (!stop.get()) {
+                    try {
+                        accepted.add(engine.stream(request("thread " + id + " request " + n++, 30), delta -> {
+                            someRunning.countDown();
+                        }));
+                    } catch (EngineClosedException | EngineOverloadedException expected) {
+                        Thread.onSpinWait();
+                    } catch (RuntimeException e) {
+                        unexpected.incrementAndGet();
+                    }
+                }
+            });
+        }
+        assertThat(someRunning.await(60, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        engine.close();
+        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        stop.set(true);
+        for (Thread t : submitters) {
+            t.join();
+        }
+
+        assertThat(unexpected).hasValue(0);
+        assertThat(closeMillis)
+                .as("close does not wait out the running requests")
+                .isLessThan(20_000);
+        AtomicInteger closedFailures = new AtomicInteger();
+        for (GenerationHandle h : accepted) {
+            try {
+                h.result().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(EngineClosedException.class);
+                closedFailures.incrementAndGet();
+            }
+        }
+        assertThat(closedFailures.get())
+                .as("requests queued or running at close")
+                .isPositive();
+        assertThatThrownBy(() -> engine.generate(request("late", 2))).isInstanceOf(EngineClosedException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = KvCacheMode.class,
+            names = {"SHARED_BUFFER", "GROWING"})
+    void aBlockingContinuationDoesNotDelayOtherRequests(KvCacheMode mode) throws Exception {
+        try (OnnxPhi4Engine engine = open(mode)) {
+            CountDownLatch attached = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicReference<String> continuationThread = new AtomicReference<>();
+            AtomicLong continuationStarted = new AtomicLong();
+            // The short request's own first token waits until its continuation is attached, so the continuation
+            // certainly runs when the engine completes it (never on this thread).
+            GenerationHandle shortOne = engine.stream(request("short", 2), new TokenListener() {
+                @Override
+                public void onText(String delta) {
+                    await(attached);
+                }
+            });
+            CompletableFuture<String> blocked = shortOne.result().thenApply(r -> {
+                continuationThread.set(Thread.currentThread().getName());
+                continuationStarted.set(System.nanoTime());
+                await(release);
+                return r.text();
+            });
+            CompletableFuture<GenerationResult> longOne = engine.generateAsync(request("long", 40));
+            attached.countDown();
+            try {
+                GenerationResult other = longOne.get(60, TimeUnit.SECONDS);
+                long otherDone = System.nanoTime();
+                assertThat(other.usage().generatedTokens()).isEqualTo(40);
+                assertThat(continuationStarted.get())
+                        .as("the other request finished while the continuation blocked")
+                        .isPositive()
+                        .isLessThan(otherDone);
+                assertThat(blocked).isNotDone();
+                assertThat(continuationThread.get()).startsWith("phi4-result");
+            } finally {
+                release.countDown();
+            }
+            assertThat(blocked.get(10, TimeUnit.SECONDS)).isNotEmpty();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
