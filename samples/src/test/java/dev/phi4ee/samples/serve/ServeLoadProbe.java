@@ -31,13 +31,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Load probe for {@code phi4 serve}: streamed chat completions at 1, 8 and 32 concurrent clients against the embedded
  * server on the demo-sized test-kit model, and the same requests submitted to {@code Phi4Engine} directly, in the same
- * JVM and run, alternating three times per level (best throughput of each kept) so machine noise hits both alike. Prints requests/s and p50/p99 time to first token
- * (first content chunk over HTTP, first {@code onText} in-process) and the HTTP layer's cost as ratios.
+ * JVM and run, alternating three times per level (best throughput of each kept) so machine noise hits both alike.
+ * Prints requests/s and p50/p99 time to first token (first content chunk over HTTP, first {@code onText} in-process)
+ * and the ratios direct/HTTP.
  *
  * <pre>
- * ./mvnw -o -B -ntp -pl samples -am test-compile -DskipTests
- * ./mvnw -o -B -ntp -pl samples exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.phi4ee.samples.serve.ServeLoadProbe -Dexec.args="ROUNDS MAX_TOKENS BATCH"
+ * ./mvnw -o -B -ntp -pl samples -am test-compile dependency:build-classpath -DskipTests \
+ *     -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+ * java --enable-native-access=ALL-UNNAMED \
+ *     -cp samples/target/test-classes:samples/target/classes:$(cat samples/target/test-classpath.txt) \
+ *     dev.phi4ee.samples.serve.ServeLoadProbe [ROUNDS [MAX_TOKENS [BATCH]]]
  * </pre>
  *
  * ROUNDS requests per client per level (default 4), MAX_TOKENS per request (default 16), BATCH the engine's batch size
