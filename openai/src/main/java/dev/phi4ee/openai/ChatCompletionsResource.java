@@ -31,11 +31,17 @@ public class ChatCompletionsResource {
     private final OpenAiApiConfig config;
     private final EngineHolder engines;
     private final ChatRequestParser parser;
+    private final ApiMetrics metrics;
 
     public ChatCompletionsResource(OpenAiApiConfig config, EngineHolder engines) {
+        this(config, engines, ApiMetrics.none());
+    }
+
+    public ChatCompletionsResource(OpenAiApiConfig config, EngineHolder engines, ApiMetrics metrics) {
         this.config = config;
         this.engines = engines;
         this.parser = new ChatRequestParser(config);
+        this.metrics = metrics;
     }
 
     @GET
@@ -68,18 +74,30 @@ public class ChatCompletionsResource {
     @Path("chat/completions")
     @Consumes(MediaType.WILDCARD)
     public Response chatCompletions(InputStream body) {
-        ChatCall call = parser.parse(Json.parse(readLimited(body)));
-        Phi4Engine engine = engines.require();
+        long start = System.nanoTime();
         ChatResponses responses = new ChatResponses(config.modelId());
-        if (!call.stream()) {
-            GenerationHandle handle = submit(engine, call, new TokenListener() {
-                @Override
-                public void onText(String delta) {}
-            });
+        SseStream sse = null;
+        GenerationHandle handle;
+        try {
+            ChatCall call = parser.parse(Json.parse(readLimited(body)));
+            Phi4Engine engine = engines.require();
+            TokenListener listener = delta -> {};
+            if (call.stream()) {
+                sse = new SseStream(responses, call.includeUsage());
+                listener = sse;
+            }
+            ApiMetrics.Tracked tracked = metrics.track(start, listener);
+            handle = submit(engine, call, tracked);
+            tracked.accepted(handle);
+        } catch (RuntimeException e) {
+            // Refused before the engine took it; once accepted, the generation's own end is what counts.
+            metrics.failed(ErrorMapping.map(e));
+            throw e;
+        }
+        if (sse == null) {
             return json(responses.completion(handle.result().join()));
         }
-        SseStream sse = new SseStream(responses, call.includeUsage());
-        sse.attach(submit(engine, call, sse));
+        sse.attach(handle);
         StreamingOutput output = sse::writeTo;
         return Response.ok(output, "text/event-stream")
                 .header("Cache-Control", "no-cache")

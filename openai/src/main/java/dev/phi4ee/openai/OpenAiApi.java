@@ -10,8 +10,13 @@ public final class OpenAiApi {
     private OpenAiApi() {}
 
     public static Set<Object> components(OpenAiApiConfig config, EngineHolder engines) {
+        return components(config, engines, ApiMetrics.none());
+    }
+
+    /** The components, metering chat completions into {@code metrics}. */
+    public static Set<Object> components(OpenAiApiConfig config, EngineHolder engines, ApiMetrics metrics) {
         return Set.of(
-                new ChatCompletionsResource(config, engines),
+                new ChatCompletionsResource(config, engines, metrics),
                 new HealthResource(engines),
                 new ApiKeyFilter(config.apiKeys()),
                 new ApiExceptionMapper());

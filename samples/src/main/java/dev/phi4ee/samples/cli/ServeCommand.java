@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code phi4 serve}: the OpenAI-compatible API ({@code /v1/models}, {@code /v1/chat/completions}) plus
- * {@code /health/live} and {@code /health/ready}, until the process is stopped. The HTTP server is up before the
- * engine so that readiness answers 503 while a large model loads.
+ * {@code /health/live}, {@code /health/ready} and {@code /metrics} (Prometheus), until the process is stopped. The
+ * HTTP server is up before the engine so that readiness answers 503 while a large model loads.
  */
 @Command(
         name = "serve",

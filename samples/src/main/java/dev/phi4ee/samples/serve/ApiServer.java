@@ -1,9 +1,16 @@
 package dev.phi4ee.samples.serve;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.phi4ee.openai.ApiMetrics;
 import dev.phi4ee.openai.EngineHolder;
 import dev.phi4ee.openai.OpenAiApi;
 import dev.phi4ee.openai.OpenAiApiConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,7 +24,8 @@ import org.glassfish.jersey.server.ServerProperties;
 
 /**
  * The OpenAI-compatible resources on Jersey over the JDK's built-in HTTP server, one virtual thread per exchange
- * (a stream holds its thread while the engine decodes). See docs/decisions/openai-api-server.md.
+ * (a stream holds its thread while the engine decodes), with the API's and the JVM's meters at {@code /metrics}.
+ * See docs/decisions/openai-api-server.md.
  */
 public final class ApiServer implements AutoCloseable {
     /**
@@ -41,17 +49,25 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI baseUri;
+    private final PrometheusMeterRegistry registry;
 
-    private ApiServer(HttpServer server, ExecutorService executor, URI baseUri) {
+    private ApiServer(HttpServer server, ExecutorService executor, URI baseUri, PrometheusMeterRegistry registry) {
         this.server = server;
         this.executor = executor;
         this.baseUri = baseUri;
+        this.registry = registry;
     }
 
     /** Binds {@code host:port} (port 0 = any free one) and starts serving. */
     public static ApiServer start(String host, int port, OpenAiApiConfig config, EngineHolder engines) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
         ResourceConfig app = new ResourceConfig()
-                .registerInstances(OpenAiApi.components(config, engines))
+                .registerInstances(OpenAiApi.components(config, engines, new ApiMetrics(registry)))
+                .registerInstances(new MetricsResource(registry))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
         URI requested = URI.create("http://" + hostForUri(host) + ":" + port + "/");
@@ -61,7 +77,7 @@ public final class ApiServer implements AutoCloseable {
         server.start();
         InetSocketAddress bound = server.getAddress();
         URI base = URI.create("http://" + hostForUri(host) + ":" + bound.getPort() + "/");
-        return new ApiServer(server, executor, base);
+        return new ApiServer(server, executor, base, registry);
     }
 
     /** {@code http://host:port/} as bound. */
@@ -77,6 +93,7 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        registry.close();
     }
 
     private static String hostForUri(String host) {

@@ -324,8 +324,13 @@ class OpenAiProtocolTest {
     }
 
     @Test
-    void concurrentStreamsEachGetTheirOwnGreedyText() throws Exception {
-        List<String> prompts = List.of("alpha", "beta gamma", "delta", "epsilon zeta eta");
+    void sixteenConcurrentStreamsEachGetTheirOwnGreedyText() throws Exception {
+        // 16 streams on an engine batching 8: half decode together, the rest queue and join as slots free up.
+        List<String> words = List.of("alpha", "beta gamma", "delta", "epsilon zeta eta");
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            prompts.add(words.get(i % words.size()) + " " + i);
+        }
         List<String> expected = new ArrayList<>();
         for (String p : prompts) {
             expected.add(text(client.chat().completions().create(greedy(p, 12).build())));

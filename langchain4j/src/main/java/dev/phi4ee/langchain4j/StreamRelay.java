@@ -1,0 +1,96 @@
+package dev.phi4ee.langchain4j;
+
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.phi4ee.core.api.GenerationHandle;
+import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.TokenListener;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Moves one generation's events from the engine's decode thread (which must not block) to the LangChain4j handler,
+ * in order, on a virtual thread of its own. After {@link #cancel()} or a failing handler, nothing more is delivered.
+ */
+final class StreamRelay implements TokenListener, StreamingHandle {
+    private static final System.Logger LOG = System.getLogger(StreamRelay.class.getName());
+
+    private final StreamingChatResponseHandler handler;
+    private final String modelName;
+    private final PartialResponseContext context;
+    private final ExecutorService delivery = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("phi4-langchain4j-stream").factory());
+    private volatile GenerationHandle generation;
+    private volatile boolean cancelled;
+    private volatile boolean finished;
+
+    StreamRelay(StreamingChatResponseHandler handler, String modelName) {
+        this.handler = handler;
+        this.modelName = modelName;
+        this.context = new PartialResponseContext(this);
+    }
+
+    void attach(GenerationHandle handle) {
+        this.generation = handle;
+        if (cancelled) {
+            handle.cancel();
+        }
+    }
+
+    @Override
+    public void onText(String delta) {
+        deliver(() -> handler.onPartialResponse(new PartialResponse(delta), context), false);
+    }
+
+    @Override
+    public void onComplete(GenerationResult result) {
+        deliver(() -> handler.onCompleteResponse(RequestMapping.toChatResponse(result, modelName)), true);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        deliver(() -> handler.onError(Errors.map(error)), true);
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        GenerationHandle handle = generation;
+        if (handle != null) {
+            handle.cancel();
+        }
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    private void deliver(Runnable event, boolean last) {
+        delivery.execute(() -> {
+            if (cancelled || finished) {
+                return;
+            }
+            try {
+                event.run();
+            } catch (RuntimeException e) {
+                // The handler failed: stop the generation, tell the handler once, deliver nothing more.
+                finished = true;
+                cancel();
+                try {
+                    handler.onError(e);
+                } catch (RuntimeException again) {
+                    LOG.log(System.Logger.Level.WARNING, "streaming handler failed in onError", again);
+                }
+            }
+            if (last) {
+                finished = true;
+            }
+        });
+        if (last) {
+            delivery.shutdown();
+        }
+    }
+}
