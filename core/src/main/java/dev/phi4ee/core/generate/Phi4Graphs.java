@@ -1,5 +1,6 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.ExecutionProviderException;
 import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
@@ -7,6 +8,7 @@ import dev.phi4ee.core.model.Phi4Contracts;
 import dev.phi4ee.core.model.lora.LoraRankFit;
 import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.ExecutionProviderFailure;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtSession;
 import dev.phi4ee.core.ort.Placement;
@@ -98,10 +100,21 @@ public final class Phi4Graphs implements AutoCloseable {
     private static OrtSession openOne(Path file, SessionSettings settings) {
         try {
             return OrtSession.open(file, settings);
+        } catch (ExecutionProviderFailure e) {
+            throw providerUnusable(e);
         } catch (OrtFailure e) {
             throw new ModelFormatException(
                     file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
         }
+    }
+
+    /** A strict CUDA request the host cannot honour: a driver or library problem, not a broken model folder. */
+    static ExecutionProviderException providerUnusable(ExecutionProviderFailure e) {
+        return new ExecutionProviderException(
+                e.getMessage(),
+                ExecutionProviderException.Reason.valueOf(e.reason().name()),
+                e.missingLibrary().orElse(null),
+                e);
     }
 
     /** The decoder, widened in native memory when an adapter's rank needs it (§5.4 c; never on the Java heap). */
@@ -112,6 +125,8 @@ public final class Phi4Graphs implements AutoCloseable {
         Path file = graph.file();
         try {
             return OrtSession.open(file, graph.widenedSize(), graph::writeWidened, settings);
+        } catch (ExecutionProviderFailure e) {
+            throw providerUnusable(e);
         } catch (OrtFailure e) {
             throw new ModelFormatException(
                     file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);

@@ -31,7 +31,7 @@ public final class OrtSession implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(OrtSession.class.getName());
     private static final int ONNX_TYPE_TENSOR = 1;
-    private static volatile boolean autoCudaFailed;
+    private static final CudaAvailability AUTO_CUDA = new CudaAvailability();
 
     private final Path file;
     private final String executionProvider;
@@ -57,9 +57,11 @@ public final class OrtSession implements AutoCloseable {
 
     /**
      * Creates a session. CUDA is tried when asked for ({@code cuda}, {@code cuda:N}, or {@code auto} with CUDA
-     * compiled in); if it cannot be used the failure is logged in one line and the session is created for the CPU,
-     * unless {@code settings.strict()}.
+     * compiled in); if it cannot be used the failure is classified ({@link ExecutionProviderFailure}), logged in one
+     * line and the session is created for the CPU, unless {@code settings.strict()}. {@code auto} stops trying CUDA
+     * in this process only after a host-wide failure (missing library, driver, no device).
      *
+     * @throws ExecutionProviderFailure when strict and CUDA cannot be used
      * @throws OrtFailure when ONNX Runtime rejects the file (the message is ONNX Runtime's)
      */
     public static OrtSession open(Path file, SessionSettings settings) {
@@ -111,33 +113,40 @@ public final class OrtSession implements AutoCloseable {
     private static OrtSession open(Path file, Pointer model, long size, SessionSettings settings) {
         OnnxRuntime.initialize();
         int device = settings.cudaDevice();
+        boolean auto = settings.executionProvider().equals("auto");
         boolean wantCuda = device >= 0
-                && (!settings.executionProvider().equals("auto")
-                        || (!autoCudaFailed && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
+                && (!auto
+                        || (AUTO_CUDA.worthTrying()
+                                && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
         if (wantCuda) {
             try {
                 return create(file, model, size, settings, device);
             } catch (RuntimeException e) {
+                ExecutionProviderFailure failure = ExecutionProviderFailure.classify(
+                        device, file.getFileName().toString(), settings.strict(), withLoaderError(e.getMessage()), e);
                 if (settings.strict()) {
-                    throw new OrtFailure(
-                            "CUDA execution provider (device " + device + ") is not usable for " + file.getFileName()
-                                    + " and strict execution provider was requested: " + e.getMessage(),
-                            e);
+                    throw failure;
                 }
-                if (!settings.executionProvider().equals("auto")) {
-                    LOG.log(
-                            Level.WARNING,
-                            "CUDA execution provider (device {0}) not usable for {1}, falling back to CPU: {2}",
-                            device,
-                            file.getFileName(),
-                            firstLine(e.getMessage()));
+                if (!auto) {
+                    LOG.log(Level.WARNING, "{0}; using the CPU", failure.getMessage());
+                } else if (AUTO_CUDA.failed(failure)) {
+                    LOG.log(Level.INFO, "{0}; auto uses the CPU from now on", failure.getMessage());
                 } else {
-                    autoCudaFailed = true; // try once per process: the CPU natives list CUDA but cannot load it
-                    LOG.log(Level.INFO, "CUDA not usable ({0}); using the CPU", firstLine(e.getMessage()));
+                    LOG.log(Level.INFO, "{0}; this session uses the CPU", failure.getMessage());
                 }
             }
         }
         return create(file, model, size, settings, -1);
+    }
+
+    /** ONNX Runtime's message, with the dynamic loader's error when it only says the provider did not load. */
+    private static String withLoaderError(String ort) {
+        if (ort == null || !ort.contains("Failed to load shared library")) {
+            return ort;
+        }
+        return CudaProviderProbe.loadError()
+                .map(error -> ort + " (dynamic loader: " + error + ")")
+                .orElse(ort);
     }
 
     private static OrtSession create(Path file, Pointer model, long size, SessionSettings settings, int cudaDevice) {
@@ -176,14 +185,6 @@ public final class OrtSession implements AutoCloseable {
             }
             throw new OrtFailure(e.getMessage(), e);
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static List<TensorInfo> readOverridable(Session session) {
