@@ -81,7 +81,10 @@ public final class Phi4Graphs implements AutoCloseable {
             OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
             // Adapter ranks that do not fit the decoder's LoRA inputs widen them once, here (reference §5.4 c).
             LoraRankPlan lora = LoraRankFit.plan(dir);
-            OrtSession decoder = track(opened, openDecoder(lora.decoder(), settings));
+            // The decoder's own CUDA options from genai_config.json, on top of ours (as onnxruntime-genai applies them)
+            SessionSettings decoderSettings = settings.withCuda(
+                    settings.cuda().with(dir.config().decoder().providerOptions("cuda")));
+            OrtSession decoder = track(opened, openDecoder(lora.decoder(), decoderSettings));
             Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
             Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);

@@ -40,6 +40,8 @@ public final class ExecutionProviderFailure extends OrtFailure {
 
     // dlerror(): "[<path of the library being loaded>: ]<missing library>: cannot open shared object file: ..."
     private static final Pattern DLOPEN = Pattern.compile("([^/:\\s]+): cannot open shared object file");
+    // the CPU natives' answer to CreateCUDAProviderOptions (onnxruntime provider_bridge_ort.cc CreateNotEnabledStatus)
+    private static final String NOT_IN_THIS_BUILD = "CUDA execution provider is not enabled in this build";
     private static final Pattern CUDA_CALL = Pattern.compile("CUDA failure (\\d+):");
     private static final int CUDA_ERROR_STUB_LIBRARY = 34;
     private static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
@@ -70,7 +72,11 @@ public final class ExecutionProviderFailure extends OrtFailure {
         String explanation;
         Matcher dl = DLOPEN.matcher(ort == null ? "" : ort);
         Matcher cuda = CUDA_CALL.matcher(ort == null ? "" : ort);
-        if (dl.find()) {
+        if (ort != null && ort.contains(NOT_IN_THIS_BUILD)) {
+            library = CudaProviderProbe.PROVIDER;
+            reason = Reason.MISSING_LIBRARY;
+            explanation = "these ONNX Runtime natives have no CUDA build (build with -Pgpu)";
+        } else if (dl.find()) {
             library = dl.group(1);
             reason = library.startsWith("libcuda.so") ? Reason.DRIVER : Reason.MISSING_LIBRARY;
             explanation = library.startsWith("libcuda.so")

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
@@ -13,7 +14,8 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.onnxruntime.ConstTensorTypeAndShapeInfo;
 import org.bytedeco.onnxruntime.LongVector;
-import org.bytedeco.onnxruntime.OrtCUDAProviderOptions;
+import org.bytedeco.onnxruntime.OrtApi;
+import org.bytedeco.onnxruntime.OrtCUDAProviderOptionsV2;
 import org.bytedeco.onnxruntime.RunOptions;
 import org.bytedeco.onnxruntime.Session;
 import org.bytedeco.onnxruntime.SessionOptions;
@@ -139,6 +141,40 @@ public final class OrtSession implements AutoCloseable {
         return create(file, model, size, settings, -1);
     }
 
+    /**
+     * Appends the CUDA provider through the V2 options of the C API (arena strategy, cuDNN search, the model's own
+     * options: {@link CudaProviderOptions}); without CPU fallback, nodes CUDA cannot run fail the session.
+     */
+    private static void appendCuda(SessionOptions so, CudaProviderOptions cuda, int device) {
+        OrtApi api = OnnxRuntime.api();
+        Map<String, String> options = cuda.forDevice(device);
+        try (PointerScope ignored = new PointerScope()) {
+            if (!cuda.cpuFallback()) {
+                so.AddConfigEntry("session.disable_cpu_ep_fallback", "1");
+            }
+            PointerPointer<OrtCUDAProviderOptionsV2> created = new PointerPointer<>(1);
+            OnnxRuntime.check(api.CreateCUDAProviderOptions(created), () -> "CreateCUDAProviderOptions");
+            OrtCUDAProviderOptionsV2 v2 = created.get(OrtCUDAProviderOptionsV2.class, 0);
+            try {
+                PointerPointer<BytePointer> keys = new PointerPointer<>(options.size());
+                PointerPointer<BytePointer> values = new PointerPointer<>(options.size());
+                int i = 0;
+                for (Map.Entry<String, String> e : options.entrySet()) {
+                    keys.put(i, new BytePointer(e.getKey()));
+                    values.put(i++, new BytePointer(e.getValue()));
+                }
+                OnnxRuntime.check(
+                        api.UpdateCUDAProviderOptions(v2, keys, values, options.size()),
+                        () -> "CUDA provider options " + options);
+                OnnxRuntime.check(
+                        api.SessionOptionsAppendExecutionProvider_CUDA_V2(so.asOrtSessionOptions(), v2),
+                        () -> "SessionOptionsAppendExecutionProvider_CUDA_V2");
+            } finally {
+                api.ReleaseCUDAProviderOptions().call(v2);
+            }
+        }
+    }
+
     /** ONNX Runtime's message, with the dynamic loader's error when it only says the provider did not load. */
     private static String withLoaderError(String ort) {
         if (ort == null || !ort.contains("Failed to load shared library")) {
@@ -159,10 +195,7 @@ public final class OrtSession implements AutoCloseable {
             }
             so.SetInterOpNumThreads(1);
             if (cudaDevice >= 0) {
-                try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions()) {
-                    cuda.device_id(cudaDevice);
-                    so.AppendExecutionProvider_CUDA(cuda);
-                }
+                appendCuda(so, settings.cuda(), cudaDevice);
             }
             Session s;
             if (model != null) {

@@ -64,6 +64,17 @@ class ExecutionProviderFailureTest {
     }
 
     @Test
+    void onlyAGenericLoadFailureAsksTheDynamicLoader() {
+        // ONNX Runtime's V1 append (and a failed provider factory) only says "Failed to load shared library"
+        String generic = "OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library";
+        assertThat(classify(generic).reason()).isEqualTo(Reason.OTHER);
+        assertThat(classify(generic + " (dynamic loader: /x/libonnxruntime_providers_cuda.so: libcudnn.so.9: cannot"
+                                + " open shared object file: No such file or directory)")
+                        .missingLibrary())
+                .contains("libcudnn.so.9");
+    }
+
+    @Test
     void aMissingDriverLibraryIsADriverProblem() {
         ExecutionProviderFailure f = classify(BRIDGE + "libonnxruntime_providers_cuda.so with error: libcuda.so.1:"
                 + " cannot open shared object file: No such file or directory");
@@ -118,13 +129,14 @@ class ExecutionProviderFailureTest {
         assertThatThrownBy(() -> OrtSession.open(f, strict))
                 .isInstanceOfSatisfying(ExecutionProviderFailure.class, e -> {
                     System.out.println("CPU natives, strict CUDA: " + e.getMessage());
-                    // ONNX Runtime says only "Failed to load shared library"; the probe names the file
+                    // CreateCUDAProviderOptions of the CPU natives: "CUDA execution provider is not enabled in
+                    // this build."
                     assertThat(e.reason()).isEqualTo(Reason.MISSING_LIBRARY);
                     assertThat(e.missingLibrary()).contains("libonnxruntime_providers_cuda.so");
                     assertThat(e.getMessage())
-                            .contains("build with -Pgpu")
+                            .contains("no CUDA build (build with -Pgpu)")
                             .contains("strict execution provider")
-                            .contains("Failed to load shared library");
+                            .contains("not enabled in this build");
                 });
     }
 }
