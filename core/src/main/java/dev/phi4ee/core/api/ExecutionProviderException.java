@@ -18,7 +18,7 @@ public class ExecutionProviderException extends Phi4Exception {
         DRIVER,
         /** No CUDA device (or not the ordinal asked for). */
         NO_DEVICE,
-        /** Anything else; the message carries ONNX Runtime's. */
+        /** Anything else; the message carries ONNX Runtime's (strict open reports such failures as model errors). */
         OTHER
     }
 

@@ -63,7 +63,7 @@ public final class OrtSession implements AutoCloseable {
      * line and the session is created for the CPU, unless {@code settings.strict()}. {@code auto} stops trying CUDA
      * in this process only after a host-wide failure (missing library, driver, no device).
      *
-     * @throws ExecutionProviderFailure when strict and CUDA cannot be used
+     * @throws ExecutionProviderFailure when strict and CUDA cannot be used for a host-wide reason
      * @throws OrtFailure when ONNX Runtime rejects the file (the message is ONNX Runtime's)
      */
     public static OrtSession open(Path file, SessionSettings settings) {
@@ -127,7 +127,10 @@ public final class OrtSession implements AutoCloseable {
                 ExecutionProviderFailure failure = ExecutionProviderFailure.classify(
                         device, file.getFileName().toString(), settings.strict(), withLoaderError(e.getMessage()), e);
                 if (settings.strict()) {
-                    throw failure;
+                    // an unclassified failure may as well be the graph's: keep it an OrtFailure (a model error)
+                    throw failure.reason() == ExecutionProviderFailure.Reason.OTHER
+                            ? new OrtFailure(failure.getMessage(), e)
+                            : failure;
                 }
                 if (!auto) {
                     LOG.log(Level.WARNING, "{0}; using the CPU", failure.getMessage());
