@@ -1,5 +1,6 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.api.ExecutionProviderException;
 import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
@@ -7,6 +8,7 @@ import dev.phi4ee.core.model.Phi4Contracts;
 import dev.phi4ee.core.model.lora.LoraRankFit;
 import dev.phi4ee.core.model.lora.LoraRankPlan;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.ExecutionProviderFailure;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtSession;
 import dev.phi4ee.core.ort.Placement;
@@ -79,7 +81,10 @@ public final class Phi4Graphs implements AutoCloseable {
             OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
             // Adapter ranks that do not fit the decoder's LoRA inputs widen them once, here (reference §5.4 c).
             LoraRankPlan lora = LoraRankFit.plan(dir);
-            OrtSession decoder = track(opened, openDecoder(lora.decoder(), settings));
+            // The decoder's own CUDA options from genai_config.json, on top of ours (as onnxruntime-genai applies them)
+            SessionSettings decoderSettings = settings.withCuda(
+                    settings.cuda().with(dir.config().decoder().providerOptions("cuda")));
+            OrtSession decoder = track(opened, openDecoder(lora.decoder(), decoderSettings));
             Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
             Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);
@@ -98,10 +103,21 @@ public final class Phi4Graphs implements AutoCloseable {
     private static OrtSession openOne(Path file, SessionSettings settings) {
         try {
             return OrtSession.open(file, settings);
+        } catch (ExecutionProviderFailure e) {
+            throw providerUnusable(e);
         } catch (OrtFailure e) {
             throw new ModelFormatException(
                     file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
         }
+    }
+
+    /** A strict CUDA request the host cannot honour: a driver or library problem, not a broken model folder. */
+    static ExecutionProviderException providerUnusable(ExecutionProviderFailure e) {
+        return new ExecutionProviderException(
+                e.getMessage(),
+                ExecutionProviderException.Reason.valueOf(e.reason().name()),
+                e.missingLibrary().orElse(null),
+                e);
     }
 
     /** The decoder, widened in native memory when an adapter's rank needs it (§5.4 c; never on the Java heap). */
@@ -112,6 +128,8 @@ public final class Phi4Graphs implements AutoCloseable {
         Path file = graph.file();
         try {
             return OrtSession.open(file, graph.widenedSize(), graph::writeWidened, settings);
+        } catch (ExecutionProviderFailure e) {
+            throw providerUnusable(e);
         } catch (OrtFailure e) {
             throw new ModelFormatException(
                     file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);

@@ -1,8 +1,12 @@
 package dev.phi4ee.core.model;
 
+import java.util.Map;
+
 /**
  * {@code model.decoder} of genai_config.json: the text graph's dimensions and tensor names. Per-layer names are
- * patterns with one {@code %d} (reference §2.2).
+ * patterns with one {@code %d} (reference §2.2). {@code providerOptions}: {@code session_options.provider_options},
+ * provider name ({@code cuda}) → ONNX Runtime option → value, applied to the decoder's session as onnxruntime-genai
+ * does (empty when absent).
  */
 public record DecoderConfig(
         String filename,
@@ -17,7 +21,13 @@ public record DecoderConfig(
         String pastValueNames,
         String logits,
         String presentKeyNames,
-        String presentValueNames) {
+        String presentValueNames,
+        Map<String, Map<String, String>> providerOptions) {
+
+    /** The decoder's options for {@code provider} ({@code cuda}) from genai_config.json; empty when none. */
+    public Map<String, String> providerOptions(String provider) {
+        return providerOptions.getOrDefault(provider, Map.of());
+    }
 
     public String pastKeyName(int layer) {
         return pastKeyNames.replace("%d", Integer.toString(layer));
@@ -53,6 +63,9 @@ public record DecoderConfig(
                         : in.layerPattern("past_value_names", "past_key_values.%d.value"),
                 out == null ? "logits" : out.string("logits", "logits"),
                 out == null ? "present.%d.key" : out.layerPattern("present_key_names", "present.%d.key"),
-                out == null ? "present.%d.value" : out.layerPattern("present_value_names", "present.%d.value"));
+                out == null ? "present.%d.value" : out.layerPattern("present_value_names", "present.%d.value"),
+                d.optionalObject("session_options")
+                        .map(so -> so.providerOptions("provider_options"))
+                        .orElse(Map.of()));
     }
 }

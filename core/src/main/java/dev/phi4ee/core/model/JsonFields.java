@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Typed reads from a JSON file whose errors name the file, the field path, what was expected and what was found. */
@@ -137,6 +140,41 @@ final class JsonFields {
             throw error(field, "a name pattern with exactly one %d", node.get(field));
         }
         return v;
+    }
+
+    /**
+     * onnxruntime-genai's {@code provider_options}: {@code [{"cuda": {"enable_cuda_graph": "0"}}, …]} → provider →
+     * option → value (values as written; numbers and booleans as their text). Empty when the field is absent.
+     */
+    Map<String, Map<String, String>> providerOptions(String field) {
+        JsonNode n = node.get(field);
+        if (n == null || n.isNull()) {
+            return Map.of();
+        }
+        String expected = "an array of {provider: {option: value}} objects";
+        if (!n.isArray()) {
+            throw error(field, expected, n);
+        }
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (JsonNode entry : n) {
+            if (!entry.isObject()) {
+                throw error(field, expected, n);
+            }
+            for (Map.Entry<String, JsonNode> provider : entry.properties()) {
+                if (!provider.getValue().isObject()) {
+                    throw error(field, expected, n);
+                }
+                Map<String, String> options = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> option : provider.getValue().properties()) {
+                    if (!option.getValue().isValueNode() || option.getValue().isNull()) {
+                        throw error(field, "option values that are strings, numbers or booleans", n);
+                    }
+                    options.put(option.getKey(), option.getValue().asText());
+                }
+                out.put(provider.getKey(), Collections.unmodifiableMap(options));
+            }
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     /** An integer or an array of integers (genai_config's {@code eos_token_id} takes both forms). */

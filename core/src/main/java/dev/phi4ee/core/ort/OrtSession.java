@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
@@ -13,7 +14,8 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.onnxruntime.ConstTensorTypeAndShapeInfo;
 import org.bytedeco.onnxruntime.LongVector;
-import org.bytedeco.onnxruntime.OrtCUDAProviderOptions;
+import org.bytedeco.onnxruntime.OrtApi;
+import org.bytedeco.onnxruntime.OrtCUDAProviderOptionsV2;
 import org.bytedeco.onnxruntime.RunOptions;
 import org.bytedeco.onnxruntime.Session;
 import org.bytedeco.onnxruntime.SessionOptions;
@@ -31,7 +33,7 @@ public final class OrtSession implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(OrtSession.class.getName());
     private static final int ONNX_TYPE_TENSOR = 1;
-    private static volatile boolean autoCudaFailed;
+    private static final CudaAvailability AUTO_CUDA = new CudaAvailability();
 
     private final Path file;
     private final String executionProvider;
@@ -58,9 +60,11 @@ public final class OrtSession implements AutoCloseable {
 
     /**
      * Creates a session. CUDA is tried when asked for ({@code cuda}, {@code cuda:N}, or {@code auto} with CUDA
-     * compiled in); if it cannot be used the failure is logged in one line and the session is created for the CPU,
-     * unless {@code settings.strict()}.
+     * compiled in); if it cannot be used the failure is classified ({@link ExecutionProviderFailure}), logged in one
+     * line and the session is created for the CPU, unless {@code settings.strict()}. {@code auto} stops trying CUDA
+     * in this process only after a host-wide failure (missing library, driver, no device).
      *
+     * @throws ExecutionProviderFailure when strict and CUDA cannot be used for a host-wide reason
      * @throws OrtFailure when ONNX Runtime rejects the file (the message is ONNX Runtime's)
      */
     public static OrtSession open(Path file, SessionSettings settings) {
@@ -112,33 +116,77 @@ public final class OrtSession implements AutoCloseable {
     private static OrtSession open(Path file, Pointer model, long size, SessionSettings settings) {
         OnnxRuntime.initialize();
         int device = settings.cudaDevice();
+        boolean auto = settings.executionProvider().equals("auto");
         boolean wantCuda = device >= 0
-                && (!settings.executionProvider().equals("auto")
-                        || (!autoCudaFailed && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
+                && (!auto
+                        || (AUTO_CUDA.worthTrying()
+                                && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
         if (wantCuda) {
             try {
                 return create(file, model, size, settings, device);
             } catch (RuntimeException e) {
+                ExecutionProviderFailure failure = ExecutionProviderFailure.classify(
+                        device, file.getFileName().toString(), settings.strict(), withLoaderError(e.getMessage()), e);
                 if (settings.strict()) {
-                    throw new OrtFailure(
-                            "CUDA execution provider (device " + device + ") is not usable for " + file.getFileName()
-                                    + " and strict execution provider was requested: " + e.getMessage(),
-                            e);
+                    // an unclassified failure may as well be the graph's: keep it an OrtFailure (a model error)
+                    throw failure.reason() == ExecutionProviderFailure.Reason.OTHER
+                            ? new OrtFailure(failure.getMessage(), e)
+                            : failure;
                 }
-                if (!settings.executionProvider().equals("auto")) {
-                    LOG.log(
-                            Level.WARNING,
-                            "CUDA execution provider (device {0}) not usable for {1}, falling back to CPU: {2}",
-                            device,
-                            file.getFileName(),
-                            firstLine(e.getMessage()));
+                if (!auto) {
+                    LOG.log(Level.WARNING, "{0}; using the CPU", failure.getMessage());
+                } else if (AUTO_CUDA.failed(failure)) {
+                    LOG.log(Level.INFO, "{0}; auto uses the CPU from now on", failure.getMessage());
                 } else {
-                    autoCudaFailed = true; // try once per process: the CPU natives list CUDA but cannot load it
-                    LOG.log(Level.INFO, "CUDA not usable ({0}); using the CPU", firstLine(e.getMessage()));
+                    LOG.log(Level.INFO, "{0}; this session uses the CPU", failure.getMessage());
                 }
             }
         }
         return create(file, model, size, settings, -1);
+    }
+
+    /**
+     * Appends the CUDA provider through the V2 options of the C API (arena strategy, cuDNN search, the model's own
+     * options: {@link CudaProviderOptions}); without CPU fallback, nodes CUDA cannot run fail the session.
+     */
+    private static void appendCuda(SessionOptions so, CudaProviderOptions cuda, int device) {
+        OrtApi api = OnnxRuntime.api();
+        Map<String, String> options = cuda.forDevice(device);
+        try (PointerScope ignored = new PointerScope()) {
+            if (!cuda.cpuFallback()) {
+                so.AddConfigEntry("session.disable_cpu_ep_fallback", "1");
+            }
+            PointerPointer<OrtCUDAProviderOptionsV2> created = new PointerPointer<>(1);
+            OnnxRuntime.check(api.CreateCUDAProviderOptions(created), () -> "CreateCUDAProviderOptions");
+            OrtCUDAProviderOptionsV2 v2 = created.get(OrtCUDAProviderOptionsV2.class, 0);
+            try {
+                PointerPointer<BytePointer> keys = new PointerPointer<>(options.size());
+                PointerPointer<BytePointer> values = new PointerPointer<>(options.size());
+                int i = 0;
+                for (Map.Entry<String, String> e : options.entrySet()) {
+                    keys.put(i, new BytePointer(e.getKey()));
+                    values.put(i++, new BytePointer(e.getValue()));
+                }
+                OnnxRuntime.check(
+                        api.UpdateCUDAProviderOptions(v2, keys, values, options.size()),
+                        () -> "CUDA provider options " + options);
+                OnnxRuntime.check(
+                        api.SessionOptionsAppendExecutionProvider_CUDA_V2(so.asOrtSessionOptions(), v2),
+                        () -> "SessionOptionsAppendExecutionProvider_CUDA_V2");
+            } finally {
+                api.ReleaseCUDAProviderOptions().call(v2);
+            }
+        }
+    }
+
+    /** ONNX Runtime's message, with the dynamic loader's error when it only says the provider did not load. */
+    private static String withLoaderError(String ort) {
+        if (ort == null || !ort.contains("Failed to load shared library")) {
+            return ort;
+        }
+        return CudaProviderProbe.loadError()
+                .map(error -> ort + " (dynamic loader: " + error + ")")
+                .orElse(ort);
     }
 
     private static OrtSession create(Path file, Pointer model, long size, SessionSettings settings, int cudaDevice) {
@@ -151,10 +199,7 @@ public final class OrtSession implements AutoCloseable {
             }
             so.SetInterOpNumThreads(1);
             if (cudaDevice >= 0) {
-                try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions()) {
-                    cuda.device_id(cudaDevice);
-                    so.AppendExecutionProvider_CUDA(cuda);
-                }
+                appendCuda(so, settings.cuda(), cudaDevice);
             }
             Session s;
             if (model != null) {
@@ -177,14 +222,6 @@ public final class OrtSession implements AutoCloseable {
             }
             throw new OrtFailure(e.getMessage(), e);
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static List<TensorInfo> readOverridable(Session session) {

@@ -9,8 +9,14 @@ import java.util.Objects;
  * @param strict a CUDA request that cannot be honoured fails instead of falling back to the CPU
  * @param intraOpThreads 0 = ONNX Runtime default (one per physical core)
  * @param optimization graph optimisation level
+ * @param cuda the CUDA provider's options (used only when CUDA is tried)
  */
-public record SessionSettings(String executionProvider, boolean strict, int intraOpThreads, Optimization optimization) {
+public record SessionSettings(
+        String executionProvider,
+        boolean strict,
+        int intraOpThreads,
+        Optimization optimization,
+        CudaProviderOptions cuda) {
 
     /** ONNX Runtime graph optimisation levels. */
     public enum Optimization {
@@ -29,6 +35,7 @@ public record SessionSettings(String executionProvider, boolean strict, int intr
     public SessionSettings {
         Objects.requireNonNull(executionProvider, "executionProvider");
         Objects.requireNonNull(optimization, "optimization");
+        Objects.requireNonNull(cuda, "cuda");
         if (!executionProvider.matches("auto|cpu|cuda(:\\d+)?")) {
             throw new IllegalArgumentException(
                     "executionProvider must be auto, cpu, cuda or cuda:N, was " + executionProvider);
@@ -36,6 +43,16 @@ public record SessionSettings(String executionProvider, boolean strict, int intr
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
         }
+    }
+
+    /** Settings with the default CUDA provider options ({@link CudaProviderOptions#DEFAULT}). */
+    public SessionSettings(String executionProvider, boolean strict, int intraOpThreads, Optimization optimization) {
+        this(executionProvider, strict, intraOpThreads, optimization, CudaProviderOptions.DEFAULT);
+    }
+
+    /** These settings with other CUDA provider options. */
+    public SessionSettings withCuda(CudaProviderOptions options) {
+        return new SessionSettings(executionProvider, strict, intraOpThreads, optimization, options);
     }
 
     public static SessionSettings cpu(int intraOpThreads) {

@@ -2,9 +2,12 @@ package dev.phi4ee.core.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.phi4ee.core.api.ExecutionProviderException;
 import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.OnnxRuntime;
 import dev.phi4ee.core.ort.SessionSettings;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.io.IOException;
@@ -41,6 +44,20 @@ class ModelValidationTest {
     @Test
     void theKitModelPassesTheContract() throws IOException {
         open(copyOf(KitModels.spec().includeVision(true).includeSpeech(true).build()));
+    }
+
+    @Test
+    void aStrictCudaRequestTheHostCannotHonourIsAProviderErrorNotAModelError() {
+        var strictCuda = new SessionSettings("cuda:0", true, 1, SessionSettings.Optimization.ALL);
+        ModelDirectory md = ModelDirectory.open(KitModels.dir(KitModels.spec().build()));
+        assumeFalse(OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider"), "CPU natives only");
+        assertThatThrownBy(() -> Phi4Graphs.open(md, strictCuda))
+                .isInstanceOfSatisfying(ExecutionProviderException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ExecutionProviderException.Reason.MISSING_LIBRARY);
+                    assertThat(e.missingLibrary()).contains("libonnxruntime_providers_cuda.so");
+                })
+                .hasMessageContaining("embedding.onnx")
+                .hasMessageNotContaining("cannot load the graph");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.phi4ee.core.api.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +76,8 @@ class ModelDirectoryTest {
         assertThat(c.decoder().numKeyValueHeads()).isEqualTo(8);
         assertThat(c.decoder().pastKeyName(31)).isEqualTo("past_key_values.31.key");
         assertThat(c.decoder().presentValueName(0)).isEqualTo("present.0.value");
+        assertThat(c.decoder().providerOptions("cuda")).containsExactly(Map.entry("enable_cuda_graph", "0"));
+        assertThat(c.decoder().providerOptions("dml")).isEmpty();
         assertThat(c.search().maxLength()).isEqualTo(131072);
         assertThat(c.search().pastPresentShareBuffer()).isTrue();
         assertThat(c.search().topK()).isEqualTo(1);
@@ -135,6 +138,10 @@ class ModelDirectoryTest {
         assertThatThrownBy(() -> ModelDirectory.open(dir))
                 .hasMessageContaining(
                         "model.decoder.inputs.past_key_names: expected a name pattern with exactly one %d");
+        writeReleaseLayout(RELEASE_CONFIG.replace("{ \"cuda\": { \"enable_cuda_graph\": \"0\" } }", "\"cuda\""));
+        assertThatThrownBy(() -> ModelDirectory.open(dir))
+                .hasMessageContaining(
+                        "model.decoder.session_options.provider_options: expected an array of {provider:");
         writeReleaseLayout(RELEASE_CONFIG.replace("\"type\": \"phi4mm\"", "\"type\": \"phi3\""));
         assertThatThrownBy(() -> ModelDirectory.open(dir))
                 .hasMessage("genai_config.json: model.type: expected \"phi4mm\", found \"phi3\"");
