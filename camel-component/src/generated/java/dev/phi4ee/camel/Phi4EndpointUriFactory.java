@@ -24,17 +24,26 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(22);
+        Set<String> props = new HashSet<>(32);
+        props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
         props.add("gpuMemoryUtilization");
         props.add("hostMemoryUtilization");
+        props.add("intraOpThreads");
         props.add("keepOriginalBody");
         props.add("kvCacheBytes");
+        props.add("kvCacheMode");
         props.add("lazyStartProducer");
+        props.add("maxAudioDuration");
         props.add("maxBatchSize");
+        props.add("maxDocumentPages");
+        props.add("maxImagePixels");
+        props.add("maxInFlightLength");
         props.add("maxLength");
         props.add("maxNewTokens");
+        props.add("maxOutputLength");
+        props.add("maxQueuedRequests");
         props.add("modelPath");
         props.add("operation");
         props.add("prompt");
@@ -42,6 +51,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("stopSequences");
         props.add("streaming");
         props.add("streamingEndpoint");
+        props.add("strictExecutionProvider");
         props.add("systemPrompt");
         props.add("temperature");
         props.add("timeout");
