@@ -101,7 +101,7 @@ public final class Phi4Graphs implements AutoCloseable {
      * Opens {@code file}; when its external data are links leaving its folder (a Hugging Face cache snapshot), from
      * memory with the locations renamed to the links' real targets, which must lie in {@link ModelDirectory#linkRoot}.
      */
-    private static OrtSession openOne(ModelDirectory dir, Path file, SessionSettings settings) {
+    static OrtSession openOne(ModelDirectory dir, Path file, SessionSettings settings) {
         Optional<ExternalDataLinks> links = ExternalDataLinks.of(file, dir.linkRoot());
         try {
             if (links.isEmpty()) {

@@ -50,6 +50,9 @@ class HfCacheFolderTest {
             fromCopy = engine.generate(request());
         }
         assertThat(fromCache.tokenIds()).isNotEmpty().isEqualTo(fromCopy.tokenIds());
+        assertThat(ModelInspection.describe(snapshot, options()))
+                .contains("contract: OK")
+                .doesNotContain("cannot load");
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class ExternalDataLinks {
      *     a link resolves outside {@code trusted}, or the data lie in more than one folder
      */
     public static Optional<ExternalDataLinks> of(Path graph, Path trusted) {
-        Path dir = graph.toAbsolutePath().getParent();
+        Path dir = graph.toAbsolutePath().normalize().getParent();
         if (!hasLinks(dir)) {
             return Optional.empty();
         }
