@@ -9,6 +9,7 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.model.onnx.Onnx;
 import dev.phi4ee.core.testkit.Phi4TestModels;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.io.IOException;
@@ -86,6 +87,30 @@ class HfCacheFolderTest {
                 .hasMessageContaining(data)
                 .hasMessageContaining(outside.toRealPath().toString())
                 .hasMessageContaining("outside");
+    }
+
+    @Test
+    void locationClimbingOutOfTheModelFolderIsRefusedEvenInsideTheCache() throws IOException {
+        Path snapshot = cacheLayout(KitModels.dir(SPEC), tmp.resolve("hub/models--microsoft--Phi-4-mm-onnx"));
+        String graph = Phi4TestModels.EMBEDDING_FILE;
+        // ONNX Runtime refuses "../" locations; following links must not let them in, though the target is in the cache
+        Onnx.ModelProto model = Onnx.ModelProto.parseFrom(Files.readAllBytes(snapshot.resolve(graph)));
+        Onnx.ModelProto.Builder b = model.toBuilder();
+        for (Onnx.TensorProto.Builder t : b.getGraphBuilder().getInitializerBuilderList()) {
+            for (Onnx.StringStringEntryProto.Builder e : t.getExternalDataBuilderList()) {
+                if (e.getKey().equals("location")) {
+                    e.setValue("../" + graph + ".data");
+                }
+            }
+        }
+        Files.copy(snapshot.resolve(graph + ".data"), snapshot.resolveSibling(graph + ".data"));
+        Files.delete(snapshot.resolve(graph));
+        Files.write(snapshot.resolve(graph), b.build().toByteArray());
+
+        assertThatThrownBy(() -> Phi4Engine.open(snapshot, options()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(graph + ": external data location ../" + graph + ".data")
+                .hasMessageContaining("not inside the graph's folder");
     }
 
     /** Lays {@code model}'s files out as the cache does: blobs by SHA-256, a snapshot subfolder of relative links. */
