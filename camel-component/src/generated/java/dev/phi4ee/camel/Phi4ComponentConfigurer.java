@@ -33,6 +33,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, dev.phi4ee.camel.Phi4Configuration.class, value)); return true;
+        case "documentdpi":
+        case "documentDpi": getOrCreateConfiguration(target).setDocumentDpi(property(camelContext, int.class, value)); return true;
         case "engine": getOrCreateConfiguration(target).setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": getOrCreateConfiguration(target).setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
@@ -40,26 +42,42 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "gpuMemoryUtilization": getOrCreateConfiguration(target).setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "hostmemoryutilization":
         case "hostMemoryUtilization": getOrCreateConfiguration(target).setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
+        case "intraopthreads":
+        case "intraOpThreads": getOrCreateConfiguration(target).setIntraOpThreads(property(camelContext, int.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": getOrCreateConfiguration(target).setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
         case "kvCacheBytes": getOrCreateConfiguration(target).setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
+        case "kvcachemode":
+        case "kvCacheMode": getOrCreateConfiguration(target).setKvCacheMode(property(camelContext, dev.phi4ee.core.api.KvCacheMode.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxaudioduration":
+        case "maxAudioDuration": getOrCreateConfiguration(target).setMaxAudioDuration(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxbatchsize":
         case "maxBatchSize": getOrCreateConfiguration(target).setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maxdocumentpages":
+        case "maxDocumentPages": getOrCreateConfiguration(target).setMaxDocumentPages(property(camelContext, int.class, value)); return true;
+        case "maximagepixels":
+        case "maxImagePixels": getOrCreateConfiguration(target).setMaxImagePixels(property(camelContext, long.class, value)); return true;
         case "maximagesperrequest":
         case "maxImagesPerRequest": getOrCreateConfiguration(target).setMaxImagesPerRequest(property(camelContext, int.class, value)); return true;
+        case "maxinflightlength":
+        case "maxInFlightLength": getOrCreateConfiguration(target).setMaxInFlightLength(property(camelContext, long.class, value)); return true;
         case "maxlength":
         case "maxLength": getOrCreateConfiguration(target).setMaxLength(property(camelContext, int.class, value)); return true;
         case "maxmediabytes":
         case "maxMediaBytes": getOrCreateConfiguration(target).setMaxMediaBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxnewtokens":
-        case "maxNewTokens": getOrCreateConfiguration(target).setMaxNewTokens(property(camelContext, int.class, value)); return true;
+        case "maxNewTokens": getOrCreateConfiguration(target).setMaxNewTokens(property(camelContext, java.lang.Integer.class, value)); return true;
+        case "maxoutputlength":
+        case "maxOutputLength": getOrCreateConfiguration(target).setMaxOutputLength(property(camelContext, int.class, value)); return true;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": getOrCreateConfiguration(target).setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": getOrCreateConfiguration(target).setMaxQueuedTokens(property(camelContext, long.class, value)); return true;
+        case "maxqueuedlength":
+        case "maxQueuedLength": getOrCreateConfiguration(target).setMaxQueuedLength(property(camelContext, long.class, value)); return true;
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": getOrCreateConfiguration(target).setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": getOrCreateConfiguration(target).setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": getOrCreateConfiguration(target).setPrompt(property(camelContext, java.lang.String.class, value)); return true;
@@ -69,6 +87,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "streaming": getOrCreateConfiguration(target).setStreaming(property(camelContext, boolean.class, value)); return true;
         case "streamingendpoint":
         case "streamingEndpoint": getOrCreateConfiguration(target).setStreamingEndpoint(property(camelContext, java.lang.String.class, value)); return true;
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": getOrCreateConfiguration(target).setStrictExecutionProvider(property(camelContext, boolean.class, value)); return true;
         case "systemprompt":
         case "systemPrompt": getOrCreateConfiguration(target).setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": getOrCreateConfiguration(target).setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
@@ -92,6 +112,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "configuration": return dev.phi4ee.camel.Phi4Configuration.class;
+        case "documentdpi":
+        case "documentDpi": return int.class;
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
@@ -99,26 +121,42 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "gpuMemoryUtilization": return double.class;
         case "hostmemoryutilization":
         case "hostMemoryUtilization": return double.class;
+        case "intraopthreads":
+        case "intraOpThreads": return int.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
         case "kvCacheBytes": return java.lang.String.class;
+        case "kvcachemode":
+        case "kvCacheMode": return dev.phi4ee.core.api.KvCacheMode.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxaudioduration":
+        case "maxAudioDuration": return long.class;
         case "maxbatchsize":
         case "maxBatchSize": return int.class;
+        case "maxdocumentpages":
+        case "maxDocumentPages": return int.class;
+        case "maximagepixels":
+        case "maxImagePixels": return long.class;
         case "maximagesperrequest":
         case "maxImagesPerRequest": return int.class;
+        case "maxinflightlength":
+        case "maxInFlightLength": return long.class;
         case "maxlength":
         case "maxLength": return int.class;
         case "maxmediabytes":
         case "maxMediaBytes": return java.lang.String.class;
         case "maxnewtokens":
-        case "maxNewTokens": return int.class;
+        case "maxNewTokens": return java.lang.Integer.class;
+        case "maxoutputlength":
+        case "maxOutputLength": return int.class;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return long.class;
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": return long.class;
+        case "maxqueuedlength":
+        case "maxQueuedLength": return long.class;
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
@@ -128,6 +166,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "streaming": return boolean.class;
         case "streamingendpoint":
         case "streamingEndpoint": return java.lang.String.class;
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": return boolean.class;
         case "systemprompt":
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
@@ -147,6 +187,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "configuration": return target.getConfiguration();
+        case "documentdpi":
+        case "documentDpi": return getOrCreateConfiguration(target).getDocumentDpi();
         case "engine": return getOrCreateConfiguration(target).getEngine();
         case "executionprovider":
         case "executionProvider": return getOrCreateConfiguration(target).getExecutionProvider();
@@ -154,26 +196,42 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "gpuMemoryUtilization": return getOrCreateConfiguration(target).getGpuMemoryUtilization();
         case "hostmemoryutilization":
         case "hostMemoryUtilization": return getOrCreateConfiguration(target).getHostMemoryUtilization();
+        case "intraopthreads":
+        case "intraOpThreads": return getOrCreateConfiguration(target).getIntraOpThreads();
         case "keeporiginalbody":
         case "keepOriginalBody": return getOrCreateConfiguration(target).isKeepOriginalBody();
         case "kvcachebytes":
         case "kvCacheBytes": return getOrCreateConfiguration(target).getKvCacheBytes();
+        case "kvcachemode":
+        case "kvCacheMode": return getOrCreateConfiguration(target).getKvCacheMode();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxaudioduration":
+        case "maxAudioDuration": return getOrCreateConfiguration(target).getMaxAudioDuration();
         case "maxbatchsize":
         case "maxBatchSize": return getOrCreateConfiguration(target).getMaxBatchSize();
+        case "maxdocumentpages":
+        case "maxDocumentPages": return getOrCreateConfiguration(target).getMaxDocumentPages();
+        case "maximagepixels":
+        case "maxImagePixels": return getOrCreateConfiguration(target).getMaxImagePixels();
         case "maximagesperrequest":
         case "maxImagesPerRequest": return getOrCreateConfiguration(target).getMaxImagesPerRequest();
+        case "maxinflightlength":
+        case "maxInFlightLength": return getOrCreateConfiguration(target).getMaxInFlightLength();
         case "maxlength":
         case "maxLength": return getOrCreateConfiguration(target).getMaxLength();
         case "maxmediabytes":
         case "maxMediaBytes": return getOrCreateConfiguration(target).getMaxMediaBytes();
         case "maxnewtokens":
         case "maxNewTokens": return getOrCreateConfiguration(target).getMaxNewTokens();
+        case "maxoutputlength":
+        case "maxOutputLength": return getOrCreateConfiguration(target).getMaxOutputLength();
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return getOrCreateConfiguration(target).getMaxPixelsPerRequest();
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": return getOrCreateConfiguration(target).getMaxQueuedTokens();
+        case "maxqueuedlength":
+        case "maxQueuedLength": return getOrCreateConfiguration(target).getMaxQueuedLength();
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": return getOrCreateConfiguration(target).getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return getOrCreateConfiguration(target).getModelPath();
         case "prompt": return getOrCreateConfiguration(target).getPrompt();
@@ -183,6 +241,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "streaming": return getOrCreateConfiguration(target).isStreaming();
         case "streamingendpoint":
         case "streamingEndpoint": return getOrCreateConfiguration(target).getStreamingEndpoint();
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": return getOrCreateConfiguration(target).isStrictExecutionProvider();
         case "systemprompt":
         case "systemPrompt": return getOrCreateConfiguration(target).getSystemPrompt();
         case "temperature": return getOrCreateConfiguration(target).getTemperature();

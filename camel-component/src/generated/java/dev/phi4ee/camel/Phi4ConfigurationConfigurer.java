@@ -23,6 +23,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         dev.phi4ee.camel.Phi4Configuration target = (dev.phi4ee.camel.Phi4Configuration) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "documentdpi":
+        case "documentDpi": target.setDocumentDpi(property(camelContext, int.class, value)); return true;
         case "engine": target.setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": target.setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
@@ -30,24 +32,40 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "gpuMemoryUtilization": target.setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "hostmemoryutilization":
         case "hostMemoryUtilization": target.setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
+        case "intraopthreads":
+        case "intraOpThreads": target.setIntraOpThreads(property(camelContext, int.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
         case "kvCacheBytes": target.setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
+        case "kvcachemode":
+        case "kvCacheMode": target.setKvCacheMode(property(camelContext, dev.phi4ee.core.api.KvCacheMode.class, value)); return true;
+        case "maxaudioduration":
+        case "maxAudioDuration": target.setMaxAudioDuration(property(camelContext, long.class, value)); return true;
         case "maxbatchsize":
         case "maxBatchSize": target.setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maxdocumentpages":
+        case "maxDocumentPages": target.setMaxDocumentPages(property(camelContext, int.class, value)); return true;
+        case "maximagepixels":
+        case "maxImagePixels": target.setMaxImagePixels(property(camelContext, long.class, value)); return true;
         case "maximagesperrequest":
         case "maxImagesPerRequest": target.setMaxImagesPerRequest(property(camelContext, int.class, value)); return true;
+        case "maxinflightlength":
+        case "maxInFlightLength": target.setMaxInFlightLength(property(camelContext, long.class, value)); return true;
         case "maxlength":
         case "maxLength": target.setMaxLength(property(camelContext, int.class, value)); return true;
         case "maxmediabytes":
         case "maxMediaBytes": target.setMaxMediaBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxnewtokens":
-        case "maxNewTokens": target.setMaxNewTokens(property(camelContext, int.class, value)); return true;
+        case "maxNewTokens": target.setMaxNewTokens(property(camelContext, java.lang.Integer.class, value)); return true;
+        case "maxoutputlength":
+        case "maxOutputLength": target.setMaxOutputLength(property(camelContext, int.class, value)); return true;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": target.setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": target.setMaxQueuedTokens(property(camelContext, long.class, value)); return true;
+        case "maxqueuedlength":
+        case "maxQueuedLength": target.setMaxQueuedLength(property(camelContext, long.class, value)); return true;
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": target.setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.setPrompt(property(camelContext, java.lang.String.class, value)); return true;
@@ -57,6 +75,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "streaming": target.setStreaming(property(camelContext, boolean.class, value)); return true;
         case "streamingendpoint":
         case "streamingEndpoint": target.setStreamingEndpoint(property(camelContext, java.lang.String.class, value)); return true;
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": target.setStrictExecutionProvider(property(camelContext, boolean.class, value)); return true;
         case "systemprompt":
         case "systemPrompt": target.setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
@@ -72,6 +92,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "documentdpi":
+        case "documentDpi": return int.class;
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
@@ -79,24 +101,40 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "gpuMemoryUtilization": return double.class;
         case "hostmemoryutilization":
         case "hostMemoryUtilization": return double.class;
+        case "intraopthreads":
+        case "intraOpThreads": return int.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
         case "kvCacheBytes": return java.lang.String.class;
+        case "kvcachemode":
+        case "kvCacheMode": return dev.phi4ee.core.api.KvCacheMode.class;
+        case "maxaudioduration":
+        case "maxAudioDuration": return long.class;
         case "maxbatchsize":
         case "maxBatchSize": return int.class;
+        case "maxdocumentpages":
+        case "maxDocumentPages": return int.class;
+        case "maximagepixels":
+        case "maxImagePixels": return long.class;
         case "maximagesperrequest":
         case "maxImagesPerRequest": return int.class;
+        case "maxinflightlength":
+        case "maxInFlightLength": return long.class;
         case "maxlength":
         case "maxLength": return int.class;
         case "maxmediabytes":
         case "maxMediaBytes": return java.lang.String.class;
         case "maxnewtokens":
-        case "maxNewTokens": return int.class;
+        case "maxNewTokens": return java.lang.Integer.class;
+        case "maxoutputlength":
+        case "maxOutputLength": return int.class;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return long.class;
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": return long.class;
+        case "maxqueuedlength":
+        case "maxQueuedLength": return long.class;
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
@@ -106,6 +144,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "streaming": return boolean.class;
         case "streamingendpoint":
         case "streamingEndpoint": return java.lang.String.class;
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": return boolean.class;
         case "systemprompt":
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
@@ -122,6 +162,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         dev.phi4ee.camel.Phi4Configuration target = (dev.phi4ee.camel.Phi4Configuration) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "documentdpi":
+        case "documentDpi": return target.getDocumentDpi();
         case "engine": return target.getEngine();
         case "executionprovider":
         case "executionProvider": return target.getExecutionProvider();
@@ -129,24 +171,40 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "gpuMemoryUtilization": return target.getGpuMemoryUtilization();
         case "hostmemoryutilization":
         case "hostMemoryUtilization": return target.getHostMemoryUtilization();
+        case "intraopthreads":
+        case "intraOpThreads": return target.getIntraOpThreads();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.isKeepOriginalBody();
         case "kvcachebytes":
         case "kvCacheBytes": return target.getKvCacheBytes();
+        case "kvcachemode":
+        case "kvCacheMode": return target.getKvCacheMode();
+        case "maxaudioduration":
+        case "maxAudioDuration": return target.getMaxAudioDuration();
         case "maxbatchsize":
         case "maxBatchSize": return target.getMaxBatchSize();
+        case "maxdocumentpages":
+        case "maxDocumentPages": return target.getMaxDocumentPages();
+        case "maximagepixels":
+        case "maxImagePixels": return target.getMaxImagePixels();
         case "maximagesperrequest":
         case "maxImagesPerRequest": return target.getMaxImagesPerRequest();
+        case "maxinflightlength":
+        case "maxInFlightLength": return target.getMaxInFlightLength();
         case "maxlength":
         case "maxLength": return target.getMaxLength();
         case "maxmediabytes":
         case "maxMediaBytes": return target.getMaxMediaBytes();
         case "maxnewtokens":
         case "maxNewTokens": return target.getMaxNewTokens();
+        case "maxoutputlength":
+        case "maxOutputLength": return target.getMaxOutputLength();
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return target.getMaxPixelsPerRequest();
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": return target.getMaxQueuedTokens();
+        case "maxqueuedlength":
+        case "maxQueuedLength": return target.getMaxQueuedLength();
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": return target.getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getModelPath();
         case "prompt": return target.getPrompt();
@@ -156,6 +214,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "streaming": return target.isStreaming();
         case "streamingendpoint":
         case "streamingEndpoint": return target.getStreamingEndpoint();
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": return target.isStrictExecutionProvider();
         case "systemprompt":
         case "systemPrompt": return target.getSystemPrompt();
         case "temperature": return target.getTemperature();

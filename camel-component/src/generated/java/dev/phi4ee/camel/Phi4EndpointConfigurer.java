@@ -23,6 +23,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         Phi4Endpoint target = (Phi4Endpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "documentdpi":
+        case "documentDpi": target.getConfiguration().setDocumentDpi(property(camelContext, int.class, value)); return true;
         case "engine": target.getConfiguration().setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": target.getConfiguration().setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
@@ -30,26 +32,42 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "gpuMemoryUtilization": target.getConfiguration().setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "hostmemoryutilization":
         case "hostMemoryUtilization": target.getConfiguration().setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
+        case "intraopthreads":
+        case "intraOpThreads": target.getConfiguration().setIntraOpThreads(property(camelContext, int.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.getConfiguration().setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
         case "kvCacheBytes": target.getConfiguration().setKvCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
+        case "kvcachemode":
+        case "kvCacheMode": target.getConfiguration().setKvCacheMode(property(camelContext, dev.phi4ee.core.api.KvCacheMode.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxaudioduration":
+        case "maxAudioDuration": target.getConfiguration().setMaxAudioDuration(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxbatchsize":
         case "maxBatchSize": target.getConfiguration().setMaxBatchSize(property(camelContext, int.class, value)); return true;
+        case "maxdocumentpages":
+        case "maxDocumentPages": target.getConfiguration().setMaxDocumentPages(property(camelContext, int.class, value)); return true;
+        case "maximagepixels":
+        case "maxImagePixels": target.getConfiguration().setMaxImagePixels(property(camelContext, long.class, value)); return true;
         case "maximagesperrequest":
         case "maxImagesPerRequest": target.getConfiguration().setMaxImagesPerRequest(property(camelContext, int.class, value)); return true;
+        case "maxinflightlength":
+        case "maxInFlightLength": target.getConfiguration().setMaxInFlightLength(property(camelContext, long.class, value)); return true;
         case "maxlength":
         case "maxLength": target.getConfiguration().setMaxLength(property(camelContext, int.class, value)); return true;
         case "maxmediabytes":
         case "maxMediaBytes": target.getConfiguration().setMaxMediaBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxnewtokens":
-        case "maxNewTokens": target.getConfiguration().setMaxNewTokens(property(camelContext, int.class, value)); return true;
+        case "maxNewTokens": target.getConfiguration().setMaxNewTokens(property(camelContext, java.lang.Integer.class, value)); return true;
+        case "maxoutputlength":
+        case "maxOutputLength": target.getConfiguration().setMaxOutputLength(property(camelContext, int.class, value)); return true;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": target.getConfiguration().setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": target.getConfiguration().setMaxQueuedTokens(property(camelContext, long.class, value)); return true;
+        case "maxqueuedlength":
+        case "maxQueuedLength": target.getConfiguration().setMaxQueuedLength(property(camelContext, long.class, value)); return true;
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": target.getConfiguration().setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.getConfiguration().setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.getConfiguration().setPrompt(property(camelContext, java.lang.String.class, value)); return true;
@@ -59,6 +77,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "streaming": target.getConfiguration().setStreaming(property(camelContext, boolean.class, value)); return true;
         case "streamingendpoint":
         case "streamingEndpoint": target.getConfiguration().setStreamingEndpoint(property(camelContext, java.lang.String.class, value)); return true;
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": target.getConfiguration().setStrictExecutionProvider(property(camelContext, boolean.class, value)); return true;
         case "systemprompt":
         case "systemPrompt": target.getConfiguration().setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.getConfiguration().setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
@@ -79,6 +99,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "documentdpi":
+        case "documentDpi": return int.class;
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
@@ -86,26 +108,42 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "gpuMemoryUtilization": return double.class;
         case "hostmemoryutilization":
         case "hostMemoryUtilization": return double.class;
+        case "intraopthreads":
+        case "intraOpThreads": return int.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
         case "kvCacheBytes": return java.lang.String.class;
+        case "kvcachemode":
+        case "kvCacheMode": return dev.phi4ee.core.api.KvCacheMode.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxaudioduration":
+        case "maxAudioDuration": return long.class;
         case "maxbatchsize":
         case "maxBatchSize": return int.class;
+        case "maxdocumentpages":
+        case "maxDocumentPages": return int.class;
+        case "maximagepixels":
+        case "maxImagePixels": return long.class;
         case "maximagesperrequest":
         case "maxImagesPerRequest": return int.class;
+        case "maxinflightlength":
+        case "maxInFlightLength": return long.class;
         case "maxlength":
         case "maxLength": return int.class;
         case "maxmediabytes":
         case "maxMediaBytes": return java.lang.String.class;
         case "maxnewtokens":
-        case "maxNewTokens": return int.class;
+        case "maxNewTokens": return java.lang.Integer.class;
+        case "maxoutputlength":
+        case "maxOutputLength": return int.class;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return long.class;
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": return long.class;
+        case "maxqueuedlength":
+        case "maxQueuedLength": return long.class;
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
@@ -115,6 +153,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "streaming": return boolean.class;
         case "streamingendpoint":
         case "streamingEndpoint": return java.lang.String.class;
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": return boolean.class;
         case "systemprompt":
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
@@ -131,6 +171,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         Phi4Endpoint target = (Phi4Endpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "documentdpi":
+        case "documentDpi": return target.getConfiguration().getDocumentDpi();
         case "engine": return target.getConfiguration().getEngine();
         case "executionprovider":
         case "executionProvider": return target.getConfiguration().getExecutionProvider();
@@ -138,26 +180,42 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "gpuMemoryUtilization": return target.getConfiguration().getGpuMemoryUtilization();
         case "hostmemoryutilization":
         case "hostMemoryUtilization": return target.getConfiguration().getHostMemoryUtilization();
+        case "intraopthreads":
+        case "intraOpThreads": return target.getConfiguration().getIntraOpThreads();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.getConfiguration().isKeepOriginalBody();
         case "kvcachebytes":
         case "kvCacheBytes": return target.getConfiguration().getKvCacheBytes();
+        case "kvcachemode":
+        case "kvCacheMode": return target.getConfiguration().getKvCacheMode();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxaudioduration":
+        case "maxAudioDuration": return target.getConfiguration().getMaxAudioDuration();
         case "maxbatchsize":
         case "maxBatchSize": return target.getConfiguration().getMaxBatchSize();
+        case "maxdocumentpages":
+        case "maxDocumentPages": return target.getConfiguration().getMaxDocumentPages();
+        case "maximagepixels":
+        case "maxImagePixels": return target.getConfiguration().getMaxImagePixels();
         case "maximagesperrequest":
         case "maxImagesPerRequest": return target.getConfiguration().getMaxImagesPerRequest();
+        case "maxinflightlength":
+        case "maxInFlightLength": return target.getConfiguration().getMaxInFlightLength();
         case "maxlength":
         case "maxLength": return target.getConfiguration().getMaxLength();
         case "maxmediabytes":
         case "maxMediaBytes": return target.getConfiguration().getMaxMediaBytes();
         case "maxnewtokens":
         case "maxNewTokens": return target.getConfiguration().getMaxNewTokens();
+        case "maxoutputlength":
+        case "maxOutputLength": return target.getConfiguration().getMaxOutputLength();
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return target.getConfiguration().getMaxPixelsPerRequest();
-        case "maxqueuedtokens":
-        case "maxQueuedTokens": return target.getConfiguration().getMaxQueuedTokens();
+        case "maxqueuedlength":
+        case "maxQueuedLength": return target.getConfiguration().getMaxQueuedLength();
+        case "maxqueuedrequests":
+        case "maxQueuedRequests": return target.getConfiguration().getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getConfiguration().getModelPath();
         case "prompt": return target.getConfiguration().getPrompt();
@@ -167,6 +225,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "streaming": return target.getConfiguration().isStreaming();
         case "streamingendpoint":
         case "streamingEndpoint": return target.getConfiguration().getStreamingEndpoint();
+        case "strictexecutionprovider":
+        case "strictExecutionProvider": return target.getConfiguration().isStrictExecutionProvider();
         case "systemprompt":
         case "systemPrompt": return target.getConfiguration().getSystemPrompt();
         case "temperature": return target.getConfiguration().getTemperature();

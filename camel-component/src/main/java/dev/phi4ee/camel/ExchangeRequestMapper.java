@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 
@@ -47,8 +48,17 @@ final class ExchangeRequestMapper {
             promptText = promptText == null ? text.toString() : promptText;
         } else {
             String declaredType = declaredMediaType(exchange);
+            boolean whole = !(body instanceof Collection<?>) && !(body instanceof Object[]);
             for (Object element : elements(body)) {
-                addPart(exchange, builder, element, declaredType);
+                Optional<String> text = addPart(exchange, builder, element, declaredType);
+                if (text.isPresent()) {
+                    // A text file as the whole body is the prompt too; as a list element, a text part in its place.
+                    if (!whole) {
+                        builder.user(text.get());
+                    } else if (promptText == null) {
+                        promptText = text.get();
+                    }
+                }
             }
         }
         if (promptText != null) {
@@ -74,11 +84,14 @@ final class ExchangeRequestMapper {
         };
     }
 
-    private static void addPart(
+    /**
+     * Adds a media element to the request; returns the text of a text element instead (a CharSequence, or bytes that
+     * {@link BodyText} finds to be text, unless the media-type header declares media).
+     */
+    private static Optional<String> addPart(
             Exchange exchange, GenerationRequest.Builder builder, Object element, String declaredType) {
         if (element instanceof CharSequence text) {
-            builder.user(text.toString());
-            return;
+            return Optional.of(text.toString());
         }
         if (!BodyMedia.isMedia(element)) {
             throw new InvalidInputException("phi4: a body element of type "
@@ -86,15 +99,22 @@ final class ExchangeRequestMapper {
                     + " is neither text nor media (byte[], InputStream, File, Path, GenericFile, Media)");
         }
         Media media = BodyMedia.read(exchange, element, declaredType);
+        if (declaredType == null && !(element instanceof Media)) {
+            Optional<String> text = BodyText.of(exchange, media, BodyText.declaredContentType(exchange));
+            if (text.isPresent()) {
+                return text;
+            }
+        }
         MediaFormat format = media.format()
                 .orElseThrow(() -> new InvalidInputException("phi4: unrecognised media (" + media.label() + ")"
-                        + ": not an image, PDF or audio format known by its leading bytes; set the "
+                        + ": not an image, PDF or audio format known by its leading bytes, nor UTF-8 text; set the "
                         + Phi4Constants.MEDIA_TYPE + " header if the type is known"));
         if (format.kind() == MediaKind.AUDIO) {
             builder.audio(media);
         } else {
             builder.image(media);
         }
+        return Optional.empty();
     }
 
     /** The header override, else a Content-Type that names a known format; unknown overrides are errors. */
@@ -136,7 +156,7 @@ final class ExchangeRequestMapper {
 
     /** Validated once per endpoint: a wrong option fails the endpoint's start, not every exchange. */
     static GenerationOptions optionsOf(Phi4Configuration c) {
-        GenerationOptions.Builder b = GenerationOptions.builder().maxNewTokens(c.getMaxNewTokens());
+        GenerationOptions.Builder b = GenerationOptions.builder().maxNewTokens(c.getMaxOutputLength());
         if (c.getTemperature() != null) {
             b.doSample(true).temperature(c.getTemperature());
         }

@@ -1,7 +1,9 @@
 package dev.phi4ee.camel;
 
 import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.api.Phi4Engine;
+import java.time.Duration;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.Metadata;
@@ -73,9 +75,9 @@ public class Phi4Configuration implements Cloneable {
             label = "advanced",
             defaultValue = "262144",
             description = "Bound of the waiting queue of the engine opened from modelPath in tokens (sum of prompt +"
-                    + " maxNewTokens of the waiting requests, media tokens included); a request beyond it is rejected"
-                    + " as overloaded. 0 = no bound.")
-    private long maxQueuedTokens = EngineOptions.defaults().maxQueuedTokens();
+                    + " maxOutputLength of the waiting requests, media tokens included); a request beyond it is rejected"
+                    + " as overloaded. 0 = no bound. (Named without 'token': Camel masks such option names in logs.)")
+    private long maxQueuedLength = EngineOptions.defaults().maxQueuedTokens();
 
     @UriParam(
             label = "advanced",
@@ -98,6 +100,71 @@ public class Phi4Configuration implements Cloneable {
                     + " from the headers before decoding.")
     private long maxPixelsPerRequest = EngineOptions.defaults().maxPixelsPerRequest();
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "false",
+            description = "When the engine opened from modelPath asks for CUDA (executionProvider cuda or cuda:N) and"
+                    + " CUDA cannot be used, fail instead of falling back to the CPU.")
+    private boolean strictExecutionProvider;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "0",
+            description = "ONNX Runtime intra-op threads of the engine opened from modelPath; 0 = the runtime's"
+                    + " default (one per core).")
+    private int intraOpThreads;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "AUTO",
+            enums = "AUTO,SHARED_BUFFER,GROWING",
+            description = "KV cache layout of the engine opened from modelPath: AUTO (as the model's genai_config.json"
+                    + " says), SHARED_BUFFER (one max-length buffer per layer) or GROWING (buffers grow with the"
+                    + " sequence).")
+    private KvCacheMode kvCacheMode = KvCacheMode.AUTO;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "256",
+            description = "Requests the engine opened from modelPath lets wait for a free decoding slot; more are"
+                    + " rejected at once (EngineOverloadedException).")
+    private int maxQueuedRequests = 256;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "0",
+            description = "Bound on the sum of prompt length plus maxOutputLength over the requests the engine opened"
+                    + " from modelPath runs at once, in tokens; 0 = no bound. (Named without 'token': Camel masks"
+                    + " option names containing it in logs.)")
+    private long maxInFlightLength;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "100000000",
+            description = "Largest image, in pixels (width x height, read from its header before decoding), the engine"
+                    + " opened from modelPath accepts.")
+    private long maxImagePixels = 100_000_000L;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "20",
+            description = "Most pages of a PDF or multi-page TIFF the engine opened from modelPath accepts.")
+    private int maxDocumentPages = 20;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "200",
+            description = "Resolution, in dots per inch (36 to 1200), at which the engine opened from modelPath renders"
+                    + " PDF pages.")
+    private int documentDpi = 200;
+
+    @UriParam(
+            label = "advanced",
+            javaType = "java.time.Duration",
+            defaultValue = "30m",
+            description = "Longest recording the engine opened from modelPath accepts (e.g. 90s, 30m).")
+    private long maxAudioDuration = Duration.ofMinutes(30).toMillis();
+
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
 
@@ -106,8 +173,18 @@ public class Phi4Configuration implements Cloneable {
                     + " body is the prompt when neither this nor the CamelPhi4Prompt header is set.")
     private String prompt;
 
-    @UriParam(defaultValue = "256", description = "Upper bound of generated tokens.")
-    private int maxNewTokens = 256;
+    @UriParam(
+            defaultValue = "256",
+            description = "Upper bound of generated tokens (max_new_tokens). Named without 'token' so that logged"
+                    + " endpoint URIs show it: Camel masks option names containing 'token' as secrets.")
+    private int maxOutputLength = 256;
+
+    @UriParam(
+            label = "deprecated",
+            description = "Former name of maxOutputLength; still accepted, but Camel prints its value as xxxxxx in"
+                    + " logs and errors.")
+    @Deprecated(since = "0.1.0")
+    private Integer maxNewTokens;
 
     @UriParam(
             description = "Sampling temperature; setting temperature, topP or topK switches greedy decoding to"
@@ -211,12 +288,12 @@ public class Phi4Configuration implements Cloneable {
         this.hostMemoryUtilization = hostMemoryUtilization;
     }
 
-    public long getMaxQueuedTokens() {
-        return maxQueuedTokens;
+    public long getMaxQueuedLength() {
+        return maxQueuedLength;
     }
 
-    public void setMaxQueuedTokens(long maxQueuedTokens) {
-        this.maxQueuedTokens = maxQueuedTokens;
+    public void setMaxQueuedLength(long maxQueuedLength) {
+        this.maxQueuedLength = maxQueuedLength;
     }
 
     public String getMaxMediaBytes() {
@@ -243,6 +320,78 @@ public class Phi4Configuration implements Cloneable {
         this.maxPixelsPerRequest = maxPixelsPerRequest;
     }
 
+    public boolean isStrictExecutionProvider() {
+        return strictExecutionProvider;
+    }
+
+    public void setStrictExecutionProvider(boolean strictExecutionProvider) {
+        this.strictExecutionProvider = strictExecutionProvider;
+    }
+
+    public int getIntraOpThreads() {
+        return intraOpThreads;
+    }
+
+    public void setIntraOpThreads(int intraOpThreads) {
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    public KvCacheMode getKvCacheMode() {
+        return kvCacheMode;
+    }
+
+    public void setKvCacheMode(KvCacheMode kvCacheMode) {
+        this.kvCacheMode = kvCacheMode;
+    }
+
+    public int getMaxQueuedRequests() {
+        return maxQueuedRequests;
+    }
+
+    public void setMaxQueuedRequests(int maxQueuedRequests) {
+        this.maxQueuedRequests = maxQueuedRequests;
+    }
+
+    public long getMaxInFlightLength() {
+        return maxInFlightLength;
+    }
+
+    public void setMaxInFlightLength(long maxInFlightLength) {
+        this.maxInFlightLength = maxInFlightLength;
+    }
+
+    public long getMaxImagePixels() {
+        return maxImagePixels;
+    }
+
+    public void setMaxImagePixels(long maxImagePixels) {
+        this.maxImagePixels = maxImagePixels;
+    }
+
+    public int getMaxDocumentPages() {
+        return maxDocumentPages;
+    }
+
+    public void setMaxDocumentPages(int maxDocumentPages) {
+        this.maxDocumentPages = maxDocumentPages;
+    }
+
+    public int getDocumentDpi() {
+        return documentDpi;
+    }
+
+    public void setDocumentDpi(int documentDpi) {
+        this.documentDpi = documentDpi;
+    }
+
+    public long getMaxAudioDuration() {
+        return maxAudioDuration;
+    }
+
+    public void setMaxAudioDuration(long maxAudioDuration) {
+        this.maxAudioDuration = maxAudioDuration;
+    }
+
     /**
      * Options of the engine this configuration opens from {@code modelPath}.
      *
@@ -257,13 +406,22 @@ public class Phi4Configuration implements Cloneable {
                         kvCacheBytes == null || kvCacheBytes.isBlank() ? 0 : EngineOptions.parseBytes(kvCacheBytes))
                 .gpuMemoryUtilization(gpuMemoryUtilization)
                 .hostMemoryUtilization(hostMemoryUtilization)
-                .maxQueuedTokens(maxQueuedTokens)
+                .maxQueuedTokens(maxQueuedLength)
                 .maxMediaBytes(
                         maxMediaBytes == null || maxMediaBytes.isBlank()
                                 ? EngineOptions.defaults().maxMediaBytes()
                                 : EngineOptions.parseBytes(maxMediaBytes))
                 .maxImagesPerRequest(maxImagesPerRequest)
                 .maxPixelsPerRequest(maxPixelsPerRequest)
+                .strictExecutionProvider(strictExecutionProvider)
+                .intraOpThreads(intraOpThreads)
+                .kvCacheMode(kvCacheMode)
+                .maxQueuedRequests(maxQueuedRequests)
+                .maxTokensInFlight(maxInFlightLength)
+                .maxImagePixels(maxImagePixels)
+                .maxDocumentPages(maxDocumentPages)
+                .documentDpi(documentDpi)
+                .maxAudioDuration(Duration.ofMillis(maxAudioDuration))
                 .build();
     }
 
@@ -283,12 +441,24 @@ public class Phi4Configuration implements Cloneable {
         this.prompt = prompt;
     }
 
-    public int getMaxNewTokens() {
-        return maxNewTokens;
+    public int getMaxOutputLength() {
+        return maxOutputLength;
     }
 
-    public void setMaxNewTokens(int maxNewTokens) {
-        this.maxNewTokens = maxNewTokens;
+    public void setMaxOutputLength(int maxOutputLength) {
+        this.maxOutputLength = maxOutputLength;
+    }
+
+    /** The former name of {@link #getMaxOutputLength()}, kept for routes written with it (use the new name). */
+    public Integer getMaxNewTokens() {
+        return maxOutputLength;
+    }
+
+    /** Sets {@link #setMaxOutputLength(int)} under the former name, which Camel masks in logged URIs. */
+    public void setMaxNewTokens(Integer maxNewTokens) {
+        if (maxNewTokens != null) {
+            this.maxOutputLength = maxNewTokens;
+        }
     }
 
     public Double getTemperature() {

@@ -25,7 +25,7 @@ public final class Phi4Constants {
             javaType = "String")
     public static final String MEDIA_TYPE = "CamelPhi4MediaType";
 
-    @Metadata(label = "producer", description = "Overrides the maxNewTokens option.", javaType = "Integer")
+    @Metadata(label = "producer", description = "Overrides the maxOutputLength option.", javaType = "Integer")
     public static final String MAX_NEW_TOKENS = "CamelPhi4MaxNewTokens";
 
     @Metadata(label = "producer", description = "Overrides the temperature option.", javaType = "Double")

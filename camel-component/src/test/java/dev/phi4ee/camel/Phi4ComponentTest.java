@@ -3,11 +3,15 @@ package dev.phi4ee.camel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.KvCacheMode;
 import java.time.Duration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.main.Main;
+import org.apache.camel.util.URISupport;
 import org.junit.jupiter.api.Test;
 
 /** Endpoint options, engine resolution and the generated metadata. */
@@ -20,13 +24,13 @@ class Phi4ComponentTest {
             context.getRegistry().bind("engine", TestEngines.shared());
             context.start();
             Phi4Endpoint a = context.getEndpoint(
-                    "phi4:generate?maxNewTokens=12&temperature=0.7&topP=0.9&topK=40&seed=7&stopSequences=END,STOP"
+                    "phi4:generate?maxOutputLength=12&temperature=0.7&topP=0.9&topK=40&seed=7&stopSequences=END,STOP"
                             + "&timeout=30s&systemPrompt=Hi&streaming=true&keepOriginalBody=false",
                     Phi4Endpoint.class);
             Phi4Endpoint b = context.getEndpoint("phi4:generate", Phi4Endpoint.class);
 
             Phi4Configuration c = a.getConfiguration();
-            assertThat(c.getMaxNewTokens()).isEqualTo(12);
+            assertThat(c.getMaxOutputLength()).isEqualTo(12);
             assertThat(c.getTemperature()).isEqualTo(0.7);
             assertThat(c.getTopP()).isEqualTo(0.9);
             assertThat(c.getTopK()).isEqualTo(40);
@@ -35,7 +39,7 @@ class Phi4ComponentTest {
             assertThat(c.isStreaming()).isTrue();
             assertThat(c.isKeepOriginalBody()).isFalse();
             assertThat(b.getConfiguration()).isNotSameAs(c);
-            assertThat(b.getConfiguration().getMaxNewTokens()).isEqualTo(256);
+            assertThat(b.getConfiguration().getMaxOutputLength()).isEqualTo(256);
 
             var options = ExchangeRequestMapper.optionsOf(c);
             assertThat(options.doSample()).isTrue();
@@ -98,7 +102,7 @@ class Phi4ComponentTest {
             assertThat(plan.budgetSource()).isEqualTo("kvCacheBytes");
             Phi4Endpoint same = context.getEndpoint(
                     "phi4:generate?modelPath=" + model + "&executionProvider=cpu&maxBatchSize=2&kvCacheBytes=8388608"
-                            + "&gpuMemoryUtilization=0.5&hostMemoryUtilization=0.5&maxNewTokens=3",
+                            + "&gpuMemoryUtilization=0.5&hostMemoryUtilization=0.5&maxOutputLength=3",
                     Phi4Endpoint.class);
             same.start();
             assertThat(same.engine()).as("same engine options: one engine").isSameAs(endpoint.engine());
@@ -122,7 +126,7 @@ class Phi4ComponentTest {
         try {
             // Not started: the endpoint is created without opening an engine.
             Phi4Endpoint endpoint = context.getEndpoint(
-                    "phi4:generate?maxQueuedTokens=4096&maxMediaBytes=10m&maxImagesPerRequest=4"
+                    "phi4:generate?maxQueuedLength=4096&maxMediaBytes=10m&maxImagesPerRequest=4"
                             + "&maxPixelsPerRequest=5000000",
                     Phi4Endpoint.class);
             var options = endpoint.getConfiguration().engineOptions();
@@ -130,6 +134,92 @@ class Phi4ComponentTest {
             assertThat(options.maxMediaBytes()).isEqualTo(10L << 20);
             assertThat(options.maxImagesPerRequest()).isEqualTo(4);
             assertThat(options.maxPixelsPerRequest()).isEqualTo(5_000_000);
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void everyEngineOptionIsSetFromCamelComponentProperties() throws Exception {
+        Main main = new Main();
+        main.addInitialProperty("camel.component.phi4.modelPath", "/models/phi4");
+        main.addInitialProperty("camel.component.phi4.executionProvider", "cuda:1");
+        main.addInitialProperty("camel.component.phi4.strictExecutionProvider", "true");
+        main.addInitialProperty("camel.component.phi4.intraOpThreads", "3");
+        main.addInitialProperty("camel.component.phi4.maxLength", "2048");
+        main.addInitialProperty("camel.component.phi4.kvCacheMode", "GROWING");
+        main.addInitialProperty("camel.component.phi4.maxBatchSize", "2");
+        main.addInitialProperty("camel.component.phi4.kvCacheBytes", "512m");
+        main.addInitialProperty("camel.component.phi4.gpuMemoryUtilization", "0.7");
+        main.addInitialProperty("camel.component.phi4.hostMemoryUtilization", "0.6");
+        main.addInitialProperty("camel.component.phi4.maxQueuedRequests", "9");
+        main.addInitialProperty("camel.component.phi4.maxInFlightLength", "50000");
+        main.addInitialProperty("camel.component.phi4.maxImagePixels", "4000000");
+        main.addInitialProperty("camel.component.phi4.maxDocumentPages", "5");
+        main.addInitialProperty("camel.component.phi4.documentDpi", "150");
+        main.addInitialProperty("camel.component.phi4.maxAudioDuration", "90s");
+        main.addInitialProperty("camel.component.phi4.maxOutputLength", "64");
+        main.addInitialProperty("camel.component.phi4.maxQueuedLength", "8192");
+        main.addInitialProperty("camel.component.phi4.maxMediaBytes", "20m");
+        main.addInitialProperty("camel.component.phi4.maxImagesPerRequest", "6");
+        main.addInitialProperty("camel.component.phi4.maxPixelsPerRequest", "7000000");
+        try {
+            main.start();
+            Phi4Configuration c = main.getCamelContext()
+                    .getComponent("phi4", Phi4Component.class)
+                    .getConfiguration();
+            EngineOptions o = c.engineOptions();
+            assertThat(o.executionProvider()).isEqualTo("cuda:1");
+            assertThat(o.strictExecutionProvider()).isTrue();
+            assertThat(o.intraOpThreads()).isEqualTo(3);
+            assertThat(o.maxLength()).isEqualTo(2048);
+            assertThat(o.kvCacheMode()).isEqualTo(KvCacheMode.GROWING);
+            assertThat(o.maxBatchSize()).isEqualTo(2);
+            assertThat(o.kvCacheBytes()).isEqualTo(512L << 20);
+            assertThat(o.gpuMemoryUtilization()).isEqualTo(0.7);
+            assertThat(o.hostMemoryUtilization()).isEqualTo(0.6);
+            assertThat(o.maxQueuedRequests()).isEqualTo(9);
+            assertThat(o.maxTokensInFlight()).isEqualTo(50_000L);
+            assertThat(o.maxImagePixels()).isEqualTo(4_000_000L);
+            assertThat(o.maxDocumentPages()).isEqualTo(5);
+            assertThat(o.documentDpi()).isEqualTo(150);
+            assertThat(o.maxAudioDuration()).isEqualTo(Duration.ofSeconds(90));
+            assertThat(o.maxQueuedTokens()).isEqualTo(8192);
+            assertThat(o.maxMediaBytes()).isEqualTo(20L << 20);
+            assertThat(o.maxImagesPerRequest()).isEqualTo(6);
+            assertThat(o.maxPixelsPerRequest()).isEqualTo(7_000_000);
+            assertThat(c.getModelPath()).isEqualTo("/models/phi4");
+            assertThat(c.getMaxOutputLength()).isEqualTo(64);
+        } finally {
+            main.stop();
+        }
+    }
+
+    @Test
+    void endpointDefaultsMatchTheEngineDefaults() {
+        assertThat(new Phi4Configuration().engineOptions())
+                .isEqualTo(EngineOptions.builder().build());
+    }
+
+    @Test
+    void loggedUrisShowTheOutputLengthAndTheFormerNameStillWorks() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.getRegistry().bind("engine", TestEngines.shared());
+            context.start();
+            Phi4Endpoint endpoint =
+                    context.getEndpoint("phi4:generate?maxOutputLength=12&maxInFlightLength=4096", Phi4Endpoint.class);
+            // Camel masks every option whose name contains a sensitive word such as "token" (URISupport.sanitizeUri)
+            assertThat(URISupport.sanitizeUri(endpoint.getEndpointUri()))
+                    .contains("maxOutputLength=12")
+                    .contains("maxInFlightLength=4096");
+            assertThat(URISupport.sanitizeUri("phi4:generate?maxNewTokens=12")).doesNotContain("=12");
+
+            Phi4Endpoint legacy = context.getEndpoint("phi4:generate?maxNewTokens=5", Phi4Endpoint.class);
+            assertThat(legacy.getConfiguration().getMaxOutputLength()).isEqualTo(5);
+            assertThat(ExchangeRequestMapper.optionsOf(legacy.getConfiguration())
+                            .maxNewTokens())
+                    .isEqualTo(5);
         } finally {
             context.stop();
         }
@@ -155,6 +245,16 @@ class Phi4ComponentTest {
             for (String name : new String[] {
                 "modelPath",
                 "executionProvider",
+                "strictExecutionProvider",
+                "intraOpThreads",
+                "kvCacheMode",
+                "maxQueuedRequests",
+                "maxInFlightLength",
+                "maxImagePixels",
+                "maxDocumentPages",
+                "documentDpi",
+                "maxAudioDuration",
+                "maxOutputLength",
                 "maxLength",
                 "maxBatchSize",
                 "kvCacheBytes",

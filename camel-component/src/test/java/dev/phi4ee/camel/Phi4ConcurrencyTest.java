@@ -39,7 +39,7 @@ class Phi4ConcurrencyTest extends CamelTestSupport {
             public void configure() {
                 from("seda:requests?concurrentConsumers=1")
                         .process(e -> entered.incrementAndGet())
-                        .to("phi4:generate?maxNewTokens=2")
+                        .to("phi4:generate?maxOutputLength=2")
                         .process(e -> {
                             inFlightAtCompletion.add(entered.get() - completed.getAndIncrement());
                             continuationThreads.add(Thread.currentThread().getName());

@@ -37,18 +37,18 @@ class Phi4ProducerTest extends CamelTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:text").to("phi4:generate?maxNewTokens=16").to("mock:result");
+                from("direct:text").to("phi4:generate?maxOutputLength=16").to("mock:result");
                 from("file:" + inbox + "?noop=true&include=.*\\.png")
-                        .to("phi4:generate?prompt=What does this scan say?&maxNewTokens=8")
+                        .to("phi4:generate?prompt=What does this scan say?&maxOutputLength=8")
                         .to("mock:files");
                 from("file:" + inbox + "?noop=true&include=.*\\.wav")
-                        .to("phi4:generate?prompt=Transcribe the call.&maxNewTokens=8")
+                        .to("phi4:generate?prompt=Transcribe the call.&maxOutputLength=8")
                         .to("mock:files");
                 from("direct:media")
-                        .to("phi4:generate?prompt=Describe.&maxNewTokens=8")
+                        .to("phi4:generate?prompt=Describe.&maxOutputLength=8")
                         .to("mock:result");
                 from("direct:stream")
-                        .to("phi4:generate?streaming=true&streamingEndpoint=mock:chunks&maxNewTokens=24")
+                        .to("phi4:generate?streaming=true&streamingEndpoint=mock:chunks&maxOutputLength=24")
                         .to("mock:result");
                 from("direct:handled")
                         .onException(InvalidInputException.class)

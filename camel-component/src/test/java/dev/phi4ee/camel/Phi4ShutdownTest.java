@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
@@ -186,7 +187,10 @@ class Phi4ShutdownTest extends CamelTestSupport {
         engine.finishAll();
 
         Exchange out = sent.get(20, TimeUnit.SECONDS);
-        assertThat(out.getException()).isInstanceOf(Phi4ExchangeException.class);
+        // Completed, never dropped: by the producer's stop (Phi4ExchangeException), or, when Camel's await manager
+        // stops first, by Camel releasing this test's blocked synchronous caller (RejectedExecutionException). Which
+        // comes first is a race inside Camel's shutdown; either way the generation was cancelled by the producer.
+        assertThat(out.getException()).isInstanceOfAny(Phi4ExchangeException.class, RejectedExecutionException.class);
         assertThat(engine.cancelled).hasValue(1);
     }
 }

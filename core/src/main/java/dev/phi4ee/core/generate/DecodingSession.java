@@ -55,7 +55,7 @@ public final class DecodingSession implements AutoCloseable {
     static final int DEFAULT_PREFILL_CHUNK = 512;
 
     /**
-     * @param cacheMode {@code true} for a shared past/present buffer of {@code capacity} tokens, else growing
+     * @param sharedBuffer {@code true} for a shared past/present buffer of {@code capacity} tokens, else growing
      */
     public DecodingSession(Phi4Graphs graphs, boolean sharedBuffer, int capacity, int originalMaxPositions) {
         this(

@@ -83,7 +83,7 @@ public final class ModelInspection {
         SessionSettings cpu = SessionSettings.cpu(1);
         for (Path f : files) {
             sb.append(f.getFileName()).append('\n');
-            try (OrtSession s = OrtSession.open(f, cpu)) {
+            try (OrtSession s = Phi4Graphs.openOne(dir, f, cpu)) {
                 for (TensorInfo t : s.inputs()) {
                     sb.append("  in  ").append(t).append('\n');
                 }

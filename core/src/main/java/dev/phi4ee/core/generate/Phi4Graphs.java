@@ -7,6 +7,8 @@ import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.model.Phi4Contracts;
 import dev.phi4ee.core.model.lora.LoraRankFit;
 import dev.phi4ee.core.model.lora.LoraRankPlan;
+import dev.phi4ee.core.model.onnx.ExternalDataLinks;
+import dev.phi4ee.core.model.onnx.OnnxGraphRewrite;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.ExecutionProviderFailure;
 import dev.phi4ee.core.ort.OrtFailure;
@@ -78,15 +80,15 @@ public final class Phi4Graphs implements AutoCloseable {
     public static Phi4Graphs open(ModelDirectory dir, SessionSettings settings, Placement.Kind placement) {
         List<OrtSession> opened = new ArrayList<>();
         try {
-            OrtSession embedding = track(opened, openOne(dir.embeddingFile(), settings));
+            OrtSession embedding = track(opened, openOne(dir, dir.embeddingFile(), settings));
             // Adapter ranks that do not fit the decoder's LoRA inputs widen them once, here (reference §5.4 c).
             LoraRankPlan lora = LoraRankFit.plan(dir);
             // The decoder's own CUDA options from genai_config.json, on top of ours (as onnxruntime-genai applies them)
             SessionSettings decoderSettings = settings.withCuda(
                     settings.cuda().with(dir.config().decoder().providerOptions("cuda")));
-            OrtSession decoder = track(opened, openDecoder(lora.decoder(), decoderSettings));
-            Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(f, settings)));
-            Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(f, settings)));
+            OrtSession decoder = track(opened, openDecoder(dir, lora.decoder(), decoderSettings));
+            Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(dir, f, settings)));
+            Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(dir, f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);
             return new Phi4Graphs(dir, embedding, decoder, vision, speech, lora, Placement.of(decoder, placement));
         } catch (RuntimeException e) {
@@ -100,14 +102,23 @@ public final class Phi4Graphs implements AutoCloseable {
         return s;
     }
 
-    private static OrtSession openOne(Path file, SessionSettings settings) {
+    /**
+     * Opens {@code file}; when its external data are links leaving its folder (a Hugging Face cache snapshot), from
+     * memory with the locations renamed to the links' real targets, which must lie in {@link ModelDirectory#linkRoot}.
+     */
+    static OrtSession openOne(ModelDirectory dir, Path file, SessionSettings settings) {
+        Optional<ExternalDataLinks> links = ExternalDataLinks.of(file, dir.linkRoot());
         try {
-            return OrtSession.open(file, settings);
+            if (links.isEmpty()) {
+                return OrtSession.open(file, settings);
+            }
+            OnnxGraphRewrite relocated = links.get().rewrite();
+            return OrtSession.open(
+                    file, links.get().externalDataFolder(), relocated.size(), relocated::writeTo, settings);
         } catch (ExecutionProviderFailure e) {
             throw providerUnusable(e);
         } catch (OrtFailure e) {
-            throw new ModelFormatException(
-                    file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
+            throw cannotLoad(file, e);
         }
     }
 
@@ -121,19 +132,30 @@ public final class Phi4Graphs implements AutoCloseable {
     }
 
     /** The decoder, widened in native memory when an adapter's rank needs it (§5.4 c; never on the Java heap). */
-    private static OrtSession openDecoder(LoraRankPlan.FittedGraph graph, SessionSettings settings) {
+    private static OrtSession openDecoder(
+            ModelDirectory dir, LoraRankPlan.FittedGraph graph, SessionSettings settings) {
         if (!graph.isPatched()) {
-            return openOne(graph.file(), settings);
+            return openOne(dir, graph.file(), settings);
         }
         Path file = graph.file();
+        Optional<ExternalDataLinks> links = ExternalDataLinks.of(file, dir.linkRoot());
         try {
-            return OrtSession.open(file, graph.widenedSize(), graph::writeWidened, settings);
+            if (links.isEmpty()) {
+                return OrtSession.open(file, graph.widenedSize(), graph::writeWidened, settings);
+            }
+            OnnxGraphRewrite widened = graph.widened();
+            links.get().addTo(widened);
+            return OrtSession.open(file, links.get().externalDataFolder(), widened.size(), widened::writeTo, settings);
         } catch (ExecutionProviderFailure e) {
             throw providerUnusable(e);
         } catch (OrtFailure e) {
-            throw new ModelFormatException(
-                    file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
+            throw cannotLoad(file, e);
         }
+    }
+
+    private static ModelFormatException cannotLoad(Path file, OrtFailure e) {
+        return new ModelFormatException(
+                file.getFileName() + ": ONNX Runtime cannot load the graph: " + e.getMessage(), e);
     }
 
     private static void validate(

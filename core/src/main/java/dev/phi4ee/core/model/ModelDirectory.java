@@ -81,6 +81,29 @@ public final class ModelDirectory {
         return root;
     }
 
+    /**
+     * The real folder that links in this directory may resolve into: the Hugging Face cache repository
+     * ({@code models--<org>--<name>}, holding {@code blobs/}) when the directory lies in one of its
+     * {@code snapshots/<revision>}, else the directory's own real path. See
+     * docs/decisions/model-hf-cache-folders.md.
+     *
+     * @throws ModelFormatException when the directory's real path cannot be read
+     */
+    public Path linkRoot() {
+        Path absolute = root.toAbsolutePath().normalize();
+        try {
+            for (Path p = absolute.getParent(); p != null && p.getParent() != null; p = p.getParent()) {
+                Path repo = p.getParent();
+                if (p.getFileName().toString().equals("snapshots") && Files.isDirectory(repo.resolve("blobs"))) {
+                    return repo.toRealPath();
+                }
+            }
+            return absolute.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new ModelFormatException("model directory " + root + ": cannot resolve its real path: " + e, e);
+        }
+    }
+
     public GenaiConfig config() {
         return config;
     }

@@ -78,10 +78,10 @@ public final class OrtSession implements AutoCloseable {
      */
     public static OrtSession open(Path file, byte[] model, SessionSettings settings) {
         if (model == null) {
-            return open(file, null, 0, settings);
+            return open(file, null, null, 0, settings);
         }
         try (BytePointer data = new BytePointer(model)) {
-            return open(file, data, model.length, settings);
+            return open(file, file.toAbsolutePath().getParent(), data, model.length, settings);
         }
     }
 
@@ -95,6 +95,15 @@ public final class OrtSession implements AutoCloseable {
      * @throws IllegalArgumentException when {@code size} is not 1 byte to 2 GiB (protobuf's limit)
      */
     public static OrtSession open(Path file, long size, Consumer<ByteBuffer> writer, SessionSettings settings) {
+        return open(file, file.toAbsolutePath().getParent(), size, writer, settings);
+    }
+
+    /**
+     * As {@link #open(Path, long, Consumer, SessionSettings)}, with the model's external-data locations relative to
+     * {@code externalDataFolder} instead of {@code file}'s folder (e.g. the real folder of linked data files).
+     */
+    public static OrtSession open(
+            Path file, Path externalDataFolder, long size, Consumer<ByteBuffer> writer, SessionSettings settings) {
         if (size <= 0 || size > Integer.MAX_VALUE) {
             // protobuf cannot parse more than 2 GiB; large weights belong in external data
             throw new IllegalArgumentException(
@@ -107,13 +116,13 @@ public final class OrtSession implements AutoCloseable {
         try {
             BytePointer bytes = new BytePointer(memory).capacity(size).limit(size);
             writer.accept(bytes.asByteBuffer());
-            return open(file, bytes, size, settings);
+            return open(file, externalDataFolder, bytes, size, settings);
         } finally {
             Pointer.free(memory);
         }
     }
 
-    private static OrtSession open(Path file, Pointer model, long size, SessionSettings settings) {
+    private static OrtSession open(Path file, Path folder, Pointer model, long size, SessionSettings settings) {
         OnnxRuntime.initialize();
         int device = settings.cudaDevice();
         boolean auto = settings.executionProvider().equals("auto");
@@ -123,7 +132,7 @@ public final class OrtSession implements AutoCloseable {
                                 && OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")));
         if (wantCuda) {
             try {
-                return create(file, model, size, settings, device);
+                return create(file, folder, model, size, settings, device);
             } catch (RuntimeException e) {
                 ExecutionProviderFailure failure = ExecutionProviderFailure.classify(
                         device, file.getFileName().toString(), settings.strict(), withLoaderError(e.getMessage()), e);
@@ -142,7 +151,7 @@ public final class OrtSession implements AutoCloseable {
                 }
             }
         }
-        return create(file, model, size, settings, -1);
+        return create(file, folder, model, size, settings, -1);
     }
 
     /**
@@ -189,7 +198,8 @@ public final class OrtSession implements AutoCloseable {
                 .orElse(ort);
     }
 
-    private static OrtSession create(Path file, Pointer model, long size, SessionSettings settings, int cudaDevice) {
+    private static OrtSession create(
+            Path file, Path folder, Pointer model, long size, SessionSettings settings, int cudaDevice) {
         // Owned by the session, not by a step's scope (helper graphs are opened on first use, inside a step).
         SessionOptions so = NativeScope.owned(new SessionOptions());
         try {
@@ -203,7 +213,6 @@ public final class OrtSession implements AutoCloseable {
             }
             Session s;
             if (model != null) {
-                Path folder = file.toAbsolutePath().getParent();
                 try (BytePointer key = new BytePointer("session.model_external_initializers_file_folder_path");
                         BytePointer value = new BytePointer(folder.toString())) {
                     so.AddConfigEntry(key, value);

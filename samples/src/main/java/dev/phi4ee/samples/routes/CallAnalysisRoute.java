@@ -30,7 +30,7 @@ public final class CallAnalysisRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        String phi4 = "phi4:generate?maxNewTokens=" + settings.maxNewTokens();
+        String phi4 = "phi4:generate?maxOutputLength=" + settings.maxNewTokens();
         onException(Exception.class).handled(true).process(this::error).to(outputUri());
 
         from("file:" + input + "?noop=true&include=" + SampleJob.CALLS.include().pattern())
@@ -43,7 +43,7 @@ public final class CallAnalysisRoute extends RouteBuilder {
                 .to(phi4)
                 .setProperty("summary", body())
                 .setHeader(Phi4Constants.PROMPT, simple(SENTIMENT_PROMPT))
-                .to("phi4:generate?maxNewTokens=8")
+                .to("phi4:generate?maxOutputLength=8")
                 .removeHeader(Phi4Constants.PROMPT)
                 .process(this::result)
                 .to(outputUri())

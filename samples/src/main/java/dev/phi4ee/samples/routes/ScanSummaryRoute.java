@@ -27,7 +27,7 @@ public final class ScanSummaryRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        String phi4 = "phi4:generate?maxNewTokens=" + settings.maxNewTokens();
+        String phi4 = "phi4:generate?maxOutputLength=" + settings.maxNewTokens();
         onException(Exception.class).handled(true).process(this::error).to(outputUri());
 
         from("file:" + input + "?noop=true&include=" + SampleJob.SCANS.include().pattern())

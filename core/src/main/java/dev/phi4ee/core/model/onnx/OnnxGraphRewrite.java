@@ -83,6 +83,11 @@ public final class OnnxGraphRewrite {
         }
     }
 
+    /** Whether the field at {@code at} is already replaced or removed. */
+    public boolean edits(OnnxGraphIndex.Span at) {
+        return edits.containsKey(at.start());
+    }
+
     public boolean isEmpty() {
         return edits.isEmpty() && appended.isEmpty();
     }
