@@ -20,7 +20,6 @@ import dev.phi4ee.core.ort.SessionSettings;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 
@@ -36,7 +35,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final TextCodec codec;
     private final int maxLength;
     private final boolean sharedBuffer;
-    private final Set<Integer> eosIds;
+    private final GenerationIds ids;
     private final ModelInfo info;
     private final DecodingSession slot;
     private final Function<GenerationRequest, TokenChooser> choosers;
@@ -67,7 +66,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             case SHARED_BUFFER -> true;
             case GROWING -> false;
         };
-        this.eosIds = Set.copyOf(c.eosTokenIds());
+        this.ids = GenerationIds.of(c.eosTokenIds(), c.vocabSize(), codec);
         this.info = new ModelInfo(
                 graphs.directory().root(),
                 c.modelType(),
@@ -92,7 +91,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                             options.maxBatchSize(),
                             maxLength,
                             originalMax,
-                            eosIds,
+                            ids,
                             codec::newStream,
                             promptStage));
         } else { // growing cache: one request at a time
@@ -211,7 +210,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /** Runs on the engine thread. */
     private void execute(EngineRequest r) {
         try {
-            RequestRun.run(r, slot, eosIds, codec.newStream(), promptStage);
+            RequestRun.run(r, slot, ids, codec.newStream(), promptStage);
         } catch (OrtFailure e) {
             r.fail(new InferenceException("ONNX Runtime failed: " + e.getMessage(), e));
         } catch (RuntimeException e) {
