@@ -6,8 +6,8 @@ import java.nio.IntBuffer;
 
 /**
  * The greedy choice over a logits row: the first index of the largest value outside a sorted list of excluded ids,
- * NaN ignored (as {@code torch.argmax} after a -inf mask). Excluded ids split the row into a few ranges; there is no
- * per-element test.
+ * NaN ignored (as {@code torch.argmax} after a -inf mask), or the few best in that order. Excluded ids split the row
+ * into ranges; there is no per-element test.
  *
  * <p>Each value is compared as an order-preserving int key of its bits (float32, or float16 read two per int), copied
  * in bulk into a small array; a block's largest key is a plain {@code Math.max} reduction the JIT vectorises, and a
@@ -29,8 +29,16 @@ final class ArgmaxScan {
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final int[] chunk = new int[CHUNK];
-    private int best;
-    private int bestKey;
+    /** The best entries so far, best first (key descending, index ascending): {@code ranked} of them. */
+    private int[] topIds = new int[1];
+
+    private int[] topKeys = new int[1];
+    private int capacity;
+    private int ranked;
+    /** Key an entry must exceed to enter: the last kept key once full, else that of negative infinity. */
+    private int threshold;
+
+    private int negativeInfinity;
     private int positiveInfinity;
 
     /**
@@ -40,10 +48,26 @@ final class ArgmaxScan {
      * @return the index, or -1 when no allowed entry is larger than negative infinity
      */
     int argmax(LogitsRow row, int[] excluded, int count) {
+        return best(row, excluded, count, 1) == 0 ? -1 : topIds[0];
+    }
+
+    /**
+     * The {@code m} best allowed entries, ranked as {@link #argmax} ranks (value descending, then index ascending),
+     * fewer when fewer are larger than negative infinity; read them with {@link #rankedId}.
+     *
+     * @return how many were found
+     */
+    int best(LogitsRow row, int[] excluded, int count, int m) {
         boolean half = row.type() == TensorFloatType.FLOAT16;
-        best = -1;
-        bestKey = half ? NEG_INF_16 : NEG_INF_32;
+        if (topIds.length < m) {
+            topIds = new int[m];
+            topKeys = new int[m];
+        }
+        capacity = m;
+        ranked = 0;
+        negativeInfinity = half ? NEG_INF_16 : NEG_INF_32;
         positiveInfinity = half ? POS_INF_16 : POS_INF_32;
+        threshold = negativeInfinity;
         int size = row.size();
         int from = 0;
         for (int j = 0; j < count && from < size; j++) {
@@ -56,7 +80,12 @@ final class ArgmaxScan {
         if (from < size) {
             scan(row, half, from, size);
         }
-        return best;
+        return ranked;
+    }
+
+    /** Id of the entry ranked {@code rank} by the last {@link #best}. */
+    int rankedId(int rank) {
+        return topIds[rank];
     }
 
     private void scan(LogitsRow row, boolean half, int from, int to) {
@@ -69,7 +98,7 @@ final class ArgmaxScan {
         }
         // Two float16 values per int: an odd first or last element is taken on its own.
         if ((from & 1) == 1) {
-            single(from, key16(row.bits16(from)));
+            offer(from, key16(row.bits16(from)));
             from++;
         }
         int pairedEnd = to & ~1;
@@ -77,7 +106,7 @@ final class ArgmaxScan {
             scanPairs16(row.ints(), from >> 1, pairedEnd >> 1);
         }
         if (pairedEnd < to && pairedEnd >= from) {
-            single(pairedEnd, key16(row.bits16(pairedEnd)));
+            offer(pairedEnd, key16(row.bits16(pairedEnd)));
         }
     }
 
@@ -92,27 +121,29 @@ final class ArgmaxScan {
                 for (int i = start; i < end; i++) {
                     max = Math.max(max, key32(c[i]));
                 }
-                if (max > bestKey) {
+                if (max > threshold) {
                     settle32(base, start, end, max);
                 }
             }
         }
     }
 
-    /** The block holds a key above the best: take its first occurrence, or, with NaN in the block, go one by one. */
+    /**
+     * The block holds a key above the threshold. For the argmax its first occurrence is the new best, unless it is
+     * NaN; otherwise every entry of the block is offered.
+     */
     private void settle32(int base, int start, int end, int max) {
         int[] c = chunk;
-        if (max <= positiveInfinity) {
+        if (capacity == 1 && max <= positiveInfinity) {
             for (int i = start; i < end; i++) {
                 if (key32(c[i]) == max) {
-                    best = base + i;
-                    bestKey = max;
+                    keepOnly(base + i, max);
                     return;
                 }
             }
         }
         for (int i = start; i < end; i++) {
-            single(base + i, key32(c[i]));
+            offer(base + i, key32(c[i]));
         }
     }
 
@@ -128,7 +159,7 @@ final class ArgmaxScan {
                     int x = c[i];
                     max = Math.max(max, Math.max(key16(first16(x)), key16(second16(x))));
                 }
-                if (max > bestKey) {
+                if (max > threshold) {
                     settlePairs16(base, start, end, max);
                 }
             }
@@ -137,32 +168,49 @@ final class ArgmaxScan {
 
     private void settlePairs16(int base, int start, int end, int max) {
         int[] c = chunk;
-        if (max <= positiveInfinity) {
+        if (capacity == 1 && max <= positiveInfinity) {
             for (int i = start; i < end; i++) {
                 int x = c[i];
                 if (key16(first16(x)) == max) {
-                    best = 2 * (base + i);
-                    bestKey = max;
+                    keepOnly(2 * (base + i), max);
                     return;
                 }
                 if (key16(second16(x)) == max) {
-                    best = 2 * (base + i) + 1;
-                    bestKey = max;
+                    keepOnly(2 * (base + i) + 1, max);
                     return;
                 }
             }
         }
         for (int i = start; i < end; i++) {
-            single(2 * (base + i), key16(first16(c[i])));
-            single(2 * (base + i) + 1, key16(second16(c[i])));
+            offer(2 * (base + i), key16(first16(c[i])));
+            offer(2 * (base + i) + 1, key16(second16(c[i])));
         }
     }
 
-    private void single(int index, int key) {
-        if (key > bestKey && key <= positiveInfinity) {
-            best = index;
-            bestKey = key;
+    private void keepOnly(int index, int key) {
+        topIds[0] = index;
+        topKeys[0] = key;
+        ranked = 1;
+        threshold = key;
+    }
+
+    /**
+     * Ranks entry {@code index} if its key beats the threshold and is not NaN. Entries come in index order, so an
+     * equal key ranks after the ones already kept.
+     */
+    private void offer(int index, int key) {
+        if (key <= threshold || key > positiveInfinity) {
+            return;
         }
+        int at = ranked < capacity ? ranked++ : capacity - 1;
+        while (at > 0 && topKeys[at - 1] < key) {
+            topIds[at] = topIds[at - 1];
+            topKeys[at] = topKeys[at - 1];
+            at--;
+        }
+        topIds[at] = index;
+        topKeys[at] = key;
+        threshold = ranked == capacity ? topKeys[capacity - 1] : negativeInfinity;
     }
 
     /**

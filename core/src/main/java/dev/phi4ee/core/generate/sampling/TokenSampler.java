@@ -16,8 +16,8 @@ import java.util.stream.IntStream;
  * as -inf before every processor, in every mode (see docs/decisions/decoding-token-choice-fast-paths.md).
  *
  * <p>Greedy decoding reads the row in place with one vectorised argmax pass ({@link ArgmaxScan}) that skips the
- * excluded ids by range, never by a per-element test; with a repetition penalty only the few history ids are
- * penalised and compared, and a second pass runs only when the unpenalised winner is itself in the history. Sampling
+ * excluded ids by range, never by a per-element test; with a repetition penalty only the history's ids are penalised
+ * and compared, and a second pass runs only when the 16 best unpenalised ids are all in the history. Sampling
  * copies the row once per step into a per-request scratch array and never sorts the vocabulary: top-k takes the k best
  * with a bounded heap, top-p alone finds its threshold with a mass histogram ({@link NucleusSelection}), min-p is a
  * threshold. One instance per request; not thread-safe.
@@ -54,6 +54,9 @@ public final class TokenSampler {
     private final int[] chunk = new int[2048];
     private final CandidateRanking ranking = new CandidateRanking();
     private final NucleusSelection nucleus = new NucleusSelection();
+
+    /** Best unpenalised ids ranked by the penalty path's scan: enough that one is outside the history. */
+    private static final int CANDIDATES = 16;
 
     /** Result of {@link #filter}: no candidate is left. */
     private static final int NONE = -1;
@@ -223,18 +226,25 @@ public final class TokenSampler {
     /**
      * Greedy: argmax of the penalised, masked row, read in place; first index on ties, NaN never chosen.
      *
-     * <p>Exact without touching every id twice: the best unpenalised id outside the masked ids comes from one scan. If
-     * it is not in the history, it is also the best id the penalty leaves alone (the first index of that value), and
-     * only the history's ids, penalised, can still beat it. If it is in the history, a second scan skips the history
-     * too. Ties between the two sides go to the lower id.
+     * <p>With a penalty, only the history's ids change value, so the answer is the better of the best id outside the
+     * history (unpenalised) and the history's ids (penalised, a few thousand at most). The first is the first
+     * non-history id among the {@link #CANDIDATES} best unmasked ids, found in the same single scan; only when all
+     * of those are in the history does a second scan skip the history ids. Ties go to the lower id.
      */
     private int argmax(LogitsRow row, TokenHistory history, boolean maskEos) {
         int[] masked = maskEos ? excludedAndEos : excluded;
-        int best = argmaxScan.argmax(row, masked, masked.length);
         if (penalty == 1f) {
-            return best;
+            return argmaxScan.argmax(row, masked, masked.length);
         }
-        if (best >= 0 && history.contains(best)) {
+        int found = argmaxScan.best(row, masked, masked.length, CANDIDATES);
+        int best = -1;
+        for (int r = 0; r < found && best < 0; r++) {
+            int id = argmaxScan.rankedId(r);
+            if (!history.contains(id)) {
+                best = id;
+            }
+        }
+        if (best < 0 && found == CANDIDATES) {
             int n = mergeSorted(masked, history.sortedDistinctIds(), history.distinctCount());
             best = argmaxScan.argmax(row, merged, n);
         }

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,6 +30,22 @@ class ArgmaxScanTest {
             assertThat(scan.argmax(row, excluded, excluded.length))
                     .as("trial %d, size %d, offset %d, %d excluded", trial, size, offset, excluded.length)
                     .isEqualTo(reference(values, excluded));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorFloatType.class)
+    void theBestFewAreRankedByValueThenIndex(TensorFloatType type) {
+        Random random = new Random(29);
+        ArgmaxScan scan = new ArgmaxScan();
+        for (int trial = 0; trial < 800; trial++) {
+            int size = 1 + random.nextInt(trial % 10 == 0 ? 20_000 : 1500);
+            float[] values = row(random, size, type);
+            int[] excluded = excluded(random, size);
+            int m = new int[] {1, 2, 3, 16, 40}[random.nextInt(5)];
+            int found = scan.best(at(type, random.nextInt(3), values), excluded, excluded.length, m);
+            int[] actual = IntStream.range(0, found).map(scan::rankedId).toArray();
+            assertThat(actual).as("trial %d, m %d", trial, m).containsExactly(referenceBest(values, excluded, m));
         }
     }
 
@@ -108,6 +125,17 @@ class ArgmaxScanTest {
             }
         }
         return best;
+    }
+
+    /** Allowed entries above -inf, NaN left out, by value descending then index ascending; the first m. */
+    static int[] referenceBest(float[] values, int[] excluded, int m) {
+        return IntStream.range(0, values.length)
+                .filter(i -> Arrays.binarySearch(excluded, i) < 0 && values[i] > Float.NEGATIVE_INFINITY)
+                .boxed()
+                .sorted((a, b) -> values[a] != values[b] ? Float.compare(values[b], values[a]) : Integer.compare(a, b))
+                .limit(m)
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 
     /** A row of {@code values} starting at element {@code offset} of a larger buffer with garbage around it. */

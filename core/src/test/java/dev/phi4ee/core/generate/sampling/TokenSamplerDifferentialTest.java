@@ -8,6 +8,7 @@ import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.TensorFloatType;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +50,25 @@ class TokenSamplerDifferentialTest {
                     .minNewTokens(random.nextInt(2))
                     .build();
             compareStep(options, vocab, values, excluded, prompt, TensorFloatType.FLOAT32);
+        }
+    }
+
+    @Test
+    void greedyPenaltyAgreesWhenTheBestIdsAreAllInTheHistory() {
+        // Repetitive text: the 16+ best unpenalised ids were all seen, so the best unseen id needs the second scan.
+        Random random = new Random(31);
+        for (int trial = 0; trial < 300; trial++) {
+            int vocab = 40 + random.nextInt(3000);
+            TensorFloatType type = random.nextBoolean() ? TensorFloatType.FLOAT16 : TensorFloatType.FLOAT32;
+            float[] values = ArgmaxScanTest.row(random, vocab, type);
+            int[] best = ArgmaxScanTest.referenceBest(values, new int[0], 16 + random.nextInt(10));
+            int[] prompt = IntStream.concat(Arrays.stream(best), random.ints(random.nextInt(30), 0, vocab))
+                    .toArray();
+            GenerationOptions options = GenerationOptions.builder()
+                    .repetitionPenalty(0.5 + random.nextDouble() * 2)
+                    .minNewTokens(random.nextInt(2))
+                    .build();
+            compareStep(options, vocab, values, excludedIds(random, vocab), prompt, type);
         }
     }
 
