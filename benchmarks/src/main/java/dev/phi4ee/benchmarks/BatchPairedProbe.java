@@ -15,6 +15,7 @@ import dev.phi4ee.core.generate.sampling.TokenSampler;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.testkit.Phi4TestModels;
 import dev.phi4ee.core.testkit.TestModelSpec;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * and 32 new tokens, submitted at once; the raw loop prefills them one by one and decodes them together. Rounds of
  * engine, raw loop with the engine's own {@link TokenSampler} ("raw"), and raw loop with a plain scalar argmax
  * ("plain", what a hand-written loop does whatever the options) alternate, so load changes on a shared machine hit
- * all three alike; the printed ratios are medians of per-round ratios. Decoding settings: greedy, greedy with
+ * all three alike; the printed ratios are medians of per-round ratios, of wall-clock rates and of process-CPU-time
+ * rates (the second is the steadier one on a loaded machine; it does not see time lost waiting between threads). Decoding settings: greedy, greedy with
  * {@code minNewTokens} 32 (end ids masked every step), repetition penalty 1.2, top-p 0.9 sampling (seeded per request,
  * so the raw loop draws the same tokens). Greedy and seeded tokens are checked equal between engine and raw loop.
  *
@@ -83,8 +85,16 @@ public final class BatchPairedProbe {
                 }
             }
             System.out.printf(
-                    "%-8s %3s %12s %12s %12s %11s %13s%n",
-                    "config", "B", "engine tok/s", "raw tok/s", "plain tok/s", "engine/raw", "engine/plain");
+                    "%-8s %3s %12s %12s %12s %11s %11s %13s %13s%n",
+                    "config",
+                    "B",
+                    "engine tok/s",
+                    "raw tok/s",
+                    "plain tok/s",
+                    "engine/raw",
+                    "(cpu time)",
+                    "engine/plain",
+                    "(cpu time)");
             for (String config : configs) {
                 for (int b : batches) {
                     probe.report(config, b, rounds);
@@ -122,27 +132,26 @@ public final class BatchPairedProbe {
         }
 
         void report(String config, int batch, int rounds) {
-            double[] engineRate = new double[rounds];
-            double[] rawRate = new double[rounds];
-            double[] plainRate = new double[rounds];
-            double[] rawRatio = new double[rounds];
-            double[] plainRatio = new double[rounds];
+            double[][] engine = new double[rounds][];
+            double[][] rawLoop = new double[rounds][];
+            double[][] plain = new double[rounds][];
+            int repeat = Math.max(1, SLOTS / batch); // rounds of similar length: the CPU clock ticks coarsely
             for (int r = 0; r < rounds; r++) {
-                engineRate[r] = timed(() -> engineRound(config, batch));
-                rawRate[r] = timed(() -> rawRound(config, batch));
-                plainRate[r] = timed(() -> plainRound(batch));
-                rawRatio[r] = engineRate[r] / rawRate[r];
-                plainRatio[r] = engineRate[r] / plainRate[r];
+                engine[r] = timed(repeat, () -> engineRound(config, batch));
+                rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                plain[r] = timed(repeat, () -> plainRound(batch));
             }
             System.out.printf(
-                    "%-8s %3d %12.0f %12.0f %12.0f %11.3f %13.3f%n",
+                    "%-8s %3d %12.0f %12.0f %12.0f %11.3f %11.3f %13.3f %13.3f%n",
                     config,
                     batch,
-                    median(engineRate),
-                    median(rawRate),
-                    median(plainRate),
-                    median(rawRatio),
-                    median(plainRatio));
+                    median(engine, 0),
+                    median(rawLoop, 0),
+                    median(plain, 0),
+                    medianRatio(engine, rawLoop, 0),
+                    medianRatio(engine, rawLoop, 1),
+                    medianRatio(engine, plain, 0),
+                    medianRatio(engine, plain, 1));
         }
 
         /** One round of each; fails when the engine and the raw loop disagree on a token. */
@@ -236,11 +245,36 @@ public final class BatchPairedProbe {
         int tokens();
     }
 
-    /** Tokens per second of one round. */
-    static double timed(Round round) {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * Tokens per second of {@code repeat} rounds: by wall-clock time, and by the process's CPU time (every thread: the engine's
+     * and the caller's), which other processes on a shared machine disturb far less.
+     */
+    static double[] timed(int repeat, Round round) {
+        long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
-        int tokens = round.tokens();
-        return tokens / ((System.nanoTime() - t0) / 1e9);
+        int tokens = 0;
+        for (int i = 0; i < repeat; i++) {
+            tokens += round.tokens();
+        }
+        long t1 = System.nanoTime();
+        long cpu1 = OS.getProcessCpuTime();
+        return new double[] {tokens / ((t1 - t0) / 1e9), tokens / ((cpu1 - cpu0) / 1e9)};
+    }
+
+    static double median(double[][] rounds, int column) {
+        return median(Arrays.stream(rounds).mapToDouble(r -> r[column]).toArray());
+    }
+
+    /** Median over rounds of the per-round ratio a / b (rates, so > 1 means a is faster). */
+    static double medianRatio(double[][] a, double[][] b, int column) {
+        double[] ratios = new double[a.length];
+        for (int r = 0; r < a.length; r++) {
+            ratios[r] = a[r][column] / b[r][column];
+        }
+        return median(ratios);
     }
 
     static double median(double[] v) {

@@ -115,12 +115,20 @@ public final class LogitsRow {
      */
     void copyTo(float[] dst, float divisor, int[] chunk) {
         if (type == TensorFloatType.FLOAT16) {
-            for (int i = 0, p = byteOffset; i < size; i++, p += 2) {
-                float v = Float.float16ToFloat(data.getShort(p)) / divisor;
-                dst[i] = v == v ? v : Float.NEGATIVE_INFINITY;
-            }
-            return;
+            copyHalvesTo(dst, divisor);
+        } else {
+            copyFloatsTo(dst, divisor, chunk);
         }
+    }
+
+    private void copyHalvesTo(float[] dst, float divisor) {
+        for (int i = 0, p = byteOffset; i < size; i++, p += 2) {
+            float v = Float.float16ToFloat(data.getShort(p)) / divisor;
+            dst[i] = v == v ? v : Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    private void copyFloatsTo(float[] dst, float divisor, int[] chunk) {
         IntBuffer bits = ints();
         int magnitude = 0;
         for (int base = 0; base < size; base += chunk.length) {

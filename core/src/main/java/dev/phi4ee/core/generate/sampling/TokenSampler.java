@@ -30,6 +30,9 @@ public final class TokenSampler {
      */
     private static final double NEGLIGIBLE_MARGIN = 28;
 
+    /** Best unpenalised ids ranked by the penalty path's scan: enough that one is outside the history. */
+    private static final int CANDIDATES = 16;
+
     private final int vocabSize;
     private final int[] eosTokenIds;
     /** Ids never chosen, ascending. */
@@ -49,14 +52,14 @@ public final class TokenSampler {
     private final double negligibleBelow;
 
     private float[] scratch;
+    /** Sum of the weights {@link #filter} left in {@link #scratch} when it returned {@link #WHOLE_VOCABULARY}. */
+    private double wholeVocabularyTotal;
+
     private final ArgmaxScan argmaxScan = new ArgmaxScan();
     private int[] merged = new int[0];
     private final int[] chunk = new int[2048];
     private final CandidateRanking ranking = new CandidateRanking();
     private final NucleusSelection nucleus = new NucleusSelection();
-
-    /** Best unpenalised ids ranked by the penalty path's scan: enough that one is outside the history. */
-    private static final int CANDIDATES = 16;
 
     /** Result of {@link #filter}: no candidate is left. */
     private static final int NONE = -1;
@@ -310,15 +313,15 @@ public final class TokenSampler {
         for (int id : excluded) {
             s[id] = Float.NEGATIVE_INFINITY;
         }
+        if (topK > 0) {
+            return filterTopK(s);
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocabSize; i++) {
             max = Math.max(max, s[i]);
         }
         if (max == Float.NEGATIVE_INFINITY) {
             return NONE;
-        }
-        if (topK > 0) {
-            return filterTopK(s, max);
         }
         double logMinP = minP > 0 ? Math.log(minP) : Double.NEGATIVE_INFINITY;
         if (topP < 1) {
@@ -329,20 +332,31 @@ public final class TokenSampler {
             ranking.computeWeights(s, max, ranking.count());
             return ranking.count();
         }
+        double total = 0; // summed here in index order, as the draw would: one pass fewer
         for (int i = 0; i < vocabSize; i++) {
             double d = (double) s[i] - max;
-            s[i] = d < negligibleBelow ? 0f : (float) Math.exp(d);
+            float w = d < negligibleBelow ? 0f : (float) Math.exp(d);
+            s[i] = w;
+            total += w;
         }
+        wholeVocabularyTotal = total;
         return WHOLE_VOCABULARY;
     }
 
-    /** HF TopKLogitsWarper: keep every value >= the k-th largest (ties included), then top-p and min-p. */
-    private int filterTopK(float[] s, float max) {
+    /**
+     * HF TopKLogitsWarper: keep every value >= the k-th largest (ties included), then top-p and min-p. The row's
+     * maximum is the best candidate, so no pass of its own finds it.
+     */
+    private int filterTopK(float[] s) {
         int k = Math.min(topK, vocabSize);
         ranking.selectTop(s, vocabSize, k);
+        if (ranking.count() == 0) {
+            return NONE;
+        }
         if (ranking.count() == k) {
             ranking.selectAtLeast(s, vocabSize, s[ranking.tokenId(k - 1)]);
         }
+        float max = s[ranking.tokenId(0)];
         int kept = ranking.count();
         double total = ranking.computeWeights(s, max, kept);
         if (topP < 1) {
@@ -384,11 +398,7 @@ public final class TokenSampler {
 
     private int draw(int kept) {
         if (kept == WHOLE_VOCABULARY) {
-            double total = 0;
-            for (int i = 0; i < vocabSize; i++) {
-                total += scratch[i];
-            }
-            double u = random.nextDouble() * total;
+            double u = random.nextDouble() * wholeVocabularyTotal;
             double cumulative = 0;
             int last = -1;
             for (int i = 0; i < vocabSize; i++) {
