@@ -13,7 +13,6 @@ import dev.phi4ee.core.ort.ElementType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The per-request decoding state, driven one step at a time: sampling from the row's own logits view,
@@ -29,11 +28,11 @@ final class BatchRow {
     /** Prompt + maxNewTokens: what this request holds of {@code maxTokensInFlight}. */
     final long budget;
 
-    private final Set<Integer> eosIds;
+    private final GenerationIds ids;
     private final TextCodec.TextStream text;
     private final long start = System.nanoTime();
     private final StringBuilder out = new StringBuilder();
-    private final List<Integer> ids = new ArrayList<>();
+    private final List<Integer> generated = new ArrayList<>();
     private final StopSequenceMatcher stops;
     private LoraAdapters.Weights adapters;
     private TokenHistory history;
@@ -47,12 +46,12 @@ final class BatchRow {
             EngineRequest request,
             DecodingSession session,
             SlotKvCache cache,
-            Set<Integer> eosIds,
+            GenerationIds ids,
             TextCodec.TextStream text) {
         this.request = request;
         this.session = session;
         this.cache = cache;
-        this.eosIds = eosIds;
+        this.ids = ids;
         this.text = text;
         this.budget = (long) request.promptIds.length + request.options.maxNewTokens();
         this.stops = new StopSequenceMatcher(request.options.stopSequences());
@@ -97,10 +96,7 @@ final class BatchRow {
         }
         history = new TokenHistory(last.vocab(), promptIds);
         sampler = request.chooser == null
-                ? TokenSampler.create(
-                        request.options,
-                        last.vocab(),
-                        eosIds.stream().mapToInt(Integer::intValue).toArray())
+                ? TokenSampler.create(request.options, last.vocab(), ids.eosArray(), ids.neverGenerated())
                 : null;
         scratch = sampler == null ? new float[last.vocab()] : null;
         return accept(last);
@@ -137,21 +133,21 @@ final class BatchRow {
         if (stopIfAborted()) {
             return false;
         }
-        int token = sampler != null ? sampler.next(row(last), history) : choose(last, ids.size());
+        int token = sampler != null ? sampler.next(row(last), history) : choose(last, generated.size());
         if (firstToken == 0) {
             firstToken = System.nanoTime();
         }
-        if (eosIds.contains(token)) {
+        if (ids.eos().contains(token)) {
             finish(FinishReason.STOP);
             return false;
         }
-        ids.add(token);
+        generated.add(token);
         emit(stops.accept(text.append(token)));
         if (stops.stopped()) {
             finish(FinishReason.STOP);
             return false;
         }
-        if (ids.size() >= request.options.maxNewTokens() || session.length() >= session.capacity()) {
+        if (generated.size() >= request.options.maxNewTokens() || session.length() >= session.capacity()) {
             finish(FinishReason.LENGTH);
             return false;
         }
@@ -176,13 +172,13 @@ final class BatchRow {
                 Duration.ofNanos(start - request.acceptedNanos),
                 Duration.ofNanos((firstToken == 0 ? end : firstToken) - request.acceptedNanos),
                 Duration.ofNanos(end - request.acceptedNanos),
-                seconds > 0 ? ids.size() / seconds : 0);
+                seconds > 0 ? generated.size() / seconds : 0);
         request.complete(new GenerationResult(
                 out.toString(),
                 reason,
-                new TokenUsage(request.promptIds.length, request.imageTokens, request.audioTokens, ids.size()),
+                new TokenUsage(request.promptIds.length, request.imageTokens, request.audioTokens, generated.size()),
                 timings,
-                ids));
+                generated));
     }
 
     private static LogitsRow row(LastLogits l) {
@@ -190,15 +186,21 @@ final class BatchRow {
         return LogitsRow.of(l.buffer(), t, l.elementOffset(), l.vocab());
     }
 
-    /** Custom choosers (tests) get a copy with end-of-sequence ids masked until {@code minNewTokens}. */
-    private int choose(LastLogits last, int generated) {
+    /**
+     * Custom choosers (tests) get a copy with the ids never generated masked, and the end-of-sequence ids until
+     * {@code minNewTokens}.
+     */
+    private int choose(LastLogits last, int count) {
         last.toFloats(scratch);
-        if (generated < request.options.minNewTokens()) {
-            for (int eos : eosIds) {
+        for (int id : ids.neverGenerated()) {
+            scratch[id] = Float.NEGATIVE_INFINITY;
+        }
+        if (count < request.options.minNewTokens()) {
+            for (int eos : ids.eos()) {
                 scratch[eos] = Float.NEGATIVE_INFINITY;
             }
         }
-        return request.chooser.choose(scratch, generated);
+        return request.chooser.choose(scratch, count);
     }
 
     private void emit(String delta) {

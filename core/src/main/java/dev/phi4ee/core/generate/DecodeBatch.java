@@ -34,7 +34,7 @@ final class DecodeBatch implements AutoCloseable {
     private final PromptLogits promptLogits;
     private final BatchDecodeStep step;
     private final int originalMaxPositions;
-    private final Set<Integer> eosIds;
+    private final GenerationIds ids;
     private final Supplier<TextCodec.TextStream> textStreams;
     private final BatchRow.PromptStage promptStage;
     private final ArrayDeque<Lane> freeLanes = new ArrayDeque<>();
@@ -50,11 +50,11 @@ final class DecodeBatch implements AutoCloseable {
             int maxBatch,
             int maxLength,
             int originalMaxPositions,
-            Set<Integer> eosIds,
+            GenerationIds ids,
             Supplier<TextCodec.TextStream> textStreams,
             BatchRow.PromptStage promptStage) {
         this.originalMaxPositions = originalMaxPositions;
-        this.eosIds = eosIds;
+        this.ids = ids;
         this.textStreams = textStreams;
         this.promptStage = promptStage;
         this.slots = new BatchRow[maxBatch];
@@ -99,7 +99,7 @@ final class DecodeBatch implements AutoCloseable {
         if (lane == null) {
             throw new IllegalStateException("no free slot");
         }
-        BatchRow row = new BatchRow(request, lane.session(), lane.cache(), eosIds, textStreams.get());
+        BatchRow row = new BatchRow(request, lane.session(), lane.cache(), ids, textStreams.get());
         tokensInFlight += row.budget;
         // The group is fixed before the prefill writes the slot: moving into another group later would lose the cache.
         insert(row, new GroupKey(promptStage.adapters(request), request.promptIds.length > originalMaxPositions));

@@ -27,7 +27,6 @@ import dev.phi4ee.core.ort.SessionSettings;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SynchronousQueue;
@@ -50,7 +49,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final KvCachePlan kvPlan;
     private final String howToGrow;
     private final boolean sharedBuffer;
-    private final Set<Integer> eosIds;
+    private final GenerationIds ids;
     private final ModelInfo info;
     private final DecodingSession slot;
     private final Function<GenerationRequest, TokenChooser> choosers;
@@ -77,7 +76,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             case SHARED_BUFFER -> true;
             case GROWING -> false;
         };
-        this.eosIds = Set.copyOf(c.eosTokenIds());
+        this.ids = GenerationIds.of(c.eosTokenIds(), c.vocabSize(), codec);
         this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
         this.adapters = new LoraAdapters(graphs.directory(), graphs);
         try {
@@ -105,7 +104,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                         options.maxQueuedTokens(),
                         options.maxTokensInFlight(),
                         new DecodeBatch(
-                                graphs, kvPlan.slots(), maxLength, originalMax, eosIds, codec::newStream, promptStage),
+                                graphs, kvPlan.slots(), maxLength, originalMax, ids, codec::newStream, promptStage),
                         graphs::terminate,
                         this::releaseNative);
             } else { // growing cache: one request at a time
@@ -302,7 +301,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /** Runs on the engine thread. */
     private void execute(EngineRequest r) {
         try {
-            RequestRun.run(r, slot, eosIds, codec.newStream(), promptStage);
+            RequestRun.run(r, slot, ids, codec.newStream(), promptStage);
         } catch (OrtTerminated e) {
             r.fail(new EngineClosedException("engine closed while the request ran"));
         } catch (OrtFailure e) {

@@ -39,6 +39,14 @@ final class Phi4TextCodec implements TextCodec {
         return template.render(messages).ids();
     }
 
+    /** Ids without a token decode to nothing (Hugging Face tokenizers does the same); every token has bytes. */
+    @Override
+    public boolean hasToken(int id) {
+        return id >= 0
+                && id < tokenizer.vocabSize()
+                && !tokenizer.decode(new int[] {id}, false).isEmpty();
+    }
+
     @Override
     public TextStream newStream() {
         StreamingDetokenizer d = tokenizer.newStream(true);

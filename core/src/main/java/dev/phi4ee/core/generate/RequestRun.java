@@ -1,7 +1,6 @@
 package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.FinishReason;
-import java.util.Set;
 
 /**
  * Decodes one request alone on a {@link DecodingSession} (growing-cache mode): the same per-request state machine
@@ -15,7 +14,7 @@ final class RequestRun {
     static void run(
             EngineRequest request,
             DecodingSession session,
-            Set<Integer> eosIds,
+            GenerationIds ids,
             TextCodec.TextStream text,
             BatchRow.PromptStage stage) {
         FinishReason early = request.stopReason();
@@ -23,7 +22,7 @@ final class RequestRun {
             request.completeUnstarted(early);
             return;
         }
-        BatchRow row = new BatchRow(request, session, null, eosIds, text);
+        BatchRow row = new BatchRow(request, session, null, ids, text);
         if (!row.prefill(stage)) {
             return;
         }

@@ -11,6 +11,14 @@ public interface TextCodec {
      */
     int[] encodeChat(List<ChatMessage> messages);
 
+    /**
+     * Whether {@code id} is a token of this codec's vocabulary. Ids it has no token for (the padding rows of the
+     * model's embedding) are never generated; a codec that cannot tell answers true for every id.
+     */
+    default boolean hasToken(int id) {
+        return true;
+    }
+
     /** A new incremental decoder that never emits half a UTF-8 character. */
     TextStream newStream();
 

@@ -72,16 +72,13 @@ final class CandidateRanking {
     void selectAtLeast(float[] values, int length, float threshold) {
         int n = 0;
         for (int i = 0; i < length; i++) {
-            if (values[i] >= threshold && values[i] > Float.NEGATIVE_INFINITY) {
-                n++;
-            }
-        }
-        ensureCapacity(n);
-        int j = 0;
-        for (int i = 0; i < length; i++) {
             float x = values[i];
             if (x >= threshold && x > Float.NEGATIVE_INFINITY) {
-                keys[j++] = pack(x, i);
+                if (n == keys.length) {
+                    keys = Arrays.copyOf(keys, 2 * n);
+                    weights = new double[2 * n];
+                }
+                keys[n++] = pack(x, i);
             }
         }
         count = n;

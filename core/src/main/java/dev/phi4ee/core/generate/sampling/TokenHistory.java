@@ -16,6 +16,10 @@ public final class TokenHistory {
     private int size;
     private int[] distinct;
     private int distinctCount;
+    /** The distinct ids in ascending order; the first {@code sortedCount} of them are up to date. */
+    private int[] sorted = new int[0];
+
+    private int sortedCount;
 
     /**
      * @param vocabSize number of logits per row; every id must be in {@code [0, vocabSize)}
@@ -93,6 +97,33 @@ public final class TokenHistory {
     public int distinctId(int i) {
         Objects.checkIndex(i, distinctCount);
         return distinct[i];
+    }
+
+    /**
+     * The distinct ids in ascending order, in the first {@link #distinctCount()} entries of the returned array (owned
+     * by this history, valid until the next {@link #add}). Kept up to date lazily: ids added since the last call are
+     * inserted, one step adds at most one.
+     */
+    int[] sortedDistinctIds() {
+        if (sortedCount == distinctCount) {
+            return sorted;
+        }
+        if (sorted.length < distinctCount) {
+            sorted = Arrays.copyOf(sorted, Math.max(distinctCount, sorted.length * 2));
+        }
+        if (distinctCount - sortedCount > 8) {
+            System.arraycopy(distinct, 0, sorted, 0, distinctCount);
+            Arrays.sort(sorted, 0, distinctCount);
+        } else {
+            for (int j = sortedCount; j < distinctCount; j++) {
+                int id = distinct[j];
+                int at = -Arrays.binarySearch(sorted, 0, j, id) - 1;
+                System.arraycopy(sorted, at, sorted, at + 1, j - at);
+                sorted[at] = id;
+            }
+        }
+        sortedCount = distinctCount;
+        return sorted;
     }
 
     /** A copy of the generated ids. */

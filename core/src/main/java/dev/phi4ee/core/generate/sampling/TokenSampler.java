@@ -4,6 +4,7 @@ import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.InferenceException;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 
 /**
  * Chooses each next token of one request from its logits row, with Hugging Face {@code generate()} semantics and
@@ -11,9 +12,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * top-k, top-p, min-p and a multinomial draw; greedy decoding is the argmax after the first two. See
  * docs/decisions/decoding-processor-order.md.
  *
- * <p>Greedy decoding reads the row in place. Sampling copies it once per step into a per-request scratch array and
- * never sorts the vocabulary: top-k takes the k best with a bounded heap, top-p alone finds its threshold with a mass
- * histogram ({@link NucleusSelection}), min-p is a threshold. One instance per request; not thread-safe.
+ * <p>Ids the model cannot take back as input (media placeholders, unused padding rows) are never chosen: they count
+ * as -inf before every processor, in every mode (see docs/decisions/decoding-token-choice-fast-paths.md).
+ *
+ * <p>Greedy decoding reads the row in place with one vectorised argmax pass ({@link ArgmaxScan}) that skips the
+ * excluded ids by range, never by a per-element test; with a repetition penalty only the history's ids are penalised
+ * and compared, and a second pass runs only when the 16 best unpenalised ids are all in the history. Sampling
+ * copies the row once per step into a per-request scratch array and never sorts the vocabulary: top-k takes the k best
+ * with a bounded heap, top-p alone finds its threshold with a mass histogram ({@link NucleusSelection}), min-p is a
+ * threshold. One instance per request; not thread-safe.
  */
 public final class TokenSampler {
     /**
@@ -23,8 +30,16 @@ public final class TokenSampler {
      */
     private static final double NEGLIGIBLE_MARGIN = 28;
 
+    /** Best unpenalised ids ranked by the penalty path's scan: enough that one is outside the history. */
+    private static final int CANDIDATES = 16;
+
     private final int vocabSize;
     private final int[] eosTokenIds;
+    /** Ids never chosen, ascending. */
+    private final int[] excluded;
+    /** {@link #excluded} plus the end-of-sequence ids, ascending: what greedy skips while min new tokens masks EOS. */
+    private final int[] excludedAndEos;
+
     private final boolean greedy;
     private final int minNewTokens;
     private final float penalty;
@@ -37,6 +52,12 @@ public final class TokenSampler {
     private final double negligibleBelow;
 
     private float[] scratch;
+    /** Sum of the weights {@link #filter} left in {@link #scratch} when it returned {@link #WHOLE_VOCABULARY}. */
+    private double wholeVocabularyTotal;
+
+    private final ArgmaxScan argmaxScan = new ArgmaxScan();
+    private int[] merged = new int[0];
+    private final int[] chunk = new int[2048];
     private final CandidateRanking ranking = new CandidateRanking();
     private final NucleusSelection nucleus = new NucleusSelection();
 
@@ -45,9 +66,14 @@ public final class TokenSampler {
     /** Result of {@link #filter}: the whole vocabulary is a candidate, its weights are in {@link #scratch}. */
     private static final int WHOLE_VOCABULARY = -2;
 
-    private TokenSampler(GenerationOptions options, int vocabSize, int[] eosTokenIds) {
+    private TokenSampler(GenerationOptions options, int vocabSize, int[] eosTokenIds, int[] excluded) {
         this.vocabSize = vocabSize;
         this.eosTokenIds = eosTokenIds;
+        this.excluded = excluded;
+        this.excludedAndEos = IntStream.concat(IntStream.of(excluded), IntStream.of(eosTokenIds))
+                .distinct()
+                .sorted()
+                .toArray();
         this.greedy = options.greedy();
         this.minNewTokens = options.minNewTokens();
         this.penalty = (float) options.repetitionPenalty();
@@ -68,15 +94,37 @@ public final class TokenSampler {
      * @param eosTokenIds ids that end the sequence (masked while fewer than {@code minNewTokens} were generated)
      */
     public static TokenSampler create(GenerationOptions options, int vocabSize, int... eosTokenIds) {
+        return create(options, vocabSize, eosTokenIds, new int[0]);
+    }
+
+    /**
+     * @param options the request's decoding options
+     * @param vocabSize entries per logits row
+     * @param eosTokenIds ids that end the sequence (masked while fewer than {@code minNewTokens} were generated)
+     * @param neverGenerated ids never chosen (see {@code GenerationIds}); an end-of-sequence id must not be among them
+     */
+    public static TokenSampler create(
+            GenerationOptions options, int vocabSize, int[] eosTokenIds, int[] neverGenerated) {
         if (vocabSize < 1) {
             throw new IllegalArgumentException("vocabSize must be >= 1, was " + vocabSize);
         }
+        checkIds("eos id", eosTokenIds, vocabSize);
+        checkIds("excluded id", neverGenerated, vocabSize);
+        int[] excluded = IntStream.of(neverGenerated).distinct().sorted().toArray();
         for (int id : eosTokenIds) {
-            if (id < 0 || id >= vocabSize) {
-                throw new IllegalArgumentException("eos id " + id + " outside the vocabulary [0, " + vocabSize + ")");
+            if (Arrays.binarySearch(excluded, id) >= 0) {
+                throw new IllegalArgumentException("eos id " + id + " is also an id never generated");
             }
         }
-        return new TokenSampler(options, vocabSize, eosTokenIds.clone());
+        return new TokenSampler(options, vocabSize, eosTokenIds.clone(), excluded);
+    }
+
+    private static void checkIds(String what, int[] ids, int vocabSize) {
+        for (int id : ids) {
+            if (id < 0 || id >= vocabSize) {
+                throw new IllegalArgumentException(what + " " + id + " outside the vocabulary [0, " + vocabSize + ")");
+            }
+        }
     }
 
     /** The seed in use: the requested one, or the random one drawn when the request had none (for logging). */
@@ -178,38 +226,65 @@ public final class TokenSampler {
         return false;
     }
 
-    /** Greedy: argmax of the penalised, masked row, read in place; first index on ties. */
+    /**
+     * Greedy: argmax of the penalised, masked row, read in place; first index on ties, NaN never chosen.
+     *
+     * <p>With a penalty, only the history's ids change value, so the answer is the better of the best id outside the
+     * history (unpenalised) and the history's ids (penalised, a few thousand at most). The first is the first
+     * non-history id among the {@link #CANDIDATES} best unmasked ids, found in the same single scan; only when all
+     * of those are in the history does a second scan skip the history ids. Ties go to the lower id.
+     */
     private int argmax(LogitsRow row, TokenHistory history, boolean maskEos) {
-        boolean penalizing = penalty != 1f;
-        if (!penalizing && !maskEos) {
-            return row.argmax();
+        int[] masked = maskEos ? excludedAndEos : excluded;
+        if (penalty == 1f) {
+            return argmaxScan.argmax(row, masked, masked.length);
         }
+        int found = argmaxScan.best(row, masked, masked.length, CANDIDATES);
         int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocabSize; i++) {
-            if ((penalizing && history.contains(i)) || (maskEos && isEos(i))) {
+        for (int r = 0; r < found && best < 0; r++) {
+            int id = argmaxScan.rankedId(r);
+            if (!history.contains(id)) {
+                best = id;
+            }
+        }
+        if (best < 0 && found == CANDIDATES) {
+            int n = mergeSorted(masked, history.sortedDistinctIds(), history.distinctCount());
+            best = argmaxScan.argmax(row, merged, n);
+        }
+        float bestValue = best < 0 ? Float.NEGATIVE_INFINITY : row.get(best);
+        for (int j = 0, n = history.distinctCount(); j < n; j++) {
+            int id = history.distinctId(j);
+            if (Arrays.binarySearch(masked, id) >= 0) {
                 continue;
             }
-            float v = row.get(i);
-            if (v > bestValue) {
+            float v = penalize(row.get(id));
+            if (v > bestValue || (v == bestValue && id < best)) {
                 bestValue = v;
-                best = i;
-            }
-        }
-        if (penalizing) {
-            for (int j = 0, n = history.distinctCount(); j < n; j++) {
-                int id = history.distinctId(j);
-                if (maskEos && isEos(id)) {
-                    continue;
-                }
-                float v = penalize(row.get(id));
-                if (v > bestValue || (v == bestValue && id < best)) {
-                    bestValue = v;
-                    best = id;
-                }
+                best = id;
             }
         }
         return best;
+    }
+
+    /** Merges two ascending id lists into {@link #merged}; returns the merged length (duplicates kept). */
+    private int mergeSorted(int[] a, int[] b, int bLength) {
+        int n = a.length + bLength;
+        if (merged.length < n) {
+            merged = new int[Math.max(n, merged.length * 2)];
+        }
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < a.length && j < bLength) {
+            merged[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+        }
+        while (i < a.length) {
+            merged[k++] = a[i++];
+        }
+        while (j < bLength) {
+            merged[k++] = b[j++];
+        }
+        return n;
     }
 
     /**
@@ -222,7 +297,7 @@ public final class TokenSampler {
             scratch = new float[vocabSize];
         }
         float[] s = scratch;
-        row.copyTo(s, temperature);
+        row.copyTo(s, temperature, chunk);
         if (penalty != 1f) {
             for (int j = 0, n = history.distinctCount(); j < n; j++) {
                 int id = history.distinctId(j);
@@ -235,15 +310,18 @@ public final class TokenSampler {
                 s[id] = Float.NEGATIVE_INFINITY;
             }
         }
+        for (int id : excluded) {
+            s[id] = Float.NEGATIVE_INFINITY;
+        }
+        if (topK > 0) {
+            return filterTopK(s);
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocabSize; i++) {
             max = Math.max(max, s[i]);
         }
         if (max == Float.NEGATIVE_INFINITY) {
             return NONE;
-        }
-        if (topK > 0) {
-            return filterTopK(s, max);
         }
         double logMinP = minP > 0 ? Math.log(minP) : Double.NEGATIVE_INFINITY;
         if (topP < 1) {
@@ -254,20 +332,31 @@ public final class TokenSampler {
             ranking.computeWeights(s, max, ranking.count());
             return ranking.count();
         }
+        double total = 0; // summed here in index order, as the draw would: one pass fewer
         for (int i = 0; i < vocabSize; i++) {
             double d = (double) s[i] - max;
-            s[i] = d < negligibleBelow ? 0f : (float) Math.exp(d);
+            float w = d < negligibleBelow ? 0f : (float) Math.exp(d);
+            s[i] = w;
+            total += w;
         }
+        wholeVocabularyTotal = total;
         return WHOLE_VOCABULARY;
     }
 
-    /** HF TopKLogitsWarper: keep every value >= the k-th largest (ties included), then top-p and min-p. */
-    private int filterTopK(float[] s, float max) {
+    /**
+     * HF TopKLogitsWarper: keep every value >= the k-th largest (ties included), then top-p and min-p. The row's
+     * maximum is the best candidate, so no pass of its own finds it.
+     */
+    private int filterTopK(float[] s) {
         int k = Math.min(topK, vocabSize);
         ranking.selectTop(s, vocabSize, k);
+        if (ranking.count() == 0) {
+            return NONE;
+        }
         if (ranking.count() == k) {
             ranking.selectAtLeast(s, vocabSize, s[ranking.tokenId(k - 1)]);
         }
+        float max = s[ranking.tokenId(0)];
         int kept = ranking.count();
         double total = ranking.computeWeights(s, max, kept);
         if (topP < 1) {
@@ -309,11 +398,7 @@ public final class TokenSampler {
 
     private int draw(int kept) {
         if (kept == WHOLE_VOCABULARY) {
-            double total = 0;
-            for (int i = 0; i < vocabSize; i++) {
-                total += scratch[i];
-            }
-            double u = random.nextDouble() * total;
+            double u = random.nextDouble() * wholeVocabularyTotal;
             double cumulative = 0;
             int last = -1;
             for (int i = 0; i < vocabSize; i++) {
@@ -346,6 +431,6 @@ public final class TokenSampler {
     @Override
     public String toString() {
         return "TokenSampler[" + (greedy ? "greedy" : "sample") + ", vocab " + vocabSize + ", eos "
-                + Arrays.toString(eosTokenIds) + ", seed " + seed + "]";
+                + Arrays.toString(eosTokenIds) + ", " + excluded.length + " ids never generated, seed " + seed + "]";
     }
 }

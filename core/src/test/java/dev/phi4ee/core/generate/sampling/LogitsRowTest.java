@@ -51,7 +51,7 @@ class LogitsRowTest {
     @Test
     void copyDividesByTheTemperatureAndTurnsNanIntoNegativeInfinity() {
         float[] out = new float[3];
-        Rows.of(1f, Float.NaN, -3f).copyTo(out, 2f);
+        Rows.of(1f, Float.NaN, -3f).copyTo(out, 2f, new int[4]);
         assertThat(out).containsExactly(0.5f, Float.NEGATIVE_INFINITY, -1.5f);
     }
 
