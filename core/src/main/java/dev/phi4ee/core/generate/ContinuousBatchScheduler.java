@@ -41,8 +41,9 @@ final class ContinuousBatchScheduler implements AutoCloseable {
             long maxTokensInFlight,
             DecodeBatch batch,
             Runnable terminate,
-            Runnable afterExit) {
-        this.queue = new RequestQueue(capacity, maxQueuedTokens);
+            Runnable afterExit,
+            DeadlineClock clock) {
+        this.queue = new RequestQueue(capacity, maxQueuedTokens, clock);
         this.batch = batch;
         this.maxTokensInFlight = maxTokensInFlight;
         this.worker = new EngineThread(this::serve, terminate, () -> {

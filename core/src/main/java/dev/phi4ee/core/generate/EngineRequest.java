@@ -35,8 +35,10 @@ final class EngineRequest implements GenerationHandle {
     private final Consumer<EngineRequest> onAbandon;
     private final Executor completions;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final DeadlineClock clock;
     private volatile FinishReason abortReason;
 
+    /** @param clock measures the deadline: the one of the queue that fires it */
     EngineRequest(
             int[] promptIds,
             PreparedPrompt prepared,
@@ -46,7 +48,8 @@ final class EngineRequest implements GenerationHandle {
             TokenChooser chooser,
             TokenListener listener,
             Consumer<EngineRequest> onAbandon,
-            Executor completions) {
+            Executor completions,
+            DeadlineClock clock) {
         this.promptIds = promptIds;
         this.prepared = prepared;
         this.imageTokens = imageTokens;
@@ -56,9 +59,10 @@ final class EngineRequest implements GenerationHandle {
         this.listener = listener;
         this.onAbandon = onAbandon;
         this.completions = completions;
-        this.acceptedNanos = System.nanoTime();
+        this.clock = clock;
+        this.acceptedNanos = System.nanoTime(); // timings stay on the system clock
         Duration t = options.timeout();
-        this.deadlineNanos = t == null ? Long.MAX_VALUE : acceptedNanos + Math.max(0, t.toNanos());
+        this.deadlineNanos = t == null ? Long.MAX_VALUE : clock.nanoTime() + Math.max(0, t.toNanos());
     }
 
     @Override
@@ -81,7 +85,7 @@ final class EngineRequest implements GenerationHandle {
     /** CANCELLED or DEADLINE when the request must stop now, else null. */
     FinishReason stopReason() {
         FinishReason r = abortReason;
-        if (r == null && System.nanoTime() - deadlineNanos > 0) {
+        if (r == null && clock.nanoTime() - deadlineNanos > 0) {
             abortReason = r = FinishReason.DEADLINE;
         }
         return r;

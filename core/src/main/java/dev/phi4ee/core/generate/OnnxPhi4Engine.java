@@ -59,6 +59,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final LoraAdapters adapters;
     private final EnginePromptStage promptStage;
     private final ExecutorService completions = completionPool();
+    private final DeadlineClock clock;
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -66,8 +67,10 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             TextCodec codec,
             EngineOptions options,
             Function<GenerationRequest, TokenChooser> choosers,
-            MemoryProbe probe) {
+            MemoryProbe probe,
+            DeadlineClock clock) {
         this.graphs = graphs;
+        this.clock = clock;
         this.codec = codec;
         this.choosers = choosers;
         GenaiConfig c = graphs.config();
@@ -106,7 +109,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                         new DecodeBatch(
                                 graphs, kvPlan.slots(), maxLength, originalMax, ids, codec::newStream, promptStage),
                         graphs::terminate,
-                        this::releaseNative);
+                        this::releaseNative,
+                        clock);
             } else { // growing cache: one request at a time
                 this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
                 this.scheduler = new RequestScheduler(
@@ -114,12 +118,14 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                         options.maxQueuedTokens(),
                         this::execute,
                         graphs::terminate,
-                        this::releaseNative);
+                        this::releaseNative,
+                        clock);
                 this.batcher = null;
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             adapters.close(); // its tensors go before the graphs' placement
             completions.shutdown();
+            clock.close();
             throw e;
         }
         LOG.log(Level.INFO, "opened {0}: {1}, {2}", info.directory(), info.executionProvider(), kvPlan.describe());
@@ -215,10 +221,22 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             Function<GenerationRequest, TokenChooser> choosers,
             Placement.Kind placement,
             MemoryProbe probe) {
+        return open(dir, options, codec, choosers, placement, probe, DeadlineClock.system());
+    }
+
+    /** As above, with request deadlines measured and fired by {@code clock} (tests that choose when one passes). */
+    static OnnxPhi4Engine open(
+            ModelDirectory dir,
+            EngineOptions options,
+            TextCodec codec,
+            Function<GenerationRequest, TokenChooser> choosers,
+            Placement.Kind placement,
+            MemoryProbe probe,
+            DeadlineClock clock) {
         Objects.requireNonNull(codec, "codec");
         Phi4Graphs graphs = Phi4Graphs.open(dir, sessionSettings(options), placement);
         try {
-            return new OnnxPhi4Engine(graphs, codec, options, choosers, probe);
+            return new OnnxPhi4Engine(graphs, codec, options, choosers, probe, clock);
         } catch (RuntimeException | OutOfMemoryError e) {
             graphs.close();
             throw e;
@@ -273,7 +291,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                     choosers.apply(request),
                     listener,
                     batcher != null ? batcher::abandon : scheduler::abandon,
-                    completions);
+                    completions,
+                    clock);
             if (batcher != null) {
                 batcher.submit(r);
             } else {

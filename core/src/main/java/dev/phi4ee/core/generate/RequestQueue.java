@@ -4,9 +4,6 @@ import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.FinishReason;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,19 +20,15 @@ final class RequestQueue implements AutoCloseable {
     private final long maxTokens;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ScheduledThreadPoolExecutor timers;
+    private final DeadlineClock clock;
     private long tokens;
     private boolean closed;
 
-    RequestQueue(int capacity, long maxTokens) {
+    /** @param clock measures and fires the deadlines; closed with the queue */
+    RequestQueue(int capacity, long maxTokens, DeadlineClock clock) {
         this.capacity = capacity;
         this.maxTokens = maxTokens;
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "phi4-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setRemoveOnCancelPolicy(true);
+        this.clock = clock;
     }
 
     /** Prompt + maxNewTokens: what a request may occupy in the KV cache. */
@@ -62,10 +55,9 @@ final class RequestQueue implements AutoCloseable {
             queue.addLast(request);
             tokens += budget;
             if (request.hasDeadline()) {
-                long delay = request.deadlineNanos - System.nanoTime();
-                ScheduledFuture<?> timer =
-                        timers.schedule(() -> request.abort(FinishReason.DEADLINE), delay, TimeUnit.NANOSECONDS);
-                request.result().whenComplete((r, e) -> timer.cancel(false));
+                long delay = request.deadlineNanos - clock.nanoTime();
+                Runnable cancelTimer = clock.schedule(() -> request.abort(FinishReason.DEADLINE), delay);
+                request.result().whenComplete((r, e) -> cancelTimer.run());
             }
             notEmpty.signal();
         } finally {
@@ -147,7 +139,7 @@ final class RequestQueue implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        timers.shutdownNow();
+        clock.close();
         for (EngineRequest r : waiting) {
             r.fail(new EngineClosedException("engine closed before the request ran"));
         }

@@ -31,7 +31,18 @@ final class RequestScheduler implements AutoCloseable {
             Consumer<EngineRequest> executor,
             Runnable terminate,
             Runnable afterExit) {
-        this.queue = new RequestQueue(capacity, maxQueuedTokens);
+        this(capacity, maxQueuedTokens, executor, terminate, afterExit, DeadlineClock.system());
+    }
+
+    /** As above, with the deadlines measured and fired by {@code clock}. */
+    RequestScheduler(
+            int capacity,
+            long maxQueuedTokens,
+            Consumer<EngineRequest> executor,
+            Runnable terminate,
+            Runnable afterExit,
+            DeadlineClock clock) {
+        this.queue = new RequestQueue(capacity, maxQueuedTokens, clock);
         this.executor = executor;
         this.worker = new EngineThread(this::serve, terminate, () -> {
             queue.close();

@@ -13,7 +13,9 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.Placement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class OnnxPhi4EngineTest {
     static OnnxPhi4Engine open(EngineOptions options, Function<GenerationRequest, TokenChooser> choosers) {
@@ -175,10 +179,33 @@ class OnnxPhi4EngineTest {
         }
     }
 
-    @Test
-    void deadlineEndsTheRequestWithDeadline() throws Exception {
-        try (OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy())) {
-            TokenListener slow = d -> sleep(20);
+    static OnnxPhi4Engine open(
+            EngineOptions options, Function<GenerationRequest, TokenChooser> choosers, DeadlineClock clock) {
+        return OnnxPhi4Engine.open(
+                ModelDirectory.open(KitModels.dir(KitModels.spec().build())),
+                options,
+                new FakeTextCodec(),
+                choosers,
+                Placement.Kind.AUTO,
+                MemoryProbe.system(),
+                clock);
+    }
+
+    /**
+     * The deadline clock moves 20 ms before each token is chosen, so a 150 ms deadline passes while the 8th token
+     * (index 7, clock at 160 ms) is chosen: that token is still delivered and the request stops before the next step.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = KvCacheMode.class,
+            names = {"SHARED_BUFFER", "GROWING"})
+    void deadlineEndsTheRequestAtTheStepItPasses(KvCacheMode mode) throws Exception {
+        ManualDeadlineClock clock = new ManualDeadlineClock();
+        TokenChooser twentyMillisPerToken = (logits, generated) -> {
+            clock.advance(Duration.ofMillis(20));
+            return TokenChooser.argmax(logits);
+        };
+        try (OnnxPhi4Engine engine = open(options().kvCacheMode(mode).build(), r -> twentyMillisPerToken, clock)) {
             GenerationRequest req = GenerationRequest.builder()
                     .user("slow")
                     .options(GenerationOptions.builder()
@@ -186,9 +213,46 @@ class OnnxPhi4EngineTest {
                             .timeout(Duration.ofMillis(150))
                             .build())
                     .build();
-            GenerationResult r = engine.stream(req, slow).result().get(30, TimeUnit.SECONDS);
+            GenerationResult r = engine.stream(req, d -> {}).result().get(30, TimeUnit.SECONDS);
             assertThat(r.finishReason()).isEqualTo(FinishReason.DEADLINE);
-            assertThat(r.tokenIds().size()).isBetween(1, 199);
+            assertThat(r.tokenIds()).hasSize(8);
+        }
+    }
+
+    /** A request whose deadline passes while it waits leaves the queue at once, before the engine is free. */
+    @ParameterizedTest
+    @EnumSource(
+            value = KvCacheMode.class,
+            names = {"SHARED_BUFFER", "GROWING"})
+    void deadlinePassingInTheQueueCompletesTheRequestAtOnce(KvCacheMode mode) throws Exception {
+        ManualDeadlineClock clock = new ManualDeadlineClock();
+        EngineOptions opts = options().kvCacheMode(mode).maxBatchSize(1).build();
+        try (OnnxPhi4Engine engine = open(opts, r -> OnnxPhi4Engine.greedy(), clock)) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            GenerationHandle running = engine.stream(request("block", 3), d -> {
+                started.countDown();
+                await(release);
+            });
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            GenerationHandle queued = engine.stream(
+                    GenerationRequest.builder()
+                            .user("queued")
+                            .options(GenerationOptions.builder()
+                                    .maxNewTokens(3)
+                                    .timeout(Duration.ofMillis(100))
+                                    .build())
+                            .build(),
+                    d -> {});
+            clock.advance(Duration.ofMillis(99));
+            assertThat(queued.result()).isNotDone();
+            clock.advance(Duration.ofMillis(2));
+            GenerationResult q = queued.result().get(5, TimeUnit.SECONDS); // while the engine is still busy
+            assertThat(q.finishReason()).isEqualTo(FinishReason.DEADLINE);
+            assertThat(q.tokenIds()).isEmpty();
+            release.countDown();
+            assertThat(running.result().get(30, TimeUnit.SECONDS).finishReason())
+                    .isEqualTo(FinishReason.LENGTH);
         }
     }
 
@@ -257,14 +321,6 @@ class OnnxPhi4EngineTest {
         OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy());
         engine.close();
         assertThatThrownBy(() -> engine.generate(request("late", 2))).hasMessageContaining("closed");
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void await(CountDownLatch l) {

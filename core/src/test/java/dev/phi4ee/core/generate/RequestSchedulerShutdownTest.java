@@ -37,6 +37,8 @@ class RequestSchedulerShutdownTest {
 
     private final ExecutorService completions = Executors.newCachedThreadPool();
 
+    private static final DeadlineClock CLOCK = DeadlineClock.system();
+
     private static EngineRequest request(RequestScheduler scheduler, ExecutorService completions) {
         return new EngineRequest(
                 new int[] {1, 2, 3},
@@ -47,7 +49,8 @@ class RequestSchedulerShutdownTest {
                 null,
                 delta -> {},
                 r -> scheduler.abandon(r),
-                completions);
+                completions,
+                CLOCK);
     }
 
     @Test

@@ -1,0 +1,48 @@
+package dev.phi4ee.core.generate;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The time request deadlines are measured in and the timer that fires them: {@link #system()} in production; tests
+ * substitute a clock they advance themselves, so a deadline passes at a chosen decode step whatever the machine's
+ * speed (docs/decisions/deadline-clock.md).
+ */
+interface DeadlineClock {
+    /** Now, in nanoseconds from an arbitrary origin (as {@link System#nanoTime()}). */
+    long nanoTime();
+
+    /** Runs {@code task} once {@code delayNanos} have passed on this clock; the returned action cancels it. */
+    Runnable schedule(Runnable task, long delayNanos);
+
+    /** Stops the timer; tasks not yet run never run (idempotent). */
+    void close();
+
+    /** {@link System#nanoTime()} and one daemon timer thread. */
+    static DeadlineClock system() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "phi4-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        return new DeadlineClock() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public Runnable schedule(Runnable task, long delayNanos) {
+                ScheduledFuture<?> timer = timers.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+                return () -> timer.cancel(false);
+            }
+
+            @Override
+            public void close() {
+                timers.shutdownNow();
+            }
+        };
+    }
+}
