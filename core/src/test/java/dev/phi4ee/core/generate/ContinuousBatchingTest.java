@@ -10,6 +10,7 @@ import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.testkit.TestModelSpec;
@@ -26,10 +27,22 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Continuous batching through the engine on the kit model (max_length 256, LongRoPE switch at 64): every request's
  * greedy tokens are the ones it gets alone (an engine with maxBatchSize 1), under a randomized concurrent workload
  * with mixed prompt lengths (some above 64 from the start, some crossing 64 while decoding), mixed maxNewTokens,
- * cancellations and deadlines. Text only: the multimodal prompt stage is not on this branch yet.
+ * cancellations and deadlines. Text only: the multimodal prompt stage is not on this branch yet. Aborts happen at a
+ * decode step chosen by the test ({@link AbortHooks}), never by a wall-clock timer, so every one is certain to land.
  */
 class ContinuousBatchingTest {
-    record Job(String text, int maxNew, int cancelAfterMs, Duration timeout) {}
+    enum Abort {
+        NONE,
+        CANCEL,
+        DEADLINE
+    }
+
+    /** {@code abortSeed} picks the step the abort lands on (see {@link AbortHooks#stepFor}). */
+    record Job(String text, int maxNew, Abort abort, int abortSeed) {
+        Job(String text, int maxNew) {
+            this(text, maxNew, Abort.NONE, 0);
+        }
+    }
 
     static OnnxPhi4Engine open(TestModelSpec spec, EngineOptions options) {
         return open(spec, options, Placement.Kind.AUTO);
@@ -44,6 +57,17 @@ class ContinuousBatchingTest {
                 placement);
     }
 
+    static OnnxPhi4Engine open(TestModelSpec spec, EngineOptions options, Placement.Kind placement, AbortHooks hooks) {
+        return OnnxPhi4Engine.open(
+                ModelDirectory.open(KitModels.dir(spec)),
+                options,
+                new FakeTextCodec(),
+                r -> hooks.chooser(r, OnnxPhi4Engine.greedy()),
+                placement,
+                MemoryProbe.system(),
+                hooks.clock());
+    }
+
     static EngineOptions.Builder options() {
         return EngineOptions.builder()
                 .executionProvider("cpu")
@@ -52,11 +76,15 @@ class ContinuousBatchingTest {
     }
 
     static GenerationRequest request(Job j) {
+        return request(j, null);
+    }
+
+    static GenerationRequest request(Job j, Duration timeout) {
         return GenerationRequest.builder()
                 .user(j.text())
                 .options(GenerationOptions.builder()
                         .maxNewTokens(j.maxNew())
-                        .timeout(j.timeout())
+                        .timeout(timeout)
                         .build())
                 .build();
     }
@@ -80,8 +108,8 @@ class ContinuousBatchingTest {
             jobs.add(new Job(
                     text.toString(),
                     1 + r.nextInt(14),
-                    kind == 0 ? r.nextInt(30) : -1,
-                    kind == 1 ? Duration.ofMillis(1 + r.nextInt(40)) : null));
+                    kind == 0 ? Abort.CANCEL : kind == 1 ? Abort.DEADLINE : Abort.NONE,
+                    r.nextInt(1 << 20)));
         }
         return jobs;
     }
@@ -118,19 +146,22 @@ class ContinuousBatchingTest {
         List<List<Integer>> alone = new ArrayList<>();
         try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(1).build())) {
             for (Job j : jobs) {
-                alone.add(engine.generate(request(new Job(j.text(), j.maxNew(), -1, null)))
-                        .tokenIds());
+                alone.add(engine.generate(request(j)).tokenIds());
             }
         }
-        try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(maxBatch).build(), placement)) {
+        AbortHooks hooks = new AbortHooks();
+        try (OnnxPhi4Engine engine = open(spec, options().maxBatchSize(maxBatch).build(), placement, hooks)) {
             SplittableRandom r = new SplittableRandom(99);
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
-            for (Job j : jobs) {
-                GenerationHandle h = engine.stream(request(j), d -> {});
-                if (j.cancelAfterMs() >= 0) {
-                    CompletableFuture.delayedExecutor(j.cancelAfterMs(), TimeUnit.MILLISECONDS)
-                            .execute(h::cancel);
-                }
+            List<Integer> abortSteps = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                Job j = jobs.get(i);
+                int step = AbortHooks.stepFor(
+                        j.abort(), j.abortSeed(), alone.get(i).size());
+                abortSteps.add(step);
+                GenerationHandle h = step < 0
+                        ? engine.stream(request(j), d -> {})
+                        : hooks.stream(engine, j.abort(), step, t -> request(j, t));
                 results.add(h.result());
                 if (r.nextInt(4) == 0) {
                     Thread.sleep(r.nextInt(5)); // arrivals while others decode
@@ -140,18 +171,10 @@ class ContinuousBatchingTest {
             for (int i = 0; i < jobs.size(); i++) {
                 Job j = jobs.get(i);
                 GenerationResult g = results.get(i).get(60, TimeUnit.SECONDS);
-                boolean abortable = j.cancelAfterMs() >= 0 || j.timeout() != null;
-                if (abortable
-                        && (g.finishReason() == FinishReason.CANCELLED || g.finishReason() == FinishReason.DEADLINE)) {
+                int step = abortSteps.get(i);
+                if (step >= 0) {
                     aborted++;
-                    assertThat(g.finishReason())
-                            .isEqualTo(j.timeout() != null ? FinishReason.DEADLINE : FinishReason.CANCELLED);
-                    assertThat(g.tokenIds())
-                            .as("request %d", i)
-                            .hasSizeLessThanOrEqualTo(alone.get(i).size());
-                    assertThat(alone.get(i).subList(0, g.tokenIds().size()))
-                            .as("request %d", i)
-                            .isEqualTo(g.tokenIds());
+                    AbortHooks.assertAbortedAt(g, j.abort(), step, alone.get(i), "request " + i);
                 } else {
                     assertThat(g.tokenIds()).as("request %d: %s", i, j).isEqualTo(alone.get(i));
                 }
@@ -164,10 +187,7 @@ class ContinuousBatchingTest {
                     .isPositive();
             // Every slot was freed: a full batch of new requests still runs and matches.
             for (int i = 0; i < maxBatch; i++) {
-                assertThat(engine.generate(request(
-                                        new Job(jobs.get(i).text(), jobs.get(i).maxNew(), -1, null)))
-                                .tokenIds())
-                        .isEqualTo(alone.get(i));
+                assertThat(engine.generate(request(jobs.get(i))).tokenIds()).isEqualTo(alone.get(i));
             }
         }
     }
@@ -178,7 +198,7 @@ class ContinuousBatchingTest {
         TestModelSpec spec = KitModels.spec().build();
         List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-            jobs.add(new Job("x".repeat(5 + i), 4 + i % 5, -1, null)); // budgets 12..40
+            jobs.add(new Job("x".repeat(5 + i), 4 + i % 5)); // budgets 12..40
         }
         try (OnnxPhi4Engine engine =
                 open(spec, options().maxBatchSize(8).maxTokensInFlight(limit).build())) {
@@ -192,7 +212,7 @@ class ContinuousBatchingTest {
             ContinuousBatchScheduler b = engine.batcher();
             assertThat(b.peakTokensInFlight()).isLessThanOrEqualTo(limit).isGreaterThan(limit / 2);
             assertThat(b.peakActive()).isGreaterThan(1);
-            assertThatThrownBy(() -> engine.stream(request(new Job("y".repeat(70), 10, -1, null)), d -> {}))
+            assertThatThrownBy(() -> engine.stream(request(new Job("y".repeat(70), 10)), d -> {}))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("maxTokensInFlight");
         }

@@ -124,9 +124,9 @@ class GpuSmokeTest {
         List<List<Integer>> alone = new ArrayList<>();
         try (OnnxPhi4Engine e = open(spec, options("cpu", KvCacheMode.SHARED_BUFFER, 1))) {
             for (ContinuousBatchingTest.Job j : jobs) {
-                alone.add(e.generate(ContinuousBatchingTest.request(
-                                new ContinuousBatchingTest.Job(j.text(), j.maxNew(), -1, null)))
-                        .tokenIds());
+                alone.add(
+                        e.generate(ContinuousBatchingTest.request(new ContinuousBatchingTest.Job(j.text(), j.maxNew())))
+                                .tokenIds());
             }
         }
         try (OnnxPhi4Engine e = open(spec, options("cuda:0", KvCacheMode.SHARED_BUFFER, 8))) {
@@ -134,8 +134,7 @@ class GpuSmokeTest {
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
             for (ContinuousBatchingTest.Job j : jobs) {
                 results.add(e.stream(
-                                ContinuousBatchingTest.request(
-                                        new ContinuousBatchingTest.Job(j.text(), j.maxNew(), -1, null)),
+                                ContinuousBatchingTest.request(new ContinuousBatchingTest.Job(j.text(), j.maxNew())),
                                 d -> {})
                         .result());
             }
