@@ -32,6 +32,11 @@ final class AbortHooks {
         return clock;
     }
 
+    /** Decodes {@code request} with the hooks' chooser, not aborting it (its run alone, to compare with). */
+    void chooseLikeAHook(GenerationRequest request) {
+        hooked.put(request, OnnxPhi4Engine.greedy());
+    }
+
     /** The engine's chooser for {@code request}: its hook, else {@code otherwise}. */
     TokenChooser chooser(GenerationRequest request, TokenChooser otherwise) {
         return hooked.getOrDefault(request, otherwise);

@@ -3,13 +3,13 @@ package dev.phi4ee.core.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.phi4ee.core.api.EngineOptions;
-import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.testkit.TestModelSpec;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Continuous batching under a randomized concurrent workload of mixed modalities through the real tokenizer and the
  * whole prompt stage: text (no adapter), one or two images (vision LoRA adapter: its own decoder call), audio (speech
  * adapter), image + audio (vision adapter); random prompt lengths, maxNewTokens, arrival times, cancellations and
- * deadlines. Every request that finishes gives the tokens it gets alone (greedy); an aborted one gives a prefix of
- * them with the right finish reason. The DEVICE row runs the batched engine on the device code path (features,
+ * deadlines. Every request that finishes gives the tokens it gets alone (greedy); an aborted one (at a decode step the
+ * test chooses, {@link AbortHooks}) gives a prefix of them with the right finish reason. The DEVICE row runs the batched engine on the device code path (features,
  * embeddings, KV pool and LoRA weights in ONNX Runtime memory, moved by graph runs), the alone engine on the host path.
  */
 class MultimodalBatchingTest {
@@ -38,10 +39,16 @@ class MultimodalBatchingTest {
             .includeSpeech(true)
             .build();
 
-    /** One request, as run alone (no deadline) and batched (with its deadline), and how it is aborted. */
-    record Job(int kind, GenerationRequest alone, GenerationRequest batched, int cancelAfterMs, boolean deadline) {}
+    /** One request, as run alone (no deadline) and batched (given its deadline or null), and how it is aborted. */
+    record Job(
+            int kind,
+            GenerationRequest alone,
+            Function<Duration, GenerationRequest> batched,
+            ContinuousBatchingTest.Abort abort,
+            int abortSeed) {}
 
-    static Phi4Engine open(int maxBatch, Placement.Kind placement) {
+    /** Requests the hooks do not choose for are decoded by the sampler their options describe (greedy). */
+    static Phi4Engine open(int maxBatch, Placement.Kind placement, AbortHooks hooks) {
         ModelDirectory dir = ModelDirectory.open(KitModels.dir(SPEC));
         return OnnxPhi4Engine.open(
                 dir,
@@ -52,8 +59,10 @@ class MultimodalBatchingTest {
                         .maxQueuedRequests(512)
                         .build(),
                 Phi4TextCodec.load(dir),
-                r -> null,
-                placement);
+                r -> hooks.chooser(r, null),
+                placement,
+                MemoryProbe.system(),
+                hooks.clock());
     }
 
     /** Kinds: 0 text, 1 image, 2 audio, 3 image + audio, 4 two images; ~1/10 cancelled, ~1/10 with a deadline. */
@@ -83,14 +92,16 @@ class MultimodalBatchingTest {
             }
             int maxNew = 1 + r.nextInt(12);
             int abort = r.nextInt(10);
-            int cancelAfterMs = abort == 0 ? r.nextInt(40) : -1;
-            Duration timeout = abort == 1 ? Duration.ofMillis(1 + r.nextInt(60)) : null;
+            String prompt = text.toString();
+            Media sound = audio;
             out.add(new Job(
                     kind,
-                    request(images, audio, text.toString(), maxNew, null),
-                    request(images, audio, text.toString(), maxNew, timeout),
-                    cancelAfterMs,
-                    timeout != null));
+                    request(images, audio, prompt, maxNew, null),
+                    timeout -> request(images, sound, prompt, maxNew, timeout),
+                    abort == 0
+                            ? ContinuousBatchingTest.Abort.CANCEL
+                            : abort == 1 ? ContinuousBatchingTest.Abort.DEADLINE : ContinuousBatchingTest.Abort.NONE,
+                    r.nextInt(1 << 20)));
         }
         return out;
     }
@@ -115,20 +126,30 @@ class MultimodalBatchingTest {
             throws Exception {
         List<Job> jobs = workload(n, 11 + n);
         List<List<Integer>> alone = new ArrayList<>();
-        try (Phi4Engine engine = open(1, Placement.Kind.HOST)) {
+        AbortHooks aloneHooks = new AbortHooks();
+        for (Job j : jobs) {
+            if (j.abort() != ContinuousBatchingTest.Abort.NONE) {
+                aloneHooks.chooseLikeAHook(j.alone());
+            }
+        }
+        try (Phi4Engine engine = open(1, Placement.Kind.HOST, aloneHooks)) {
             for (Job j : jobs) {
                 alone.add(engine.generate(j.alone()).tokenIds());
             }
         }
-        try (Phi4Engine engine = open(maxBatch, placement)) {
+        AbortHooks hooks = new AbortHooks();
+        try (Phi4Engine engine = open(maxBatch, placement, hooks)) {
             SplittableRandom r = new SplittableRandom(3);
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
-            for (Job j : jobs) {
-                GenerationHandle h = engine.stream(j.batched(), d -> {});
-                if (j.cancelAfterMs() >= 0) {
-                    CompletableFuture.delayedExecutor(j.cancelAfterMs(), TimeUnit.MILLISECONDS)
-                            .execute(h::cancel);
-                }
+            List<Integer> abortSteps = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                Job j = jobs.get(i);
+                int step = AbortHooks.stepFor(
+                        j.abort(), j.abortSeed(), alone.get(i).size());
+                abortSteps.add(step);
+                GenerationHandle h = step < 0
+                        ? engine.stream(j.batched().apply(null), d -> {})
+                        : hooks.stream(engine, j.abort(), step, j.batched());
                 results.add(h.result());
                 if (r.nextInt(4) == 0) {
                     Thread.sleep(r.nextInt(5)); // arrivals while others decode
@@ -139,18 +160,10 @@ class MultimodalBatchingTest {
             for (int i = 0; i < jobs.size(); i++) {
                 Job j = jobs.get(i);
                 GenerationResult g = results.get(i).get(120, TimeUnit.SECONDS);
-                boolean abortable = j.cancelAfterMs() >= 0 || j.deadline();
-                if (abortable
-                        && (g.finishReason() == FinishReason.CANCELLED || g.finishReason() == FinishReason.DEADLINE)) {
+                int step = abortSteps.get(i);
+                if (step >= 0) {
                     aborted++;
-                    assertThat(g.finishReason())
-                            .isEqualTo(j.deadline() ? FinishReason.DEADLINE : FinishReason.CANCELLED);
-                    assertThat(g.tokenIds())
-                            .as("request %d", i)
-                            .hasSizeLessThanOrEqualTo(alone.get(i).size());
-                    assertThat(alone.get(i).subList(0, g.tokenIds().size()))
-                            .as("request %d", i)
-                            .isEqualTo(g.tokenIds());
+                    AbortHooks.assertAbortedAt(g, j.abort(), step, alone.get(i), "request " + i);
                     continue;
                 }
                 assertThat(g.tokenIds()).as("request %d (kind %d)", i, j.kind()).isEqualTo(alone.get(i));
