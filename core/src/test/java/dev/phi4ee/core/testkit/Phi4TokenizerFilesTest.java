@@ -19,10 +19,9 @@ class Phi4TokenizerFilesTest {
     @Test
     void writesPhi4ShapedTokenizerFiles() throws Exception {
         Phi4TokenizerFiles.write(dir);
-        long start = System.nanoTime();
-        Phi4TokenizerFiles.write(dir.resolve("again"));
-        long cachedMillis = (System.nanoTime() - start) / 1_000_000;
-        assertThat(cachedMillis).as("cached write time (ms)").isLessThan(500);
+        Phi4TokenizerFiles.write(dir.resolve("again")); // from the per-JVM cache: the same bytes
+        assertThat(Files.mismatch(dir.resolve("tokenizer.json"), dir.resolve("again/tokenizer.json")))
+                .isEqualTo(-1L);
 
         JsonNode root =
                 new ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile());

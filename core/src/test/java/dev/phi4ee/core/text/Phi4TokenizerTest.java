@@ -24,22 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class Phi4TokenizerTest {
     private static Phi4Tokenizer tokenizer;
-    private static long loadMillis;
 
     @BeforeAll
     static void load(@TempDir Path dir) {
         Phi4TokenizerFiles.write(dir);
         long start = System.nanoTime();
         tokenizer = Phi4Tokenizer.load(dir.resolve("tokenizer.json"));
-        loadMillis = (System.nanoTime() - start) / 1_000_000;
+        long loadMillis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("Phi4Tokenizer.load of the 200k-entry tokenizer.json (cold JVM): %d ms%n", loadMillis);
     }
 
     @Test
     void loadsTheFullPhi4Vocabulary() {
-        assertThat(loadMillis)
-                .as("load time on a cold JVM; the machine may be busy")
-                .isLessThan(5000);
         assertThat(tokenizer.vocabSize()).isEqualTo(200_029);
         assertThat(tokenizer.eosTokenId()).hasValue(199_999);
     }
