@@ -24,17 +24,8 @@ final class RequestScheduler implements AutoCloseable {
      * @param executor runs one request to completion on the engine thread (completing its future)
      * @param terminate ends the native call in progress (any thread)
      * @param afterExit frees what the engine thread used; runs on that thread as it ends
+     * @param clock measures and fires the requests' deadlines
      */
-    RequestScheduler(
-            int capacity,
-            long maxQueuedTokens,
-            Consumer<EngineRequest> executor,
-            Runnable terminate,
-            Runnable afterExit) {
-        this(capacity, maxQueuedTokens, executor, terminate, afterExit, DeadlineClock.system());
-    }
-
-    /** As above, with the deadlines measured and fired by {@code clock}. */
     RequestScheduler(
             int capacity,
             long maxQueuedTokens,

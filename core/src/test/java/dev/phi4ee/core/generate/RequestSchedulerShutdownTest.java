@@ -65,7 +65,8 @@ class RequestSchedulerShutdownTest {
                         r.complete(DONE);
                     },
                     () -> {},
-                    () -> {});
+                    () -> {},
+                    DeadlineClock.system());
             ref.set(scheduler);
             Queue<EngineRequest> accepted = new ConcurrentLinkedQueue<>();
             AtomicInteger unexpected = new AtomicInteger();
@@ -142,7 +143,8 @@ class RequestSchedulerShutdownTest {
                 () -> {
                     releasedAfterReturn.set(executorReturned.get());
                     released.countDown();
-                });
+                },
+                DeadlineClock.system());
         EngineRequest first = request(scheduler, completions);
         scheduler.submit(first);
         running.await();
