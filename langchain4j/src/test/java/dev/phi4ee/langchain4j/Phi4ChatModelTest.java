@@ -34,6 +34,7 @@ import dev.phi4ee.core.api.ModelInfo;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.TokenListener;
 import dev.phi4ee.core.testkit.Phi4TestModels;
+import dev.phi4ee.core.testkit.TestMedia;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.net.URI;
 import java.util.Base64;

@@ -15,6 +15,7 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.testkit.Phi4TestModels;
+import dev.phi4ee.core.testkit.TestMedia;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import dev.phi4ee.langchain4j.Phi4ChatModel;
 import dev.phi4ee.openai.EngineHolder;

@@ -26,6 +26,7 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.testkit.Phi4TestModels;
+import dev.phi4ee.core.testkit.TestMedia;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import dev.phi4ee.openai.EngineHolder;
 import dev.phi4ee.openai.OpenAiApiConfig;

@@ -1,4 +1,4 @@
-package dev.phi4ee.samples.serve;
+package dev.phi4ee.core.testkit;
 
 import java.awt.Color;
 import java.awt.GradientPaint;
@@ -14,11 +14,14 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 
-/** Media generated in memory for the protocol tests: a PNG drawn with Java2D, a synthesised WAV, a one-page PDF. */
-final class TestMedia {
+/**
+ * Media generated in memory for tests of the API modules (OpenAI server, LangChain4j): a PNG drawn with Java2D, a
+ * synthesised WAV, a one-page PDF.
+ */
+public final class TestMedia {
     private TestMedia() {}
 
-    static byte[] png(int width, int height) {
+    public static byte[] png(int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setPaint(new GradientPaint(0, 0, Color.RED, width, height, Color.BLUE));
@@ -36,7 +39,7 @@ final class TestMedia {
     }
 
     /** 16-bit mono PCM WAV of a sine tone. */
-    static byte[] wav(int sampleRate, double seconds, double hz) {
+    public static byte[] wav(int sampleRate, double seconds, double hz) {
         int samples = (int) (sampleRate * seconds);
         ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + samples * 2);
@@ -50,7 +53,7 @@ final class TestMedia {
         return b.array();
     }
 
-    static byte[] pdf() {
+    public static byte[] pdf() {
         try (PDDocument doc = new PDDocument()) {
             doc.addPage(new PDPage(new PDRectangle(144, 96)));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
