@@ -175,9 +175,14 @@ final class RequestMapping {
         return new Media(decodeBase64(payload, name), mime.isEmpty() ? null : mime, name);
     }
 
+    /**
+     * Strict base64, line breaks and spaces tolerated. Not the MIME decoder: it silently skips characters outside the
+     * alphabet, so corrupt data would reach the image or audio decoder as a puzzling failure (the OpenAI API's parser
+     * found the same).
+     */
     private static byte[] decodeBase64(String base64, String name) {
         try {
-            return Base64.getMimeDecoder().decode(base64);
+            return Base64.getDecoder().decode(base64.replaceAll("\\s+", ""));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(name + ": invalid base64 data: " + e.getMessage());
         }

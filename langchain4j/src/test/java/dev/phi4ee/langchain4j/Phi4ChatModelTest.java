@@ -222,6 +222,13 @@ class Phi4ChatModelTest {
                         ImageContent.from("%%%not base64%%%", "image/png"), TextContent.from("What is this?"))))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("base64");
+        // one stray character inside otherwise valid data: a MIME decoder would skip it and decode garbage
+        String png64 = Base64.getEncoder().encodeToString(TestMedia.png(32, 32));
+        String corrupt = png64.substring(0, 8) + "*" + png64.substring(8);
+        assertThatThrownBy(() -> model.chat(
+                        UserMessage.from(ImageContent.from(corrupt, "image/png"), TextContent.from("What is this?"))))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("base64");
     }
 
     @Test
