@@ -37,6 +37,11 @@ import java.time.Duration;
  *     from the headers before decoding
  * @param maxPixelsPerRequest bound on the pixels of all images and pages of one request, checked from the headers
  *     before decoding
+ * @param maxPageOperations bound on the content-stream operators run to draw one PDF page, those of the forms it
+ *     draws included (a few kilobytes of forms drawing each other run billions); beyond it the document is rejected
+ *     with {@link InvalidInputException}
+ * @param maxPageRenderTime bound on the wall-clock time of drawing one PDF page, checked at every operator; beyond it
+ *     the document is rejected with {@link InvalidInputException}
  */
 public record EngineOptions(
         String executionProvider,
@@ -57,7 +62,9 @@ public record EngineOptions(
         long maxQueuedTokens,
         long maxMediaBytes,
         int maxImagesPerRequest,
-        long maxPixelsPerRequest) {
+        long maxPixelsPerRequest,
+        long maxPageOperations,
+        Duration maxPageRenderTime) {
 
     /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -93,6 +100,10 @@ public record EngineOptions(
         check(maxMediaBytes >= 1, "maxMediaBytes must be >= 1, was " + maxMediaBytes);
         check(maxImagesPerRequest >= 1, "maxImagesPerRequest must be >= 1, was " + maxImagesPerRequest);
         check(maxPixelsPerRequest >= 1, "maxPixelsPerRequest must be >= 1, was " + maxPixelsPerRequest);
+        check(maxPageOperations >= 1, "maxPageOperations must be >= 1, was " + maxPageOperations);
+        check(
+                maxPageRenderTime != null && !maxPageRenderTime.isNegative() && !maxPageRenderTime.isZero(),
+                "maxPageRenderTime must be positive, was " + maxPageRenderTime);
     }
 
     private static void check(boolean ok, String message) {
@@ -165,7 +176,9 @@ public record EngineOptions(
                 .maxQueuedTokens(maxQueuedTokens)
                 .maxMediaBytes(maxMediaBytes)
                 .maxImagesPerRequest(maxImagesPerRequest)
-                .maxPixelsPerRequest(maxPixelsPerRequest);
+                .maxPixelsPerRequest(maxPixelsPerRequest)
+                .maxPageOperations(maxPageOperations)
+                .maxPageRenderTime(maxPageRenderTime);
     }
 
     public static final class Builder {
@@ -188,6 +201,8 @@ public record EngineOptions(
         private long maxMediaBytes = 100L << 20;
         private int maxImagesPerRequest = 32;
         private long maxPixelsPerRequest = 200_000_000L;
+        private long maxPageOperations = 1_000_000L;
+        private Duration maxPageRenderTime = Duration.ofSeconds(10);
 
         private Builder() {}
 
@@ -286,6 +301,16 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder maxPageOperations(long v) {
+            maxPageOperations = v;
+            return this;
+        }
+
+        public Builder maxPageRenderTime(Duration v) {
+            maxPageRenderTime = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     executionProvider,
@@ -306,7 +331,9 @@ public record EngineOptions(
                     maxQueuedTokens,
                     maxMediaBytes,
                     maxImagesPerRequest,
-                    maxPixelsPerRequest);
+                    maxPixelsPerRequest,
+                    maxPageOperations,
+                    maxPageRenderTime);
         }
     }
 }

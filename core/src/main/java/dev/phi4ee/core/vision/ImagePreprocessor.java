@@ -9,6 +9,7 @@ import dev.phi4ee.core.api.MediaTooLargeException;
 import dev.phi4ee.core.api.TensorFloatType;
 import dev.phi4ee.core.api.UnsupportedMediaException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +48,28 @@ public final class ImagePreprocessor {
     /** @param poolBytes most direct memory parked for reuse after {@link VisionInputs#close()} */
     public ImagePreprocessor(
             VisionProcessorConfig config, long maxPixels, int maxDocumentPages, int documentDpi, long poolBytes) {
+        this(
+                config,
+                maxPixels,
+                maxDocumentPages,
+                documentDpi,
+                poolBytes,
+                EngineOptions.defaults().maxPageOperations(),
+                EngineOptions.defaults().maxPageRenderTime());
+    }
+
+    /**
+     * @param maxPageOperations most content-stream operators drawing one PDF page may run, forms included
+     * @param maxPageRenderTime longest drawing of one PDF page
+     */
+    ImagePreprocessor(
+            VisionProcessorConfig config,
+            long maxPixels,
+            int maxDocumentPages,
+            int documentDpi,
+            long poolBytes,
+            long maxPageOperations,
+            Duration maxPageRenderTime) {
         this.config = Objects.requireNonNull(config, "config");
         if (maxPixels < 1 || maxDocumentPages < 1 || documentDpi < 1) {
             throw new IllegalArgumentException("maxPixels, maxDocumentPages and documentDpi must be >= 1, were "
@@ -58,13 +81,23 @@ public final class ImagePreprocessor {
         this.lut = normalisationTables(config);
         this.pool = new DirectBufferPool(poolBytes);
         this.rasterDecoder = new RasterImageDecoder(maxPixels, maxDocumentPages);
-        this.pdfRenderer = new PdfPageRenderer(documentDpi, maxPixels, maxDocumentPages);
+        this.pdfRenderer = new PdfPageRenderer(
+                documentDpi, maxPixels, maxDocumentPages, maxPageOperations, Objects.requireNonNull(maxPageRenderTime));
     }
 
-    /** With the limits of the engine options ({@code maxImagePixels}, {@code maxDocumentPages}, {@code documentDpi}). */
+    /**
+     * With the limits of the engine options ({@code maxImagePixels}, {@code maxDocumentPages}, {@code documentDpi},
+     * {@code maxPageOperations}, {@code maxPageRenderTime}).
+     */
     public static ImagePreprocessor of(VisionProcessorConfig config, EngineOptions options) {
         return new ImagePreprocessor(
-                config, options.maxImagePixels(), options.maxDocumentPages(), options.documentDpi());
+                config,
+                options.maxImagePixels(),
+                options.maxDocumentPages(),
+                options.documentDpi(),
+                DEFAULT_POOL_BYTES,
+                options.maxPageOperations(),
+                options.maxPageRenderTime());
     }
 
     public VisionProcessorConfig config() {

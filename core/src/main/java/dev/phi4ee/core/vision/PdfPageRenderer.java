@@ -4,6 +4,7 @@ import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.MediaTooLargeException;
 import dev.phi4ee.core.api.UnsupportedMediaException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pdfbox.Loader;
@@ -11,24 +12,28 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
-import org.apache.pdfbox.rendering.ImageType;
-import org.apache.pdfbox.rendering.PDFRenderer;
 
 /**
  * Renders every page of a PDF with PDFBox at the configured DPI onto white, one RGB image per page. The page count
  * and every page's pixel size are checked before the first page is rendered. A PDF that needs a password is
- * rejected; one encrypted only with an owner password (permissions) opens and renders like any other.
+ * rejected; one encrypted only with an owner password (permissions) opens and renders like any other. Each page is
+ * drawn under an operation and time budget, and a page that refers to content the file lacks is an error
+ * ({@link BudgetedPdfRenderer}).
  */
 final class PdfPageRenderer {
 
     private final int dpi;
     private final long maxPixels;
     private final int maxPages;
+    private final long maxPageOperations;
+    private final Duration maxPageRenderTime;
 
-    PdfPageRenderer(int dpi, long maxPixels, int maxPages) {
+    PdfPageRenderer(int dpi, long maxPixels, int maxPages, long maxPageOperations, Duration maxPageRenderTime) {
         this.dpi = dpi;
         this.maxPixels = maxPixels;
         this.maxPages = maxPages;
+        this.maxPageOperations = maxPageOperations;
+        this.maxPageRenderTime = maxPageRenderTime;
     }
 
     /** Rendered page sizes, with the page and pixel limits applied; nothing is rendered. */
@@ -39,10 +44,11 @@ final class PdfPageRenderer {
     List<RgbImage> render(byte[] data, String label) {
         return withDocument(data, label, doc -> {
             int pages = pageSizes(doc, label).size();
-            PDFRenderer renderer = new PDFRenderer(doc);
+            BudgetedPdfRenderer renderer =
+                    new BudgetedPdfRenderer(doc, label, maxPageOperations, maxPageRenderTime, maxPixels);
             List<RgbImage> out = new ArrayList<>(pages);
             for (int i = 0; i < pages; i++) {
-                out.add(RawSampleConverter.toRgb(renderer.renderImageWithDPI(i, dpi, ImageType.RGB)));
+                out.add(RawSampleConverter.toRgb(renderer.renderPage(i, dpi)));
             }
             return out;
         });
