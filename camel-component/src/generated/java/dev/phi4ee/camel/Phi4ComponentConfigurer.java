@@ -72,6 +72,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxNewTokens": getOrCreateConfiguration(target).setMaxNewTokens(property(camelContext, java.lang.Integer.class, value)); return true;
         case "maxoutputlength":
         case "maxOutputLength": getOrCreateConfiguration(target).setMaxOutputLength(property(camelContext, int.class, value)); return true;
+        case "maxpageoperations":
+        case "maxPageOperations": getOrCreateConfiguration(target).setMaxPageOperations(property(camelContext, long.class, value)); return true;
+        case "maxpagerendertime":
+        case "maxPageRenderTime": getOrCreateConfiguration(target).setMaxPageRenderTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": getOrCreateConfiguration(target).setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
         case "maxqueuedlength":
@@ -151,6 +155,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxNewTokens": return java.lang.Integer.class;
         case "maxoutputlength":
         case "maxOutputLength": return int.class;
+        case "maxpageoperations":
+        case "maxPageOperations": return long.class;
+        case "maxpagerendertime":
+        case "maxPageRenderTime": return long.class;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return long.class;
         case "maxqueuedlength":
@@ -226,6 +234,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxNewTokens": return getOrCreateConfiguration(target).getMaxNewTokens();
         case "maxoutputlength":
         case "maxOutputLength": return getOrCreateConfiguration(target).getMaxOutputLength();
+        case "maxpageoperations":
+        case "maxPageOperations": return getOrCreateConfiguration(target).getMaxPageOperations();
+        case "maxpagerendertime":
+        case "maxPageRenderTime": return getOrCreateConfiguration(target).getMaxPageRenderTime();
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return getOrCreateConfiguration(target).getMaxPixelsPerRequest();
         case "maxqueuedlength":

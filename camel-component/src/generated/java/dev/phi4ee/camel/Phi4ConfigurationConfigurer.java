@@ -60,6 +60,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxNewTokens": target.setMaxNewTokens(property(camelContext, java.lang.Integer.class, value)); return true;
         case "maxoutputlength":
         case "maxOutputLength": target.setMaxOutputLength(property(camelContext, int.class, value)); return true;
+        case "maxpageoperations":
+        case "maxPageOperations": target.setMaxPageOperations(property(camelContext, long.class, value)); return true;
+        case "maxpagerendertime":
+        case "maxPageRenderTime": target.setMaxPageRenderTime(property(camelContext, long.class, value)); return true;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": target.setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
         case "maxqueuedlength":
@@ -129,6 +133,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxNewTokens": return java.lang.Integer.class;
         case "maxoutputlength":
         case "maxOutputLength": return int.class;
+        case "maxpageoperations":
+        case "maxPageOperations": return long.class;
+        case "maxpagerendertime":
+        case "maxPageRenderTime": return long.class;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return long.class;
         case "maxqueuedlength":
@@ -199,6 +207,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxNewTokens": return target.getMaxNewTokens();
         case "maxoutputlength":
         case "maxOutputLength": return target.getMaxOutputLength();
+        case "maxpageoperations":
+        case "maxPageOperations": return target.getMaxPageOperations();
+        case "maxpagerendertime":
+        case "maxPageRenderTime": return target.getMaxPageRenderTime();
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return target.getMaxPixelsPerRequest();
         case "maxqueuedlength":

@@ -62,6 +62,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxNewTokens": target.getConfiguration().setMaxNewTokens(property(camelContext, java.lang.Integer.class, value)); return true;
         case "maxoutputlength":
         case "maxOutputLength": target.getConfiguration().setMaxOutputLength(property(camelContext, int.class, value)); return true;
+        case "maxpageoperations":
+        case "maxPageOperations": target.getConfiguration().setMaxPageOperations(property(camelContext, long.class, value)); return true;
+        case "maxpagerendertime":
+        case "maxPageRenderTime": target.getConfiguration().setMaxPageRenderTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": target.getConfiguration().setMaxPixelsPerRequest(property(camelContext, long.class, value)); return true;
         case "maxqueuedlength":
@@ -138,6 +142,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxNewTokens": return java.lang.Integer.class;
         case "maxoutputlength":
         case "maxOutputLength": return int.class;
+        case "maxpageoperations":
+        case "maxPageOperations": return long.class;
+        case "maxpagerendertime":
+        case "maxPageRenderTime": return long.class;
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return long.class;
         case "maxqueuedlength":
@@ -210,6 +218,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxNewTokens": return target.getConfiguration().getMaxNewTokens();
         case "maxoutputlength":
         case "maxOutputLength": return target.getConfiguration().getMaxOutputLength();
+        case "maxpageoperations":
+        case "maxPageOperations": return target.getConfiguration().getMaxPageOperations();
+        case "maxpagerendertime":
+        case "maxPageRenderTime": return target.getConfiguration().getMaxPageRenderTime();
         case "maxpixelsperrequest":
         case "maxPixelsPerRequest": return target.getConfiguration().getMaxPixelsPerRequest();
         case "maxqueuedlength":

@@ -24,7 +24,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(36);
+        Set<String> props = new HashSet<>(38);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
@@ -45,6 +45,8 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("maxMediaBytes");
         props.add("maxNewTokens");
         props.add("maxOutputLength");
+        props.add("maxPageOperations");
+        props.add("maxPageRenderTime");
         props.add("maxPixelsPerRequest");
         props.add("maxQueuedLength");
         props.add("maxQueuedRequests");

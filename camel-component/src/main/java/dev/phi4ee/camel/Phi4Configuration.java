@@ -165,6 +165,22 @@ public class Phi4Configuration implements Cloneable {
             description = "Longest recording the engine opened from modelPath accepts (e.g. 90s, 30m).")
     private long maxAudioDuration = Duration.ofMinutes(30).toMillis();
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "1000000",
+            description = "Most content-stream operations the engine opened from modelPath runs to draw one PDF page,"
+                    + " those of the forms it draws included; a document beyond it is rejected.")
+    private long maxPageOperations = EngineOptions.defaults().maxPageOperations();
+
+    @UriParam(
+            label = "advanced",
+            javaType = "java.time.Duration",
+            defaultValue = "10s",
+            description = "Longest time the engine opened from modelPath spends drawing one PDF page (e.g. 10s, 500ms);"
+                    + " a document beyond it is rejected.")
+    private long maxPageRenderTime =
+            EngineOptions.defaults().maxPageRenderTime().toMillis();
+
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
 
@@ -392,6 +408,22 @@ public class Phi4Configuration implements Cloneable {
         this.maxAudioDuration = maxAudioDuration;
     }
 
+    public long getMaxPageOperations() {
+        return maxPageOperations;
+    }
+
+    public void setMaxPageOperations(long maxPageOperations) {
+        this.maxPageOperations = maxPageOperations;
+    }
+
+    public long getMaxPageRenderTime() {
+        return maxPageRenderTime;
+    }
+
+    public void setMaxPageRenderTime(long maxPageRenderTime) {
+        this.maxPageRenderTime = maxPageRenderTime;
+    }
+
     /**
      * Options of the engine this configuration opens from {@code modelPath}.
      *
@@ -422,6 +454,8 @@ public class Phi4Configuration implements Cloneable {
                 .maxDocumentPages(maxDocumentPages)
                 .documentDpi(documentDpi)
                 .maxAudioDuration(Duration.ofMillis(maxAudioDuration))
+                .maxPageOperations(maxPageOperations)
+                .maxPageRenderTime(Duration.ofMillis(maxPageRenderTime))
                 .build();
     }
 

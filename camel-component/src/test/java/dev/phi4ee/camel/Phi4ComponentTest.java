@@ -127,13 +127,15 @@ class Phi4ComponentTest {
             // Not started: the endpoint is created without opening an engine.
             Phi4Endpoint endpoint = context.getEndpoint(
                     "phi4:generate?maxQueuedLength=4096&maxMediaBytes=10m&maxImagesPerRequest=4"
-                            + "&maxPixelsPerRequest=5000000",
+                            + "&maxPixelsPerRequest=5000000&maxPageOperations=3000&maxPageRenderTime=3s",
                     Phi4Endpoint.class);
             var options = endpoint.getConfiguration().engineOptions();
             assertThat(options.maxQueuedTokens()).isEqualTo(4096);
             assertThat(options.maxMediaBytes()).isEqualTo(10L << 20);
             assertThat(options.maxImagesPerRequest()).isEqualTo(4);
             assertThat(options.maxPixelsPerRequest()).isEqualTo(5_000_000);
+            assertThat(options.maxPageOperations()).isEqualTo(3000);
+            assertThat(options.maxPageRenderTime()).isEqualTo(Duration.ofSeconds(3));
         } finally {
             context.stop();
         }
@@ -163,6 +165,8 @@ class Phi4ComponentTest {
         main.addInitialProperty("camel.component.phi4.maxMediaBytes", "20m");
         main.addInitialProperty("camel.component.phi4.maxImagesPerRequest", "6");
         main.addInitialProperty("camel.component.phi4.maxPixelsPerRequest", "7000000");
+        main.addInitialProperty("camel.component.phi4.maxPageOperations", "250000");
+        main.addInitialProperty("camel.component.phi4.maxPageRenderTime", "2500ms");
         try {
             main.start();
             Phi4Configuration c = main.getCamelContext()
@@ -188,6 +192,8 @@ class Phi4ComponentTest {
             assertThat(o.maxMediaBytes()).isEqualTo(20L << 20);
             assertThat(o.maxImagesPerRequest()).isEqualTo(6);
             assertThat(o.maxPixelsPerRequest()).isEqualTo(7_000_000);
+            assertThat(o.maxPageOperations()).isEqualTo(250_000);
+            assertThat(o.maxPageRenderTime()).isEqualTo(Duration.ofMillis(2500));
             assertThat(c.getModelPath()).isEqualTo("/models/phi4");
             assertThat(c.getMaxOutputLength()).isEqualTo(64);
         } finally {

@@ -83,6 +83,25 @@ public final class HostilePdfs {
         }
     }
 
+    /**
+     * {@link #imagePage()} with the start of the image's compressed data overwritten: the file's structure is intact,
+     * the image does not decompress.
+     */
+    public static byte[] damagedImageData() {
+        byte[] pdf = imagePage();
+        int image = indexOf(pdf, "/Subtype /Image");
+        int data = indexOf(pdf, "stream", image) + "stream\r\n".length();
+        Arrays.fill(pdf, data, data + 64, (byte) 0xA5);
+        return pdf;
+    }
+
+    /** A benign control: text in the standard Helvetica, which PDFBox substitutes (and logs doing so). */
+    public static byte[] helveticaText() {
+        PDResources res = new PDResources();
+        res.put(COSName.getPDFName("F1"), new PDType1Font(Standard14Fonts.FontName.HELVETICA));
+        return rawPage("BT /F1 24 Tf 72 400 Td (invoice total) Tj ET", res);
+    }
+
     /** A page whose content draws an XObject ({@code /Im9}) that its resources do not define. */
     public static byte[] missingXObject() {
         return rawPage("q 100 0 0 100 72 500 cm /Im9 Do Q", new PDResources());

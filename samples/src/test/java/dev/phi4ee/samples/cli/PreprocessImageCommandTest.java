@@ -2,6 +2,7 @@ package dev.phi4ee.samples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.phi4ee.core.testkit.HostilePdfs;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -73,6 +74,36 @@ class PreprocessImageCommandTest {
                 .isZero();
         assertThat(Files.readString(dir.resolve("o/num_img_tokens.json")).trim())
                 .isEqualTo("[1329]");
+    }
+
+    /** Issue 12: a damaged PDF is one line on the CLI, with no stack trace and no PDFBox log lines around it. */
+    @Test
+    void hostilePdfsAreOneLineEach() throws IOException {
+        String[][] cases = {
+            {"cut.pdf", "cut.pdf (page 1)"}, {"font.pdf", "font 'F9'"}, {"x.pdf", "Im9"}, {"bad.pdf", "damaged"}
+        };
+        byte[][] pdfs = {
+            HostilePdfs.truncatedInImage(),
+            HostilePdfs.missingFont(),
+            HostilePdfs.missingXObject(),
+            HostilePdfs.damagedImageData()
+        };
+        for (int i = 0; i < cases.length; i++) {
+            Path pdf = dir.resolve(cases[i][0]);
+            Files.write(pdf, pdfs[i]);
+            ModelCommandsTest.Run r = ModelCommandsTest.run(
+                    "preprocess-image", "--out", dir.resolve("o").toString(), pdf.toString());
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(r.err().lines().toList()).as(cases[i][0]).hasSize(1);
+            assertThat(r.err()).startsWith("error: ").contains(cases[i][1]).doesNotContain("\tat ");
+        }
+        // A good PDF whose standard font PDFBox substitutes: rendered with nothing on stderr.
+        Path text = dir.resolve("text.pdf");
+        Files.write(text, HostilePdfs.helveticaText());
+        ModelCommandsTest.Run ok = ModelCommandsTest.run(
+                "preprocess-image", "--out", dir.resolve("t").toString(), text.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.err()).isEmpty();
     }
 
     @Test
