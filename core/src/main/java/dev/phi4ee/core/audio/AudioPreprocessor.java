@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Audio media → the speech graph's inputs (reference §8). Three steps the engine calls separately:
@@ -126,6 +128,47 @@ public final class AudioPreprocessor {
         }
         requireOneFrame(audio);
         return audio;
+    }
+
+    /**
+     * The audio tokens a recording will expand to (§8.9), from its headers alone (see {@link AudioHeaderProbe}),
+     * with the duration limit checked on the way: the same count {@link #tokenCount} gives once the recording is
+     * decoded. Empty when no header states the length (e.g. a FLAC from a streaming encoder) or the recording will
+     * not decode; {@link #decode} then reports or measures it.
+     *
+     * @throws InvalidInputException the header declares more than the maximum duration
+     */
+    public OptionalInt tokenCountFromHeaders(Media media) {
+        byte[] data = media.data();
+        Optional<AudioHeaderProbe.Length> probed = MediaFormat.sniff(data)
+                .or(() -> MediaFormat.fromMimeType(media.declaredMimeType()))
+                .flatMap(format -> AudioHeaderProbe.probe(data, format));
+        if (probed.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        int rate = probed.get().sampleRate();
+        long frames = probed.get().frames();
+        if (rate < SampleAccumulator.MIN_SAMPLE_RATE || rate > SampleAccumulator.MAX_SAMPLE_RATE) {
+            return OptionalInt.empty();
+        }
+        double seconds = frames / (double) rate;
+        double maxSeconds = maxDuration.toNanos() / 1e9;
+        if (frames > (long) Math.floor(maxSeconds * rate)) {
+            throw new InvalidInputException(String.format(
+                    Locale.ROOT,
+                    "audio %s: longer than the maximum audio duration of %.1f s (its header declares %.1f s)",
+                    media.label(),
+                    maxSeconds,
+                    seconds));
+        }
+        int outputRate = rate == 8000 ? 8000 : 16000;
+        if (!PolyphaseResampler.feasible(outputRate, rate)) {
+            return OptionalInt.empty();
+        }
+        long samples = rate == outputRate ? frames : PolyphaseResampler.outputLength(frames, outputRate, rate);
+        LogMelExtractor extractor = outputRate == 8000 ? extractor8k : extractor16k;
+        int featureFrames = extractor.frameCount((int) Math.min(Integer.MAX_VALUE, samples));
+        return featureFrames == 0 ? OptionalInt.empty() : OptionalInt.of(config.tokenCount(featureFrames));
     }
 
     /** Feature frames T of a decoded clip (§8.3, §8.7), without computing them. */

@@ -76,8 +76,9 @@ final class PromptPreparer {
     }
 
     /**
-     * @param contextCheck called with a lower bound of the prompt's tokens (text + image tokens from headers, one per
-     *     audio clip) before any media is decoded; it throws when they cannot fit
+     * @param contextCheck called with the prompt's tokens (text + image and audio tokens from headers) before any
+     *     media is decoded: the exact count when every recording's header states its length, else a lower bound (one
+     *     token for such a recording); it throws when they cannot fit
      */
     PreparedPrompt prepare(GenerationRequest request, IntConsumer contextCheck) {
         List<ContentPart> media = new ArrayList<>();
@@ -89,7 +90,7 @@ final class PromptPreparer {
             return new PreparedPrompt(expander.expand(p.ids(), new int[0], new int[0]), null, null);
         }
         // Limits and the context check from headers, before any pixel or sample is decoded.
-        RequestMediaLimits.Probed probed = limits.check(media, images);
+        RequestMediaLimits.Probed probed = limits.check(media, images, audio);
         ChatPrompt planned = codec.template()
                 .render(
                         request.messages(),
@@ -97,9 +98,9 @@ final class PromptPreparer {
                                 ? probed.pages().getOrDefault(part, 1)
                                 : 1);
         long placeholders =
-                probed.pages().values().stream().mapToLong(Integer::longValue).sum();
-        contextCheck.accept(
-                (int) Math.min(Integer.MAX_VALUE, planned.ids().length - placeholders + probed.imageTokens()));
+                probed.pages().values().stream().mapToLong(Integer::longValue).sum() + probed.audioClips();
+        contextCheck.accept((int) Math.min(
+                Integer.MAX_VALUE, planned.ids().length - placeholders + probed.imageTokens() + probed.audioTokens()));
         // Decode every item once; a document yields one image (and one placeholder) per page.
         Map<ContentPart, List<RgbImage>> pages = new java.util.IdentityHashMap<>();
         Map<ContentPart, DecodedAudio> clips = new java.util.IdentityHashMap<>();

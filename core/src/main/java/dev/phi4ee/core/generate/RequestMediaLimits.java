@@ -3,20 +3,26 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.MediaTooLargeException;
+import dev.phi4ee.core.audio.AudioPreprocessor;
 import dev.phi4ee.core.vision.ImagePreprocessor;
 import dev.phi4ee.core.vision.PageSize;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The per-request media limits of {@link EngineOptions}, checked before anything is decoded: total encoded bytes
  * first (no parsing at all), then images and pixels from the headers ({@link ImagePreprocessor#probe}), which also
- * give each image's token count for the context check before decoding.
+ * give each image's token count for the context check before decoding; recordings give theirs from their headers
+ * ({@link AudioPreprocessor#tokenCountFromHeaders}).
  */
 final class RequestMediaLimits {
-    /** Pages per image part and their image tokens, from headers. */
-    record Probed(Map<ContentPart, Integer> pages, long imageTokens) {}
+    /**
+     * Pages per image part and their image tokens, and the audio tokens of the {@code audioClips} recordings whose
+     * length their headers state, all from headers.
+     */
+    record Probed(Map<ContentPart, Integer> pages, long imageTokens, long audioTokens, int audioClips) {}
 
     private final long maxMediaBytes;
     private final int maxImages;
@@ -28,8 +34,11 @@ final class RequestMediaLimits {
         this.maxPixels = options.maxPixelsPerRequest();
     }
 
-    /** @throws MediaTooLargeException naming the limit that the request's media exceed */
-    Probed check(List<ContentPart> media, ImagePreprocessor images) {
+    /**
+     * @param audio null when the model has no speech graph
+     * @throws MediaTooLargeException naming the limit that the request's media exceed
+     */
+    Probed check(List<ContentPart> media, ImagePreprocessor images, AudioPreprocessor audio) {
         long bytes = 0;
         for (ContentPart part : media) {
             bytes += switch (part) {
@@ -46,7 +55,16 @@ final class RequestMediaLimits {
         long count = 0;
         long pixels = 0;
         long tokens = 0;
+        long audioTokens = 0;
+        int audioClips = 0;
         for (ContentPart part : media) {
+            if (part instanceof ContentPart.Audio clip && audio != null) {
+                OptionalInt counted = audio.tokenCountFromHeaders(clip.media());
+                if (counted.isPresent()) {
+                    audioTokens += counted.getAsInt();
+                    audioClips++;
+                }
+            }
             if (!(part instanceof ContentPart.Image img) || images == null) {
                 continue;
             }
@@ -68,6 +86,6 @@ final class RequestMediaLimits {
                         + img.media().label());
             }
         }
-        return new Probed(pages, tokens);
+        return new Probed(pages, tokens, audioTokens, audioClips);
     }
 }

@@ -82,6 +82,24 @@ class RequestLimitsTest {
     }
 
     @Test
+    void contextIsCheckedFromAudioHeadersBeforeDecoding() {
+        // 100 s at 16 kHz is 1250 audio tokens (§8.9), over the 1024-token window; the data after the header is cut,
+        // so decoding would fail as a truncated WAV: the context error proves the header count came first.
+        Media wav = MultimodalPipelineTest.wav(100, 300);
+        Media header = new Media(Arrays.copyOf(wav.data(), 44 + 64), null, "long.wav");
+        TestModelSpec speech =
+                KitModels.spec().maxLength(1024).includeSpeech(true).build();
+        try (Phi4Engine engine = Phi4Engine.open(KitModels.dir(speech), MultimodalPipelineTest.options())) {
+            assertThatThrownBy(() -> engine.generate(GenerationRequest.builder()
+                            .options(GenerationOptions.builder().maxNewTokens(4).build())
+                            .audio(header)
+                            .user("Transcribe.")
+                            .build()))
+                    .isInstanceOf(ContextLengthExceededException.class);
+        }
+    }
+
+    @Test
     void theWaitingQueueIsBoundedInTokens() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (OnnxPhi4Engine engine = ContinuousBatchingTest.open(
