@@ -127,8 +127,7 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
             }
             if (p16.fftSize() != 512) {
                 throw fail(
-                        "stft_normal/n_fft",
-                        "must be 512, the FFT size of the 80-bin mel filter bank, was " + p16.fftSize());
+                        "stft_normal/n_fft", "must be 512, the FFT size of the mel filter bank, was " + p16.fftSize());
             }
             if (p8.fftSize() * 2 != p16.fftSize()) {
                 throw fail(
