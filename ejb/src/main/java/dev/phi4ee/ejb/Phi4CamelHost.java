@@ -10,10 +10,11 @@ import jakarta.ejb.Startup;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.util.logging.Logger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a Camel context inside the application: its registry holds the shared engine (so every {@code phi4:}
@@ -28,7 +29,7 @@ public class Phi4CamelHost {
     /** Name of the engine in the Camel registry, for {@code phi4:generate?engine=#phi4Engine}. */
     public static final String ENGINE_BEAN = "phi4Engine";
 
-    private static final Logger LOG = Logger.getLogger(Phi4CamelHost.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Phi4CamelHost.class);
 
     @Inject
     Phi4Engine engine;
@@ -54,7 +55,7 @@ public class Phi4CamelHost {
             }
             context.start();
             int routeBuilders = count;
-            LOG.info(() -> "phi4: Camel context started with "
+            LOG.atInfo().log(() -> "phi4: Camel context started with "
                     + context.getRoutes().size() + " routes from " + routeBuilders + " route builders");
         } catch (Exception e) {
             context.stop();

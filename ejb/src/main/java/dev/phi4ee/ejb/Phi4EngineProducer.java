@@ -8,7 +8,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the one engine of the application: opened when the application starts (a wrong model path fails the
@@ -18,7 +19,7 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class Phi4EngineProducer {
 
-    private static final Logger LOG = Logger.getLogger(Phi4EngineProducer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Phi4EngineProducer.class);
     private static final AtomicInteger OPENED = new AtomicInteger();
 
     private Phi4Engine engine;
@@ -36,7 +37,8 @@ public class Phi4EngineProducer {
             long start = System.nanoTime();
             engine = Phi4Engine.open(modelPath, settings.engineOptions());
             int opened = OPENED.incrementAndGet();
-            LOG.info(() -> "phi4: opened " + modelPath + " on " + engine.info().executionProvider() + " in "
+            LOG.atInfo().log(() -> "phi4: opened " + modelPath + " on "
+                    + engine.info().executionProvider() + " in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms (engines opened in this JVM: " + opened + ")"
                     + (engine.info().kvCache() == null
                             ? ""

@@ -16,8 +16,8 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the request queue and replies to {@code JMSReplyTo} with the JSON result (correlation id = the request's
@@ -44,7 +44,7 @@ public class Phi4RequestListener implements MessageListener {
     /** JNDI name of the request queue the deployment defines (override destinationLookup in ejb-jar.xml). */
     public static final String REQUEST_QUEUE = "java:global/jms/queue/phi4Requests";
 
-    private static final Logger LOG = Logger.getLogger(Phi4RequestListener.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Phi4RequestListener.class);
     private static final long MAX_OVERLOAD_WAIT_MILLIS = 120_000;
 
     @Resource
@@ -67,7 +67,7 @@ public class Phi4RequestListener implements MessageListener {
         try {
             handle(message);
         } catch (JMSException e) {
-            LOG.log(Level.WARNING, "phi4: cannot read request message; rolling back for redelivery", e);
+            LOG.warn("phi4: cannot read request message; rolling back for redelivery", e);
             context.setRollbackOnly();
         }
     }
@@ -89,7 +89,7 @@ public class Phi4RequestListener implements MessageListener {
             reject(message, replyTo, correlationId, e.getMessage(), List.of());
             return;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "phi4: generation failed for " + correlationId + "; rolling back for redelivery", e);
+            LOG.warn("phi4: generation failed for " + correlationId + "; rolling back for redelivery", e);
             context.setRollbackOnly();
             return;
         }
@@ -118,7 +118,7 @@ public class Phi4RequestListener implements MessageListener {
     private void reject(Message message, Destination replyTo, String correlationId, String error, List<String> details)
             throws JMSException {
         if (isFirstDelivery(message)) {
-            LOG.warning(() -> "phi4: invalid request " + correlationId + ": " + error + " " + details);
+            LOG.atWarn().log(() -> "phi4: invalid request " + correlationId + ": " + error + " " + details);
             if (replyTo != null) {
                 replies.sendError(replyTo, correlationId, "INVALID", error, details);
             }

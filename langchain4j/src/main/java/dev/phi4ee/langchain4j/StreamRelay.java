@@ -9,13 +9,15 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves one generation's events from the engine's decode thread (which must not block) to the LangChain4j handler,
  * in order, on a virtual thread of its own. After {@link #cancel()} or a failing handler, nothing more is delivered.
  */
 final class StreamRelay implements TokenListener, StreamingHandle {
-    private static final System.Logger LOG = System.getLogger(StreamRelay.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(StreamRelay.class);
 
     private final StreamingChatResponseHandler handler;
     private final String modelName;
@@ -82,7 +84,7 @@ final class StreamRelay implements TokenListener, StreamingHandle {
                 try {
                     handler.onError(e);
                 } catch (RuntimeException again) {
-                    LOG.log(System.Logger.Level.WARNING, "streaming handler failed in onError", again);
+                    LOG.warn("streaming handler failed in onError", again);
                 }
             }
             if (last) {

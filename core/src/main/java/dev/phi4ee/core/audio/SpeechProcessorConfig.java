@@ -127,13 +127,13 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
             }
             if (p16.fftSize() != 512) {
                 throw fail(
-                        "stft_normal/n_fft", "must be 512, the FFT size of the mel bank (§8.5), was " + p16.fftSize());
+                        "stft_normal/n_fft", "must be 512, the FFT size of the mel filter bank, was " + p16.fftSize());
             }
             if (p8.fftSize() * 2 != p16.fftSize()) {
                 throw fail(
                         "stft_normal_8k/n_fft",
                         "must be half of stft_normal/n_fft (" + p16.fftSize() + ") so the 8 kHz spectrum maps onto"
-                                + " the 16 kHz mel bank (§8.7), was " + p8.fftSize());
+                                + " the 16 kHz mel filter bank, was " + p8.fftSize());
             }
             int compression = positiveInt("audio_compression_rate", d.audioCompressionRate());
             return new SpeechProcessorConfig(p16, p8, melBins, compression);
@@ -151,7 +151,9 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
             int hop = positiveInt(stft + "/hop_length", def.hopLength());
             String winFn = attrs.path(stft + "/win_fn").asText("hamming");
             if (!winFn.equals("hamming")) {
-                throw fail(stft + "/win_fn", "only \"hamming\" is supported (§8.1), was \"" + winFn + "\"");
+                throw fail(
+                        stft + "/win_fn",
+                        "only \"hamming\" is supported (the window of Phi-4's audio features), was \"" + winFn + "\"");
             }
             int melHop = positiveInt(logmel + "/hop_length", hop);
             if (melHop != hop) {
@@ -159,7 +161,9 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
             }
             int melFft = positiveInt(logmel + "/n_fft", 512);
             if (melFft != 512) {
-                throw fail(logmel + "/n_fft", "the mel bank is the 16 kHz 512-point bank (§8.5), was " + melFft);
+                throw fail(
+                        logmel + "/n_fft",
+                        "must be 512: the mel filter bank is the 16 kHz 512-point one, was " + melFft);
             }
             expect(logmel + "/feature_first", 0);
             expect(logmel + "/no_padding", 1);
@@ -175,7 +179,10 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
                 rates.forEach(r -> values.add(r.canConvertToInt() ? r.asInt() : -1));
             }
             if (!values.equals(List.of(8000, 16000)) && !values.equals(List.of(16000, 8000))) {
-                throw fail("target_sample_rates", "must be [8000, 16000] (§8.2), was " + rates);
+                throw fail(
+                        "target_sample_rates",
+                        "must be [8000, 16000] (the 8 kHz and 16 kHz paths Phi-4's audio features are defined for), was "
+                                + rates);
             }
         }
 
@@ -193,7 +200,9 @@ public record SpeechProcessorConfig(FeaturePath path16k, FeaturePath path8k, int
         private void expect(String field, int expected) {
             JsonNode v = attrs.get(field);
             if (v != null && (!v.isIntegralNumber() || v.asInt() != expected)) {
-                throw fail(field, "only " + expected + " is supported (§8.1), was " + v);
+                throw fail(
+                        field,
+                        "only " + expected + " is supported (as in the released speech_processor.json), was " + v);
             }
         }
 

@@ -5,8 +5,9 @@ import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Exception;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching on one engine thread: between two decode steps of the running requests ({@link DecodeBatch}),
@@ -21,7 +22,7 @@ import java.time.Duration;
  * ({@link EngineThread}).
  */
 final class ContinuousBatchScheduler implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ContinuousBatchScheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ContinuousBatchScheduler.class);
 
     private final RequestQueue queue;
     private final DecodeBatch batch;
@@ -108,7 +109,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
             } catch (InterruptedException e) {
                 continue; // only close interrupts on purpose; the loop condition decides
             } catch (RuntimeException | Error t) {
-                LOG.log(Level.ERROR, "engine loop failed", t);
+                LOG.error("engine loop failed", t);
                 batch.failAll(new Phi4Exception("engine loop failed: " + t, t));
             }
         }

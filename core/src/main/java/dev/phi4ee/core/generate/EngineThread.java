@@ -1,7 +1,8 @@
 package dev.phi4ee.core.generate;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's one thread and its shutdown, shared by both schedulers. The thread owns the native resources it
@@ -11,7 +12,7 @@ import java.time.Duration;
  * release happens when the thread ends (docs/decisions/runtime-shutdown.md).
  */
 final class EngineThread {
-    private static final System.Logger LOG = System.getLogger(EngineThread.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EngineThread.class);
 
     private final Thread thread;
     private final Runnable terminate;
@@ -46,9 +47,8 @@ final class EngineThread {
         while (thread.isAlive()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                LOG.log(
-                        Level.WARNING,
-                        "the engine thread is still busy {0} s after close (a listener blocking it?); its native memory"
+                LOG.warn(
+                        "the engine thread is still busy {} s after close (a listener blocking it?); its native memory"
                                 + " is released when it ends",
                         grace.toSeconds());
                 break;

@@ -8,13 +8,14 @@ import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.Tensor;
 import dev.phi4ee.core.ort.TensorInfo;
 import dev.phi4ee.core.prompt.Adapter;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The decoder's LoRA adapters, loaded once and activated per request by input mode (reference §5.2): vision for
@@ -34,7 +35,7 @@ import java.util.Optional;
  * warning names the first mismatching tensor.
  */
 final class LoraAdapters implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(LoraAdapters.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LoraAdapters.class);
 
     /** The tensors of one adapter, keyed by the decoder input they feed. */
     record Weights(Adapter adapter, Map<String, Tensor> tensors) {}
@@ -60,12 +61,13 @@ final class LoraAdapters implements AutoCloseable {
         List<LoraAdapterContent.PaddedTensor> parameters = fitted.tensors();
         String misfit = misfit(parameters, loraInputs);
         if (misfit != null) {
-            LOG.log(
-                    Level.WARNING,
-                    "{0} adapter {1} does not fit the text graph ({2}); {0} requests run without it",
-                    which.name().toLowerCase(java.util.Locale.ROOT),
+            String mode = which.name().toLowerCase(java.util.Locale.ROOT);
+            LOG.warn(
+                    "{} adapter {} does not fit the text graph ({}); {} requests run without it",
+                    mode,
                     f.getFileName(),
-                    misfit);
+                    misfit,
+                    mode);
             return;
         }
         Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();

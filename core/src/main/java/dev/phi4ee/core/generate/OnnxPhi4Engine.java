@@ -24,7 +24,6 @@ import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtTerminated;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.SessionSettings;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +33,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ONNX Runtime implementation of {@link Phi4Engine}: validates and tokenizes requests on the caller's thread,
@@ -41,7 +42,7 @@ import java.util.function.Function;
  * ({@link ContinuousBatchScheduler}), one at a time with one growing cache otherwise (reference §4).
  */
 public final class OnnxPhi4Engine implements Phi4Engine {
-    private static final System.Logger LOG = System.getLogger(OnnxPhi4Engine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxPhi4Engine.class);
 
     private final Phi4Graphs graphs;
     private final TextCodec codec;
@@ -128,15 +129,14 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             clock.close();
             throw e;
         }
-        LOG.log(Level.INFO, "opened {0}: {1}, {2}", info.directory(), info.executionProvider(), kvPlan.describe());
+        LOG.info("opened {}: {}, {}", info.directory(), info.executionProvider(), kvPlan.describe());
         if (kvPlan.slots() < options.maxBatchSize() && sharedBuffer) {
-            LOG.log(
-                    Level.WARNING,
-                    "the KV budget holds {0} requests of window {1}, fewer than maxBatchSize {2}: raise kvCacheBytes"
+            LOG.warn(
+                    "the KV budget holds {} requests of window {}, fewer than maxBatchSize {}: raise kvCacheBytes"
                             + " (or the memory utilization) or lower maxLength for more",
-                    String.valueOf(kvPlan.slots()),
-                    String.valueOf(maxLength),
-                    String.valueOf(options.maxBatchSize()));
+                    kvPlan.slots(),
+                    maxLength,
+                    options.maxBatchSize());
         }
     }
 

@@ -3,8 +3,9 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.Phi4Exception;
-import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One engine thread serving a bounded FIFO queue (first come, first served: no starvation). A full queue rejects at
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  * ContinuousBatchScheduler}: the request running when the engine closes fails with {@link EngineClosedException}.
  */
 final class RequestScheduler implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(RequestScheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RequestScheduler.class);
 
     private final RequestQueue queue;
     private final Consumer<EngineRequest> executor;
@@ -76,7 +77,7 @@ final class RequestScheduler implements AutoCloseable {
             try {
                 executor.accept(next);
             } catch (Throwable t) {
-                LOG.log(Level.ERROR, "request failed", t);
+                LOG.error("request failed", t);
                 next.fail(t instanceof Phi4Exception ? t : new Phi4Exception("request failed: " + t, t));
             }
             if (closed && !next.finished()) { // the executor returned without an outcome: never leave it hanging

@@ -1,9 +1,10 @@
 package dev.phi4ee.core.model;
 
-import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fields of Hugging Face's {@code config.json} the runtime needs. Only {@code original_max_position_embeddings}
@@ -14,7 +15,7 @@ import java.util.Optional;
  * @param source the file read, if any
  */
 public record HfModelConfig(int originalMaxPositionEmbeddings, Optional<Path> source) {
-    private static final System.Logger LOG = System.getLogger(HfModelConfig.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HfModelConfig.class);
     public static final String FILE_NAME = "config.json";
     public static final int DEFAULT_ORIGINAL_MAX_POSITION_EMBEDDINGS = 4096;
 
@@ -27,9 +28,8 @@ public record HfModelConfig(int originalMaxPositionEmbeddings, Optional<Path> so
     public static HfModelConfig read(Path modelDirectory) {
         Path f = modelDirectory.resolve(FILE_NAME);
         if (!Files.isRegularFile(f)) {
-            LOG.log(
-                    Level.INFO,
-                    "no {0} in {1}: original_max_position_embeddings {2} (Phi-4-mini)",
+            LOG.info(
+                    "no {} in {}: original_max_position_embeddings {} (Phi-4-mini)",
                     FILE_NAME,
                     modelDirectory,
                     DEFAULT_ORIGINAL_MAX_POSITION_EMBEDDINGS);
@@ -39,7 +39,7 @@ public record HfModelConfig(int originalMaxPositionEmbeddings, Optional<Path> so
         int v = json.has("original_max_position_embeddings")
                 ? json.positive("original_max_position_embeddings")
                 : DEFAULT_ORIGINAL_MAX_POSITION_EMBEDDINGS;
-        LOG.log(Level.INFO, "original_max_position_embeddings {0} from {1}", v, f);
+        LOG.info("original_max_position_embeddings {} from {}", v, f);
         return new HfModelConfig(v, Optional.of(f));
     }
 }

@@ -1,10 +1,11 @@
 package dev.phi4ee.core.model;
 
 import dev.phi4ee.core.api.ModelFormatException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A model directory in the official {@code Phi-4-multimodal-instruct-onnx} layout (reference §2.1), with every file
@@ -12,7 +13,7 @@ import java.util.Optional;
  * against {@link GraphContract} once sessions exist.
  */
 public final class ModelDirectory {
-    private static final System.Logger LOG = System.getLogger(ModelDirectory.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ModelDirectory.class);
     public static final String TOKENIZER_FILE = "tokenizer.json";
 
     private final Path root;
@@ -69,11 +70,7 @@ public final class ModelDirectory {
         if (Files.isRegularFile(f)) {
             return Optional.of(f);
         }
-        LOG.log(
-                Level.WARNING,
-                "LoRA adapter {0} named in {1} is missing; requests will run without it",
-                name,
-                GenaiConfig.FILE_NAME);
+        LOG.warn("LoRA adapter {} named in {} is missing; requests will run without it", name, GenaiConfig.FILE_NAME);
         return Optional.empty();
     }
 

@@ -75,7 +75,8 @@ public final class ExecutionProviderFailure extends OrtFailure {
         if (ort != null && ort.contains(NOT_IN_THIS_BUILD)) {
             library = CudaProviderProbe.PROVIDER;
             reason = Reason.MISSING_LIBRARY;
-            explanation = "these ONNX Runtime natives have no CUDA build (build with -Pgpu)";
+            explanation =
+                    "these ONNX Runtime natives are the CPU build (resolve with -Djavacpp.platform.extension=-gpu)";
         } else if (dl.find()) {
             library = dl.group(1);
             reason = library.startsWith("libcuda.so") ? Reason.DRIVER : Reason.MISSING_LIBRARY;
@@ -109,13 +110,14 @@ public final class ExecutionProviderFailure extends OrtFailure {
     private static String hint(String library) {
         String name = library.toLowerCase(Locale.ROOT);
         if (name.startsWith("libonnxruntime_providers_cuda")) {
-            return " (these ONNX Runtime natives have no CUDA build: build with -Pgpu)";
+            return " (these ONNX Runtime natives are the CPU build: resolve with -Djavacpp.platform.extension=-gpu)";
         }
         if (name.startsWith("libcublas") || name.startsWith("libcudnn")) {
             return " (install NVIDIA's cuBLAS 13 and cuDNN 9 for CUDA 13 on the host: README, GPU)";
         }
         if (name.startsWith("libcu") || name.startsWith("libnv")) {
-            return " (the CUDA 13 runtime jar of the gpu profile, org.bytedeco:cuda-redist, is not on the class path)";
+            return " (the CUDA 13 runtime jar org.bytedeco:cuda-redist, which -Djavacpp.platform.extension=-gpu brings,"
+                    + " is not on the class path)";
         }
         return "";
     }

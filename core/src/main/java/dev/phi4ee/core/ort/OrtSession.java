@@ -1,6 +1,5 @@
 package dev.phi4ee.core.ort;
 
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +20,8 @@ import org.bytedeco.onnxruntime.Session;
 import org.bytedeco.onnxruntime.SessionOptions;
 import org.bytedeco.onnxruntime.StringVector;
 import org.bytedeco.onnxruntime.TypeInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One ONNX Runtime session over one {@code .onnx} file, with its input/output signature read once at creation.
@@ -31,7 +32,7 @@ public final class OrtSession implements AutoCloseable {
         JavaCppDefaults.apply(); // before any JavaCPP class is initialised
     }
 
-    private static final System.Logger LOG = System.getLogger(OrtSession.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OrtSession.class);
     private static final int ONNX_TYPE_TENSOR = 1;
     private static final CudaAvailability AUTO_CUDA = new CudaAvailability();
 
@@ -143,11 +144,11 @@ public final class OrtSession implements AutoCloseable {
                             : failure;
                 }
                 if (!auto) {
-                    LOG.log(Level.WARNING, "{0}; using the CPU", failure.getMessage());
+                    LOG.warn("{}; using the CPU", failure.getMessage());
                 } else if (AUTO_CUDA.failed(failure)) {
-                    LOG.log(Level.INFO, "{0}; auto uses the CPU from now on", failure.getMessage());
+                    LOG.info("{}; auto uses the CPU from now on", failure.getMessage());
                 } else {
-                    LOG.log(Level.INFO, "{0}; this session uses the CPU", failure.getMessage());
+                    LOG.info("{}; this session uses the CPU", failure.getMessage());
                 }
             }
         }

@@ -299,7 +299,7 @@ public final class Phi4Tokenizer {
         for (String flag : List.of("add_bos_token", "add_eos_token")) {
             if (Boolean.TRUE.equals(JsonValues.get(root, flag))) {
                 throw new ModelFormatException(name + ": field " + flag + " is true; the Phi-4 format adds no"
-                        + " BOS/EOS (phi4mm-reference.md §6.1) and this tokenizer does not support it");
+                        + " BOS/EOS token and this tokenizer does not support adding one; set it to false");
             }
         }
         return root;

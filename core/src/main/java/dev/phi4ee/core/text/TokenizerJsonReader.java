@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams a Hugging Face {@code tokenizer.json} of the Phi-4 family (phi4mm-reference.md §6.1) and checks that this
@@ -35,7 +37,7 @@ final class TokenizerJsonReader {
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
 
-    private static final System.Logger LOG = System.getLogger(TokenizerJsonReader.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(TokenizerJsonReader.class);
 
     private final String file;
 
@@ -297,10 +299,9 @@ final class TokenizerJsonReader {
                 throw error("field pre_tokenizer.pretokenizers[0].pattern.Regex is not a regex java.util.regex"
                         + " accepts: " + e.getDescription());
             }
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "{0}: the pre-tokenizer regex is not the o200k_base one; splitting with java.util.regex (slower,"
-                            + " parity with Hugging Face''s Oniguruma engine not verified): {1}",
+            LOG.warn(
+                    "{}: the pre-tokenizer regex is not the o200k_base one; splitting with java.util.regex (slower,"
+                            + " parity with Hugging Face's Oniguruma engine not verified): {}",
                     file,
                     regex.length() > 200 ? regex.substring(0, 200) + "…" : regex);
         }

@@ -20,6 +20,7 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes raster formats with ImageIO: the JDK's PNG, GIF and BMP readers and the TwelveMonkeys JPEG (CMYK/YCCK,
@@ -43,8 +44,8 @@ final class RasterImageDecoder {
                 }
                 registry.registerServiceProvider(spis.next(), ImageReaderSpi.class);
             } catch (java.util.ServiceConfigurationError e) {
-                System.getLogger(RasterImageDecoder.class.getName())
-                        .log(System.Logger.Level.WARNING, "skipping an ImageIO reader that failed to load", e);
+                LoggerFactory.getLogger(RasterImageDecoder.class)
+                        .warn("skipping an ImageIO reader that failed to load", e);
             }
         }
     }

@@ -46,7 +46,7 @@ class ExecutionProviderFailureTest {
                 "libonnxruntime_providers_cuda.so with error: libcudart.so.13: cannot open shared object file: No"
                         + " such file or directory|libcudart.so.13|cuda-redist",
                 "libonnxruntime_providers_cuda.so with error: libonnxruntime_providers_cuda.so: cannot open shared"
-                        + " object file: No such file or directory|libonnxruntime_providers_cuda.so|-Pgpu",
+                        + " object file: No such file or directory|libonnxruntime_providers_cuda.so|javacpp.platform.extension=-gpu",
                 "libonnxruntime_providers_cuda.so (no detail) (dynamic loader: /root/.javacpp/cache/x/"
                         + "libonnxruntime_providers_cuda.so: libcublas.so.13: cannot open shared object file: No such"
                         + " file or directory)|libcublas.so.13|cuBLAS 13 and cuDNN 9"
@@ -134,7 +134,7 @@ class ExecutionProviderFailureTest {
                     assertThat(e.reason()).isEqualTo(Reason.MISSING_LIBRARY);
                     assertThat(e.missingLibrary()).contains("libonnxruntime_providers_cuda.so");
                     assertThat(e.getMessage())
-                            .contains("no CUDA build (build with -Pgpu)")
+                            .contains("the CPU build (resolve with -Djavacpp.platform.extension=-gpu)")
                             .contains("strict execution provider")
                             .contains("not enabled in this build");
                 });

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -70,13 +72,67 @@ public final class Phi4TestModels {
         return write(dir, TestModelSpec.defaults());
     }
 
-    /** Writes the model described by {@code spec} into {@code dir} (created if absent) and returns {@code dir}. */
+    /**
+     * Writes the model described by {@code spec} into {@code dir} and returns {@code dir}. The files are written into
+     * a hidden staging folder next to {@code dir} first and moved in only when all of them were written, so a failure
+     * leaves nothing behind: when {@code dir} does not exist yet it appears complete or not at all (one rename); an
+     * existing folder receives the files only after all were written.
+     */
     public static Path write(Path dir, TestModelSpec spec) {
+        return write(dir, spec, staging -> {});
+    }
+
+    /** {@link #write(Path, TestModelSpec)} with one more task writing into the staging folder (failure tests). */
+    static Path write(Path dir, TestModelSpec spec, Consumer<Path> extraTask) {
+        Phi4TokenizerFiles.requireRanks(); // before anything is written
+        Path target = dir.toAbsolutePath().normalize();
+        Path staging;
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(target.getParent());
+            staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".partial-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
+            throw new UncheckedIOException("cannot create a staging folder next to " + dir, e);
         }
+        try {
+            writeInto(staging, spec, extraTask);
+            publish(staging, target);
+        } catch (RuntimeException | Error e) {
+            deleteRecursively(staging);
+            throw e;
+        }
+        return dir;
+    }
+
+    /** Renames {@code staging} to {@code target}, or moves its entries into {@code target} where that exists. */
+    private static void publish(Path staging, Path target) {
+        try {
+            if (!Files.exists(target)) {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            }
+            moveEntries(staging, target);
+            Files.delete(staging);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the written model into " + target, e);
+        }
+    }
+
+    private static void moveEntries(Path from, Path into) throws IOException {
+        Files.createDirectories(into);
+        try (Stream<Path> entries = Files.list(from)) {
+            for (Path entry : entries.toList()) {
+                Path dest = into.resolve(entry.getFileName().toString());
+                if (Files.isDirectory(entry) && Files.isDirectory(dest)) {
+                    moveEntries(entry, dest);
+                    Files.delete(entry);
+                } else {
+                    Files.move(entry, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        }
+    }
+
+    private static void writeInto(Path dir, TestModelSpec spec, Consumer<Path> extraTask) {
         SeededWeights weights = new SeededWeights(spec.seed());
         long external = spec.externalDataThresholdBytes();
         // The files are independent; the two big graphs and the tokenizer dominate, so they run concurrently.
@@ -96,8 +152,8 @@ public final class Phi4TestModels {
             }
             ModelConfigFiles.write(dir, spec);
         });
+        tasks.add(() -> extraTask.accept(dir));
         runAll(tasks);
-        return dir;
     }
 
     private static void runAll(List<Runnable> tasks) {

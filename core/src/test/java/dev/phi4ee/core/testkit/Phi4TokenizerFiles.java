@@ -184,12 +184,23 @@ public final class Phi4TokenizerFiles {
         return Collections.unmodifiableMap(m);
     }
 
+    /**
+     * Fails with what to add when jtokkit's {@code o200k_base} ranks are not on the class path (the core test-jar
+     * does not bring its test-scoped dependencies; {@code dev.phi4ee:phi4-testkit} does).
+     */
+    static void requireRanks() {
+        if (Phi4TokenizerFiles.class.getResource(RESOURCE) == null) {
+            throw new IllegalStateException("the Phi4 EE test kit builds tokenizer.json from tiktoken's o200k_base"
+                    + " ranks in the jtokkit jar, and " + RESOURCE + " is not on the class path: depend on"
+                    + " dev.phi4ee:phi4-testkit (which brings it), or add com.knuddels:jtokkit next to the phi4-core"
+                    + " test-jar");
+        }
+    }
+
     private static List<byte[]> readRanks() {
+        requireRanks();
         byte[][] ranks = new byte[O200K_RANKS][];
         try (InputStream in = Phi4TokenizerFiles.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " not on the class path (jtokkit test dependency)");
-            }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII), 1 << 16);
             Base64.Decoder base64 = Base64.getDecoder();
             String line;

@@ -1,45 +1,24 @@
 package dev.phi4ee.samples.cli;
 
-import dev.phi4ee.core.testkit.Phi4TestModels;
-import java.io.IOException;
+import dev.phi4ee.testkit.DemoModel;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The demo model: the test kit's Phi-4-shaped model (official layout, names, vocabulary and token ids; tiny random
- * weights). Written once under the user's cache directory when a command gets no {@code --model}.
+ * The demo model for the commands given no {@code --model}: {@link DemoModel} (the test kit's Phi-4-shaped model,
+ * tiny random weights), written once under the user's cache directory, and the banner that says so.
  */
 final class DemoModelCache {
-    private static final String COMPLETE_MARKER = ".phi4-demo-model-complete";
-
     private DemoModelCache() {}
 
     /** {@code $XDG_CACHE_HOME/phi4ee/demo-model}, else {@code ~/.cache/phi4ee/demo-model}. */
     static Path defaultDirectory() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return cache.resolve("phi4ee").resolve("demo-model");
+        return DemoModel.defaultDirectory();
     }
 
     /** Writes the demo model into {@code dir} unless a complete one is there. */
     static Path ensure(Path dir) {
-        if (Files.exists(dir.resolve(COMPLETE_MARKER))) {
-            return dir;
-        }
-        write(dir);
-        return dir;
-    }
-
-    static Path write(Path dir) {
-        Phi4TestModels.writeDefault(dir);
-        try {
-            Files.writeString(dir.resolve(COMPLETE_MARKER), "written by phi4 make-demo-model\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
+        return DemoModel.materialize(dir);
     }
 
     static void warn(PrintWriter err, Path dir) {

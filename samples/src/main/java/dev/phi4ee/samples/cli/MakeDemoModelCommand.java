@@ -21,7 +21,7 @@ public final class MakeDemoModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DemoModelCache.write(directory);
+        DemoModelCache.ensure(directory);
         spec.commandLine().getOut().println("wrote demo model to " + directory.toAbsolutePath());
         spec.commandLine().getOut().flush();
         DemoModelCache.warn(spec.commandLine().getErr(), directory);

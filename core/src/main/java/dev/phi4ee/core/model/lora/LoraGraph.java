@@ -82,7 +82,8 @@ public final class LoraGraph {
             OnnxGraphIndex.Initializer init = initializers.get(input.name());
             if (init == null) {
                 throw new ModelFormatException(source + ": LoRA input " + input.name()
-                        + " has no default initializer (reference §5.1: zero default = no LoRA)");
+                        + " has no default initializer; the graph must give each LoRA input a zero default, which is how a"
+                        + " request without an adapter runs");
             }
             defaults.put(input.name(), init);
             shapes.put(input.name(), init.dims());

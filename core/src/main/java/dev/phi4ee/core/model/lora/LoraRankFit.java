@@ -6,7 +6,6 @@ import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.model.onnx.OnnxGraphIndex;
 import dev.phi4ee.core.model.onnx.OnnxGraphRewrite;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +14,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes LoRA adapters of different ranks fit one text graph exactly (reference §5.3 defect 2, §5.4 option c): the
@@ -23,7 +24,7 @@ import java.util.Map;
  * own rank; with no adapter the widened zero defaults still add exactly 0.
  */
 public final class LoraRankFit {
-    private static final System.Logger LOG = System.getLogger(LoraRankFit.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LoraRankFit.class);
 
     private LoraRankFit() {}
 
@@ -72,9 +73,9 @@ public final class LoraRankFit {
         boolean widen = !ranks.equals(graphLayout.ranks());
         OnnxGraphRewrite widened = null;
         if (widen) {
-            LOG.log(
-                    Level.INFO,
-                    "{0}: widening LoRA rank {1} -> {2} so that every adapter fits (reference §5.4 c)",
+            LOG.info(
+                    "{}: widening LoRA rank {} -> {} so that every adapter fits (smaller adapters are zero-padded, which leaves"
+                            + " their output unchanged)",
                     source,
                     maxOf(graphLayout.ranks()),
                     maxOf(ranks));
