@@ -37,6 +37,12 @@ import java.time.Duration;
  *     from the headers before decoding
  * @param maxPixelsPerRequest bound on the pixels of all images and pages of one request, checked from the headers
  *     before decoding
+ * @param prefixCacheBytes memory for the keys and values of prompt prefixes kept for reuse by later requests that
+ *     start with the same tokens, media and LoRA adapter (least recently used blocks are evicted), in the memory the
+ *     KV cache lives in and in addition to its plan; taken block by block as prompts are stored; 0 = no prefix reuse
+ *     (docs/decisions/prefix-cache.md)
+ * @param prefixBlockTokens tokens per cached prefix block: the granularity of reuse, and the prefill chunk while
+ *     prefix reuse is on
  */
 public record EngineOptions(
         String executionProvider,
@@ -57,13 +63,21 @@ public record EngineOptions(
         long maxQueuedTokens,
         long maxMediaBytes,
         int maxImagesPerRequest,
-        long maxPixelsPerRequest) {
+        long maxPixelsPerRequest,
+        long prefixCacheBytes,
+        int prefixBlockTokens) {
 
     /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
     /** Default {@code hostMemoryUtilization}: leaves a fifth of the host to the system and its page cache. */
     public static final double DEFAULT_HOST_MEMORY_UTILIZATION = 0.8;
+
+    /** Default {@code prefixCacheBytes}: 4096 tokens of the release in fp16, within a GPU's working-memory share. */
+    public static final long DEFAULT_PREFIX_CACHE_BYTES = 512L << 20;
+
+    /** Default {@code prefixBlockTokens}. */
+    public static final int DEFAULT_PREFIX_BLOCK_TOKENS = 64;
 
     public EngineOptions {
         if (executionProvider == null || !executionProvider.matches("auto|cpu|cuda(:\\d+)?")) {
@@ -93,6 +107,10 @@ public record EngineOptions(
         check(maxMediaBytes >= 1, "maxMediaBytes must be >= 1, was " + maxMediaBytes);
         check(maxImagesPerRequest >= 1, "maxImagesPerRequest must be >= 1, was " + maxImagesPerRequest);
         check(maxPixelsPerRequest >= 1, "maxPixelsPerRequest must be >= 1, was " + maxPixelsPerRequest);
+        check(prefixCacheBytes >= 0, "prefixCacheBytes must be >= 0, was " + prefixCacheBytes);
+        check(
+                prefixBlockTokens >= 1 && prefixBlockTokens <= 4096,
+                "prefixBlockTokens must be in [1, 4096], was " + prefixBlockTokens);
     }
 
     private static void check(boolean ok, String message) {
@@ -165,7 +183,9 @@ public record EngineOptions(
                 .maxQueuedTokens(maxQueuedTokens)
                 .maxMediaBytes(maxMediaBytes)
                 .maxImagesPerRequest(maxImagesPerRequest)
-                .maxPixelsPerRequest(maxPixelsPerRequest);
+                .maxPixelsPerRequest(maxPixelsPerRequest)
+                .prefixCacheBytes(prefixCacheBytes)
+                .prefixBlockTokens(prefixBlockTokens);
     }
 
     public static final class Builder {
@@ -188,6 +208,8 @@ public record EngineOptions(
         private long maxMediaBytes = 100L << 20;
         private int maxImagesPerRequest = 32;
         private long maxPixelsPerRequest = 200_000_000L;
+        private long prefixCacheBytes = DEFAULT_PREFIX_CACHE_BYTES;
+        private int prefixBlockTokens = DEFAULT_PREFIX_BLOCK_TOKENS;
 
         private Builder() {}
 
@@ -286,6 +308,16 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder prefixCacheBytes(long v) {
+            prefixCacheBytes = v;
+            return this;
+        }
+
+        public Builder prefixBlockTokens(int v) {
+            prefixBlockTokens = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     executionProvider,
@@ -306,7 +338,9 @@ public record EngineOptions(
                     maxQueuedTokens,
                     maxMediaBytes,
                     maxImagesPerRequest,
-                    maxPixelsPerRequest);
+                    maxPixelsPerRequest,
+                    prefixCacheBytes,
+                    prefixBlockTokens);
         }
     }
 }
