@@ -24,10 +24,6 @@ final class EnginePromptStage implements BatchRow.PromptStage {
     private final PrefixCache prefixes;
     private final PrefillChunks aligned;
 
-    EnginePromptStage(MediaEncoders encoders, LoraAdapters adapters) {
-        this(encoders, adapters, null, 0);
-    }
-
     /**
      * @param prefixes the engine's prefix cache, or null for none
      * @param originalMaxPositions {@code original_max_position_embeddings}: the RoPE regime of a prompt

@@ -82,11 +82,6 @@ public final class PromptBlocks {
         return lastMedia >= position;
     }
 
-    /** Whether the prompt has media placeholders. */
-    public boolean hasMedia() {
-        return lastMedia >= 0;
-    }
-
     /** Block {@code b}'s token ids. */
     int[] tokens(int b) {
         int block = chunks.chunk();
