@@ -42,6 +42,12 @@ import java.time.Duration;
  *     with {@link InvalidInputException}
  * @param maxPageRenderTime bound on the wall-clock time of drawing one PDF page, checked at every operator; beyond it
  *     the document is rejected with {@link InvalidInputException}
+ * @param prefixCacheBytes memory for the keys and values of prompt prefixes kept for reuse by later requests that
+ *     start with the same tokens, media and LoRA adapter (least recently used blocks are evicted), in the memory the
+ *     KV cache lives in and in addition to its plan; taken block by block as prompts are stored; 0 = no prefix reuse
+ *     (docs/decisions/prefix-cache.md)
+ * @param prefixBlockTokens tokens per cached prefix block: the granularity of reuse, and the prefill chunk while
+ *     prefix reuse is on
  */
 public record EngineOptions(
         String executionProvider,
@@ -64,13 +70,21 @@ public record EngineOptions(
         int maxImagesPerRequest,
         long maxPixelsPerRequest,
         long maxPageOperations,
-        Duration maxPageRenderTime) {
+        Duration maxPageRenderTime,
+        long prefixCacheBytes,
+        int prefixBlockTokens) {
 
     /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
     /** Default {@code hostMemoryUtilization}: leaves a fifth of the host to the system and its page cache. */
     public static final double DEFAULT_HOST_MEMORY_UTILIZATION = 0.8;
+
+    /** Default {@code prefixCacheBytes}: 4096 tokens of the release in fp16, within a GPU's working-memory share. */
+    public static final long DEFAULT_PREFIX_CACHE_BYTES = 512L << 20;
+
+    /** Default {@code prefixBlockTokens}. */
+    public static final int DEFAULT_PREFIX_BLOCK_TOKENS = 64;
 
     public EngineOptions {
         if (executionProvider == null || !executionProvider.matches("auto|cpu|cuda(:\\d+)?")) {
@@ -104,6 +118,10 @@ public record EngineOptions(
         check(
                 maxPageRenderTime != null && !maxPageRenderTime.isNegative() && !maxPageRenderTime.isZero(),
                 "maxPageRenderTime must be positive, was " + maxPageRenderTime);
+        check(prefixCacheBytes >= 0, "prefixCacheBytes must be >= 0, was " + prefixCacheBytes);
+        check(
+                prefixBlockTokens >= 1 && prefixBlockTokens <= 4096,
+                "prefixBlockTokens must be in [1, 4096], was " + prefixBlockTokens);
     }
 
     private static void check(boolean ok, String message) {
@@ -178,7 +196,9 @@ public record EngineOptions(
                 .maxImagesPerRequest(maxImagesPerRequest)
                 .maxPixelsPerRequest(maxPixelsPerRequest)
                 .maxPageOperations(maxPageOperations)
-                .maxPageRenderTime(maxPageRenderTime);
+                .maxPageRenderTime(maxPageRenderTime)
+                .prefixCacheBytes(prefixCacheBytes)
+                .prefixBlockTokens(prefixBlockTokens);
     }
 
     public static final class Builder {
@@ -203,6 +223,8 @@ public record EngineOptions(
         private long maxPixelsPerRequest = 200_000_000L;
         private long maxPageOperations = 1_000_000L;
         private Duration maxPageRenderTime = Duration.ofSeconds(10);
+        private long prefixCacheBytes = DEFAULT_PREFIX_CACHE_BYTES;
+        private int prefixBlockTokens = DEFAULT_PREFIX_BLOCK_TOKENS;
 
         private Builder() {}
 
@@ -311,6 +333,16 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder prefixCacheBytes(long v) {
+            prefixCacheBytes = v;
+            return this;
+        }
+
+        public Builder prefixBlockTokens(int v) {
+            prefixBlockTokens = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     executionProvider,
@@ -333,7 +365,9 @@ public record EngineOptions(
                     maxImagesPerRequest,
                     maxPixelsPerRequest,
                     maxPageOperations,
-                    maxPageRenderTime);
+                    maxPageRenderTime,
+                    prefixCacheBytes,
+                    prefixBlockTokens);
         }
     }
 }

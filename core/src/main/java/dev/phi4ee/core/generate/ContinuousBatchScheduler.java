@@ -92,6 +92,11 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         return batch.crossings();
     }
 
+    /** Positions the batch's sessions ran through the decoder (engine thread's count; for tests). */
+    long decoderPositions() {
+        return batch.decoderPositions();
+    }
+
     private void serve() {
         while (!closed) {
             try {

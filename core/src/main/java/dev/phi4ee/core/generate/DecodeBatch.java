@@ -93,6 +93,11 @@ final class DecodeBatch implements AutoCloseable {
         return crossings;
     }
 
+    /** Positions the sessions ran through the decoder: prompts and re-runs (batched steps run outside them). */
+    long decoderPositions() {
+        return lanes.stream().mapToLong(l -> l.session().decoderPositions()).sum();
+    }
+
     /** Prefills {@code request} alone in a free slot; it joins the batch unless it finished at once. */
     void admit(EngineRequest request) {
         Lane lane = freeLanes.poll();

@@ -1,5 +1,7 @@
 package dev.phi4ee.core.generate;
 
+import dev.phi4ee.core.generate.prefix.KvRows;
+import dev.phi4ee.core.generate.prefix.PrefillChunks;
 import dev.phi4ee.core.model.DecoderConfig;
 import dev.phi4ee.core.model.EmbeddingConfig;
 import dev.phi4ee.core.ort.Binding;
@@ -10,6 +12,7 @@ import dev.phi4ee.core.ort.Tensor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One sequence being decoded (batch 1): prompt prefill through the embedding and text graphs, then one token per
@@ -49,7 +52,9 @@ public final class DecodingSession implements AutoCloseable {
     private int promptLength;
     private Tensor promptEmbeds;
     private int reprefills;
-    private int prefillChunk = DEFAULT_PREFILL_CHUNK;
+    private PrefillChunks chunks;
+    private int lengthLimit;
+    private long decoderPositions;
 
     /** Default prompt positions per decoder run: 512 × 200064 fp16 logits = 205 MB per chunk. */
     static final int DEFAULT_PREFILL_CHUNK = 512;
@@ -95,6 +100,8 @@ public final class DecodingSession implements AutoCloseable {
         this.decoderBinding = graphs.decoder().newBinding();
         this.ownsPromptLogits = shared == null;
         this.promptLogits = shared != null ? shared : new PromptLogits(graphs, DEFAULT_PREFILL_CHUNK);
+        this.chunks = PrefillChunks.of(DEFAULT_PREFILL_CHUNK, originalMaxPositions);
+        this.lengthLimit = capacity;
     }
 
     /**
@@ -134,6 +141,16 @@ public final class DecodingSession implements AutoCloseable {
      * @return logits of the last prompt position
      */
     public LastLogits prefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures) {
+        return prefill(ids, imageFeatures, audioFeatures, 0, rows -> {});
+    }
+
+    /**
+     * Runs the prompt with its first {@code cached} positions' keys and values written by {@code load} into the
+     * emptied cache (a reused prefix, {@code generate.prefix}) instead of computed: only the rest runs through the
+     * decoder. The whole prompt is embedded when features are given or when the embeddings are kept for the LongRoPE
+     * re-run ({@link #keepsPromptEmbeds}); otherwise only the rest, which must then hold no media placeholder.
+     */
+    LastLogits prefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures, int cached, Consumer<KvRows> load) {
         if (length != 0) {
             throw new IllegalStateException("prefill on a sequence that already holds " + length + " tokens");
         }
@@ -141,23 +158,64 @@ public final class DecodingSession implements AutoCloseable {
             throw new IllegalArgumentException(
                     "prompt of " + ids.length + " tokens does not fit a cache of " + cache.capacity());
         }
+        if (cached < 0 || cached >= ids.length) {
+            throw new IllegalArgumentException(cached + " cached positions of a prompt of " + ids.length);
+        }
         try (NativeScope scope = NativeScope.open()) {
-            Tensor embeds = embed(ids, imageFeatures, audioFeatures);
-            append(ids);
-            promptLength = ids.length;
+            boolean keep = keepsPromptEmbeds(ids.length);
+            boolean whole = cached == 0 || keep || imageFeatures != null || audioFeatures != null;
+            Tensor embeds = whole
+                    ? embed(ids, imageFeatures, audioFeatures)
+                    : embed(Arrays.copyOfRange(ids, cached, ids.length), null, null);
             try {
-                runPrompt(embeds, ids.length);
+                append(ids);
+                promptLength = ids.length;
+                cache.prepare(cached);
+                if (cached > 0) {
+                    load.accept(cache);
+                }
+                runPrompt(embeds, whole ? 0 : cached, cached, ids.length);
             } catch (RuntimeException e) {
                 embeds.close();
                 throw e;
             }
-            if (ids.length <= originalMaxPositions) {
+            if (keep) {
                 promptEmbeds = embeds; // kept for the re-run at the LongRoPE crossing
             } else {
                 embeds.close();
             }
             return lastLogits;
         }
+    }
+
+    /**
+     * Whether a prompt of {@code n} tokens keeps its embeddings for the LongRoPE re-run (§4.4): when it runs with the
+     * short factors and the sequence may grow past the threshold ({@link #limitLength}).
+     */
+    boolean keepsPromptEmbeds(int n) {
+        return n <= originalMaxPositions && lengthLimit > originalMaxPositions;
+    }
+
+    /** The sequence will hold at most {@code tokens} tokens (prompt + max new tokens) until {@link #reset}. */
+    void limitLength(int tokens) {
+        this.lengthLimit = Math.min(tokens, cache.capacity());
+    }
+
+    /** Runs prompts in decoder runs that end on multiples of {@code block} (prefix reuse, {@link PrefillChunks}). */
+    void alignPrefill(int block) {
+        if (!chunks.aligned() || chunks.chunk() != block) {
+            this.chunks = PrefillChunks.aligned(block, originalMaxPositions);
+        }
+    }
+
+    /** Positions run through the decoder so far (prompts, steps and re-runs). */
+    long decoderPositions() {
+        return decoderPositions;
+    }
+
+    /** The cached keys and values, for storing the prompt's prefix blocks after {@link #prefill}. */
+    KvRows kvRows() {
+        return cache;
     }
 
     /**
@@ -244,49 +302,41 @@ public final class DecodingSession implements AutoCloseable {
             promptEmbeds.close();
             promptEmbeds = null;
             cache.reset();
-            runPrompt(all, length);
+            runPrompt(all, 0, 0, length);
             reprefills++;
         }
     }
 
     /**
-     * Runs {@code n} prompt positions from an empty cache in chunks of {@link #prefillChunk}, so the prompt's logits
-     * never need more than {@code chunk × vocab} elements (a 10k-token image prompt would need 4 GB in one run). The
-     * LongRoPE choice is unchanged: a prompt within {@code original_max_position_embeddings} stays within it in every
-     * chunk; a longer one gets a first chunk longer than the threshold, so every chunk sees long factors.
+     * Runs prompt positions {@code [from, n)} over a cache holding the positions before {@code from}, in the runs
+     * {@link #chunks} gives, so the prompt's logits never need more than {@code chunk × vocab} elements (a 10k-token
+     * image prompt would need 4 GB in one run). The LongRoPE choice is unchanged: a prompt within {@code
+     * original_max_position_embeddings} stays within it in every run; a longer one gets a first run longer than the
+     * threshold, so every run sees long factors. {@code embeds} holds positions from {@code embedsStart} on.
      */
-    private void runPrompt(Tensor embeds, int n) {
-        int first = n;
-        if (prefillChunk > 0 && n > prefillChunk) {
-            first = n > originalMaxPositions
-                    ? Math.min(n, Math.max(prefillChunk, originalMaxPositions + 1))
-                    : prefillChunk;
-        }
-        if (first == n) {
-            runDecoder(embeds, 0, n);
+    private void runPrompt(Tensor embeds, int embedsStart, int from, int n) {
+        if (embedsStart == from && chunks.end(from, n) == n) {
+            runDecoder(embeds, from, n - from);
             return;
         }
         int rowBytes = hidden * embeds.type().byteSize();
-        int done = 0;
-        while (done < n) {
-            int len = done == 0 ? first : Math.min(prefillChunk, n - done);
-            try (Tensor slice = embeds.region((long) done * rowBytes, 1, len, hidden)) {
-                runDecoder(slice, done, len);
+        for (int start = from; start < n; ) {
+            int end = chunks.end(start, n);
+            try (Tensor slice = embeds.region((long) (start - embedsStart) * rowBytes, 1, end - start, hidden)) {
+                runDecoder(slice, start, end - start);
             }
-            done += len;
+            start = end;
         }
     }
 
-    /** Prompt positions per decoder run; 0 = the whole prompt in one run. */
+    /** Prompt positions per decoder run, counted from the first; 0 = the whole prompt in one run. */
     void prefillChunk(int positions) {
-        if (positions < 0) {
-            throw new IllegalArgumentException("prefill chunk must be >= 0, was " + positions);
-        }
-        this.prefillChunk = positions;
+        this.chunks = PrefillChunks.of(positions, originalMaxPositions);
     }
 
     private void runDecoder(Tensor embeds, int past, int newTokens) {
         int total = past + newTokens;
+        decoderPositions += newTokens;
         // A step's logits go straight to the host buffer; a prompt's stay where they are made, but for one row.
         Tensor logits = newTokens == 1 ? stepLogits : promptLogits.take(newTokens);
         lastLogits = null;
@@ -340,6 +390,7 @@ public final class DecodingSession implements AutoCloseable {
         length = 0;
         promptLength = 0;
         reprefills = 0;
+        lengthLimit = cache.capacity();
         if (promptEmbeds != null) {
             promptEmbeds.close();
             promptEmbeds = null;

@@ -91,6 +91,32 @@ final class GrowingKvCache implements KvCache {
         return capacity;
     }
 
+    @Override
+    public void prepare(int positions) {
+        if (positions > capacity) {
+            throw new IllegalStateException("KV cache of " + capacity + " tokens cannot take " + positions);
+        }
+        reset();
+        if (positions > 0) {
+            for (int i = 0; i < pastKeys.length; i++) {
+                pastKeys[i].close();
+                pastValues[i].close();
+                pastKeys[i] = kv(positions);
+                pastValues[i] = kv(positions);
+            }
+        }
+    }
+
+    @Override
+    public Tensor tensor(int layer, boolean values) {
+        return values ? pastValues[layer] : pastKeys[layer];
+    }
+
+    @Override
+    public long headOffset(int head) {
+        return head * pastKeys[0].dim(2) * config.headSize() * type.byteSize();
+    }
+
     private static void closeQuietly(Tensor t) {
         if (t != null) {
             t.close();

@@ -18,6 +18,7 @@ import dev.phi4ee.core.generate.kv.KvGeometry;
 import dev.phi4ee.core.generate.kv.KvMemoryPlanner;
 import dev.phi4ee.core.generate.kv.MemoryBudget;
 import dev.phi4ee.core.generate.kv.MemoryProbe;
+import dev.phi4ee.core.generate.prefix.PrefixCache;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
 import dev.phi4ee.core.ort.OrtFailure;
@@ -59,6 +60,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final PromptPreparer preparer;
     private final LoraAdapters adapters;
     private final EnginePromptStage promptStage;
+    private final PrefixCache prefixes;
     private final ExecutorService completions = completionPool();
     private final DeadlineClock clock;
     private volatile boolean closed;
@@ -98,8 +100,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                     graphs.vision().isPresent(),
                     graphs.speech().isPresent(),
                     kvPlan);
-            this.promptStage = new EnginePromptStage(new MediaEncoders(graphs), adapters);
             int originalMax = graphs.directory().hfConfig().originalMaxPositionEmbeddings();
+            this.prefixes = prefixCache(graphs, options);
+            this.promptStage = new EnginePromptStage(new MediaEncoders(graphs), adapters, prefixes, originalMax);
             if (sharedBuffer) { // continuous batching over one shared KV buffer (docs/decisions/batching-design.md)
                 this.slot = null;
                 this.scheduler = null;
@@ -124,7 +127,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 this.batcher = null;
             }
         } catch (RuntimeException | OutOfMemoryError e) {
-            adapters.close(); // its tensors go before the graphs' placement
+            adapters.close(); // its tensors go before the graphs' placement (the prefix cache holds no block yet)
             completions.shutdown();
             clock.close();
             throw e;
@@ -165,6 +168,20 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                 cudaDevice >= 0 ? ep : "host",
                 options,
                 budget);
+    }
+
+    /** The prefix cache {@code options} ask for (docs/decisions/prefix-cache.md), or null when it is off. */
+    private static PrefixCache prefixCache(Phi4Graphs graphs, EngineOptions options) {
+        var d = graphs.config().decoder();
+        PrefixCache cache = new PrefixCache(
+                d.numHiddenLayers(),
+                d.numKeyValueHeads(),
+                d.headSize(),
+                graphs.kvType(),
+                options.prefixBlockTokens(),
+                options.prefixCacheBytes(),
+                graphs.placement());
+        return cache.maxBlocks() > 0 ? cache : null;
     }
 
     /**
@@ -332,6 +349,16 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         }
     }
 
+    /** The prefix cache, or null when off (tests; read on the engine thread or once its requests completed). */
+    PrefixCache prefixCache() {
+        return prefixes;
+    }
+
+    /** Positions run through the decoder so far (tests; read once the requests completed). */
+    long decoderPositions() {
+        return batcher != null ? batcher.decoderPositions() : slot.decoderPositions();
+    }
+
     /** The continuous-batching scheduler (shared-buffer mode), or null in growing mode. */
     ContinuousBatchScheduler batcher() {
         return batcher;
@@ -379,6 +406,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         try {
             if (slot != null) {
                 slot.close();
+            }
+            if (prefixes != null) {
+                prefixes.close();
             }
             adapters.close();
             graphs.close();

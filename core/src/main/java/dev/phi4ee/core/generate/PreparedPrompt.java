@@ -13,11 +13,14 @@ final class PreparedPrompt implements AutoCloseable {
     final ExpandedPrompt expanded;
     final VisionInputs vision;
     final SpeechInputs speech;
+    /** SHA-256 of the request's media in prompt order (null without media): part of the prefix-cache key. */
+    final byte[] mediaDigest;
 
-    PreparedPrompt(ExpandedPrompt expanded, VisionInputs vision, SpeechInputs speech) {
+    PreparedPrompt(ExpandedPrompt expanded, VisionInputs vision, SpeechInputs speech, byte[] mediaDigest) {
         this.expanded = expanded;
         this.vision = vision;
         this.speech = speech;
+        this.mediaDigest = mediaDigest;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.InvalidInputException;
+import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.TensorFloatType;
 import dev.phi4ee.core.audio.AudioPreprocessor;
 import dev.phi4ee.core.audio.DecodedAudio;
@@ -18,6 +19,10 @@ import dev.phi4ee.core.vision.ImagePreprocessor;
 import dev.phi4ee.core.vision.RgbImage;
 import dev.phi4ee.core.vision.VisionInputs;
 import dev.phi4ee.core.vision.VisionProcessorConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +92,7 @@ final class PromptPreparer {
                 .forEach(media::add));
         if (media.isEmpty()) {
             ChatPrompt p = codec.template().render(request.messages());
-            return new PreparedPrompt(expander.expand(p.ids(), new int[0], new int[0]), null, null);
+            return new PreparedPrompt(expander.expand(p.ids(), new int[0], new int[0]), null, null, null);
         }
         // Limits and the context check from headers, before any pixel or sample is decoded.
         RequestMediaLimits.Probed probed = limits.check(media, images, audio);
@@ -132,13 +137,45 @@ final class PromptPreparer {
             int[] imageCounts = vision == null ? new int[0] : vision.numImageTokens();
             int[] audioCounts = speech == null ? new int[0] : speech.tokenCounts();
             ExpandedPrompt expanded = expander.expand(chat.ids(), imageCounts, audioCounts);
-            return new PreparedPrompt(expanded, vision, speech);
+            return new PreparedPrompt(expanded, vision, speech, digest(chat.mediaParts()));
         } catch (RuntimeException e) {
             if (vision != null) {
                 vision.close();
             }
             throw e;
         }
+    }
+
+    /**
+     * SHA-256 over the media parts in prompt order (kind, declared type, bytes): equal digests mean equal encoder
+     * inputs, hence equal feature rows for every placeholder (the preprocessing depends only on the bytes and the
+     * engine's options).
+     */
+    static byte[] digest(List<ContentPart> parts) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        ByteBuffer header = ByteBuffer.allocate(Long.BYTES + 1);
+        for (ContentPart part : parts) {
+            Media m =
+                    switch (part) {
+                        case ContentPart.Image img -> img.media();
+                        case ContentPart.Audio a -> a.media();
+                        case ContentPart.Text t -> throw new IllegalStateException("text is not media");
+                    };
+            header.clear()
+                    .put((byte) (part instanceof ContentPart.Image ? 'I' : 'A'))
+                    .putLong(m.data().length);
+            sha.update(header.array());
+            String type = m.declaredMimeType() == null ? "" : m.declaredMimeType();
+            sha.update(type.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(m.data());
+        }
+        return sha.digest();
     }
 
     private ImagePreprocessor requireImages() {

@@ -73,6 +73,23 @@ final class SharedKvCache implements KvCache {
     }
 
     @Override
+    public void prepare(int positions) {
+        if (positions > maxLength) {
+            throw new IllegalStateException("KV cache of " + maxLength + " tokens cannot take " + positions);
+        }
+    }
+
+    @Override
+    public Tensor tensor(int layer, boolean value) {
+        return value ? values[layer] : keys[layer];
+    }
+
+    @Override
+    public long headOffset(int head) {
+        return (long) head * maxLength * config.headSize() * keys[0].type().byteSize();
+    }
+
+    @Override
     public void close() {
         boundTo = null;
         for (int i = 0; i < keys.length; i++) {

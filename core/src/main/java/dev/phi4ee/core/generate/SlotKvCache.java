@@ -1,6 +1,7 @@
 package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.ort.Binding;
+import dev.phi4ee.core.ort.Tensor;
 
 /**
  * One sequence's view of a {@link SlotKvPool}: batch-1 runs (prefill, the LongRoPE re-prefill) bind the
@@ -57,6 +58,23 @@ final class SlotKvCache implements KvCache {
     @Override
     public int capacity() {
         return pool.maxLength();
+    }
+
+    @Override
+    public void prepare(int positions) {
+        if (positions > pool.maxLength()) {
+            throw new IllegalStateException("KV cache of " + pool.maxLength() + " tokens cannot take " + positions);
+        }
+    }
+
+    @Override
+    public Tensor tensor(int layer, boolean values) {
+        return pool.layer(layer, values);
+    }
+
+    @Override
+    public long headOffset(int head) {
+        return pool.headOffset(slot, head);
     }
 
     @Override

@@ -124,6 +124,16 @@ final class SlotKvPool implements AutoCloseable {
         }
     }
 
+    /** The whole {@code [maxBatch, kv_heads, max_length, head_size]} keys or values buffer of {@code layer}. */
+    Tensor layer(int layer, boolean values) {
+        return values ? this.values[layer] : keys[layer];
+    }
+
+    /** Byte offset of slot {@code slot}'s head {@code head} at position 0 in a {@link #layer} buffer. */
+    long headOffset(int slot, int head) {
+        return slot * slotBytes + head * headBytes;
+    }
+
     /** The KV cache of one sequence living in slot {@code slot} (movable by compaction). */
     SlotKvCache slotCache(int slot) {
         return new SlotKvCache(this, slot);
