@@ -1,6 +1,7 @@
 package dev.phi4ee.core.api;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * How an engine opens and serves a model. Validated once, up front, with messages naming the setting.
@@ -37,6 +38,10 @@ import java.time.Duration;
  *     from the headers before decoding
  * @param maxPixelsPerRequest bound on the pixels of all images and pages of one request, checked from the headers
  *     before decoding
+ * @param threadFactory makes the engine's threads (its decode thread, its deadline timer, the threads that complete
+ *     result futures): {@link #DAEMON_THREADS} in Java SE; inside an application server its {@code
+ *     ManagedThreadFactory}, so they carry the server's context and are visible to it. Not a setting: an object the
+ *     host passes in
  */
 public record EngineOptions(
         String executionProvider,
@@ -57,7 +62,12 @@ public record EngineOptions(
         long maxQueuedTokens,
         long maxMediaBytes,
         int maxImagesPerRequest,
-        long maxPixelsPerRequest) {
+        long maxPixelsPerRequest,
+        ThreadFactory threadFactory) {
+
+    /** Default {@code threadFactory}: plain daemon threads (the engine names them). */
+    public static final ThreadFactory DAEMON_THREADS =
+            Thread.ofPlatform().daemon(true).factory();
 
     /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -93,6 +103,7 @@ public record EngineOptions(
         check(maxMediaBytes >= 1, "maxMediaBytes must be >= 1, was " + maxMediaBytes);
         check(maxImagesPerRequest >= 1, "maxImagesPerRequest must be >= 1, was " + maxImagesPerRequest);
         check(maxPixelsPerRequest >= 1, "maxPixelsPerRequest must be >= 1, was " + maxPixelsPerRequest);
+        check(threadFactory != null, "threadFactory must be set");
     }
 
     private static void check(boolean ok, String message) {
@@ -165,7 +176,8 @@ public record EngineOptions(
                 .maxQueuedTokens(maxQueuedTokens)
                 .maxMediaBytes(maxMediaBytes)
                 .maxImagesPerRequest(maxImagesPerRequest)
-                .maxPixelsPerRequest(maxPixelsPerRequest);
+                .maxPixelsPerRequest(maxPixelsPerRequest)
+                .threadFactory(threadFactory);
     }
 
     public static final class Builder {
@@ -188,6 +200,7 @@ public record EngineOptions(
         private long maxMediaBytes = 100L << 20;
         private int maxImagesPerRequest = 32;
         private long maxPixelsPerRequest = 200_000_000L;
+        private ThreadFactory threadFactory = DAEMON_THREADS;
 
         private Builder() {}
 
@@ -286,6 +299,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder threadFactory(ThreadFactory v) {
+            threadFactory = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     executionProvider,
@@ -306,7 +324,8 @@ public record EngineOptions(
                     maxQueuedTokens,
                     maxMediaBytes,
                     maxImagesPerRequest,
-                    maxPixelsPerRequest);
+                    maxPixelsPerRequest,
+                    threadFactory);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.phi4ee.core.generate;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The engine's one thread and its shutdown, shared by both schedulers. The thread owns the native resources it
@@ -16,15 +17,20 @@ final class EngineThread {
     private final Thread thread;
     private final Runnable terminate;
 
-    EngineThread(Runnable loop, Runnable terminate, Runnable release) {
+    /** @param threads makes the thread ({@code EngineOptions.threadFactory}: the server's managed threads in EE) */
+    EngineThread(ThreadFactory threads, Runnable loop, Runnable terminate, Runnable release) {
         this.terminate = terminate;
-        this.thread = Thread.ofPlatform().name("phi4-engine").daemon(true).unstarted(() -> {
+        this.thread = threads.newThread(() -> {
             try {
                 loop.run();
             } finally {
                 release.run();
             }
         });
+        if (thread == null) {
+            throw new IllegalStateException("the engine's thread factory made no thread (the server shutting down?)");
+        }
+        thread.setName("phi4-engine");
     }
 
     void start() {
