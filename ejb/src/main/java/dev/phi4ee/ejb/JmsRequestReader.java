@@ -74,7 +74,8 @@ public class JmsRequestReader {
             throw new MalformedMessageException("the message is empty: send a JSON request");
         }
         if (text.length() > maxBytes) { // a char is at least one UTF-8 byte
-            throw tooLarge(text.length(), maxBytes);
+            throw new MessageTooLargeException("message text of " + text.length() + " characters exceeds "
+                    + EngineSettings.JMS_MAX_MESSAGE_BYTES + " (" + maxBytes + " bytes)");
         }
         return json.readRequest(text);
     }

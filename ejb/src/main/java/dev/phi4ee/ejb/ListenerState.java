@@ -19,14 +19,14 @@ public class ListenerState {
         return s;
     }
 
-    synchronized EngineSettings settings() {
+    public synchronized EngineSettings settings() {
         if (settings == null) {
             init(EngineSettings.fromEnvironment());
         }
         return settings;
     }
 
-    long maxMessageBytes() {
+    public long maxMessageBytes() {
         settings();
         return maxMessageBytes;
     }

@@ -8,6 +8,8 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -26,6 +28,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 @Singleton
 @Startup
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+// Start-up opens the engine (loading a model can outlast any transaction timeout) and Camel needs no transaction.
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class Phi4CamelHost {
 
     /** Name of the engine in the Camel registry, for {@code phi4:generate?engine=#phi4Engine}. */
