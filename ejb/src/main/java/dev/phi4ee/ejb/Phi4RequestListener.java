@@ -38,8 +38,9 @@ import java.util.logging.Logger;
  *       broker after the address's redelivery delay.
  * </ul>
  *
- * Every request gets one log line naming its sender ({@code JMSXUserID}, as the sending client set it; the broker's
- * security settings decide who may send).
+ * Every request gets one log line naming its sender: the user the broker authenticated where it says so (Artemis's
+ * {@code _AMQ_VALIDATED_USER}, with {@code populate-validated-user}), else {@code JMSXUserID} as the sending client set
+ * it; the broker's security settings decide who may send.
  */
 @MessageDriven(
         activationConfig = {
@@ -221,12 +222,17 @@ public class Phi4RequestListener implements MessageListener {
 
     /** What the log and the replies need of a delivery, read once. */
     record Delivery(String messageId, String correlationId, Destination replyTo, int count, String sender) {
+        /** Artemis: the authenticated sender, on brokers with {@code populate-validated-user} (not WildFly's own). */
+        static final String VALIDATED_USER = "_AMQ_VALIDATED_USER";
+
         static Delivery of(Message m) throws JMSException {
             String id = m.getJMSMessageID();
             int count = m.propertyExists("JMSXDeliveryCount")
                     ? m.getIntProperty("JMSXDeliveryCount")
                     : (m.getJMSRedelivered() ? 2 : 1);
-            String sender = m.propertyExists("JMSXUserID") ? m.getStringProperty("JMSXUserID") : null;
+            String sender = m.propertyExists(VALIDATED_USER)
+                    ? m.getStringProperty(VALIDATED_USER)
+                    : m.propertyExists("JMSXUserID") ? m.getStringProperty("JMSXUserID") : null;
             return new Delivery(
                     id,
                     m.getJMSCorrelationID() != null ? m.getJMSCorrelationID() : id,

@@ -146,6 +146,13 @@ class Phi4RequestListenerTest {
                 .contains("c-1")
                 .contains("sender alice")
                 .contains("STOP"));
+
+        TestMessages.Double validated =
+                prompt("hello").property("JMSXUserID", "claims-to-be-alice").property("_AMQ_VALIDATED_USER", "bob");
+        validated.messageId = "ID:m-2";
+        listener().onMessage(validated.message);
+        assertThat(logLines)
+                .anySatisfy(line -> assertThat(line).contains("ID:m-2").contains("sender bob"));
     }
 
     @Test
