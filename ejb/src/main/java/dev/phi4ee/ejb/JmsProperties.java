@@ -21,12 +21,24 @@ public final class JmsProperties {
     public static final String TIMEOUT_MILLIS = "phi4TimeoutMillis";
 
     /**
-     * On replies: {@code OK}, or {@code INVALID} (the request can never succeed: do not resend). Transient failures
-     * are not answered; the message is redelivered by the broker.
+     * On replies: {@code OK}, or {@code INVALID} (the request can never succeed: do not resend; it is in the
+     * dead-letter queue). Transient failures are not answered; the message is redelivered by the broker.
      */
     public static final String STATUS = "phi4Status";
 
     public static final String FINISH_REASON = "phi4FinishReason";
+
+    /**
+     * On replies: the delivery of the request that was answered ({@code JMSXDeliveryCount}: 1 = the first); a
+     * redelivery answered from the result of an earlier one says so with its own count.
+     */
+    public static final String DELIVERY = "phi4Delivery";
+
+    /** On dead letters: why the request can never succeed. */
+    public static final String ERROR = "phi4Error";
+
+    /** On dead letters: the {@code JMSMessageID} of the request. */
+    public static final String ORIGINAL_MESSAGE_ID = "phi4OriginalMessageID";
 
     private JmsProperties() {}
 }

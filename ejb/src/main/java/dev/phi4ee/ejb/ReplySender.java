@@ -8,17 +8,19 @@ import jakarta.inject.Inject;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Destination;
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.TextMessage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Sends JSON replies. A result reply joins the listener's transaction (it leaves at commit, together with the
- * acknowledgement of the request); an error reply commits on its own, so it is delivered even though the request's
- * transaction rolls back to send the request on its way to the dead-letter queue.
+ * Sends JSON replies, each at once and on its own (the listener runs without a transaction,
+ * docs/decisions/jms-delivery.md). A failure surfaces as {@link JMSRuntimeException}.
  */
 @Stateless
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ReplySender {
 
     @Resource
@@ -27,32 +29,38 @@ public class ReplySender {
     @Inject
     JsonCodec json;
 
-    @TransactionAttribute(TransactionAttributeType.MANDATORY)
-    public void sendResult(Destination replyTo, String correlationId, Phi4Response response) {
-        send(replyTo, correlationId, json.write(response), "OK", response.getFinishReason());
+    /** @param delivery the request's delivery count when it was answered ({@link JmsProperties#DELIVERY}) */
+    public void sendResult(Destination replyTo, String correlationId, Phi4Response response, int delivery) {
+        send(replyTo, correlationId, json.write(response), "OK", response.getFinishReason(), delivery);
     }
 
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public void sendError(
-            Destination replyTo, String correlationId, String status, String error, List<String> details) {
+            Destination replyTo,
+            String correlationId,
+            String status,
+            String error,
+            List<String> details,
+            int delivery) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", error);
         body.put("details", details);
-        send(replyTo, correlationId, json.write(body), status, null);
+        send(replyTo, correlationId, json.write(body), status, null, delivery);
     }
 
-    private void send(Destination replyTo, String correlationId, String text, String status, String finishReason) {
+    private void send(
+            Destination replyTo, String correlationId, String text, String status, String finishReason, int delivery) {
         try (JMSContext context = connectionFactory.createContext()) {
             TextMessage reply = context.createTextMessage(text);
             reply.setJMSCorrelationID(correlationId);
             reply.setStringProperty(JmsProperties.STATUS, status);
+            reply.setIntProperty(JmsProperties.DELIVERY, delivery);
             if (finishReason != null) {
                 reply.setStringProperty(JmsProperties.FINISH_REASON, finishReason);
             }
             context.createProducer().send(replyTo, reply);
-        } catch (jakarta.jms.JMSException e) {
-            throw new jakarta.jms.JMSRuntimeException("phi4: cannot build the reply", null, e);
+        } catch (JMSException e) {
+            throw new JMSRuntimeException("phi4: cannot build the reply: " + e.getMessage(), e.getErrorCode(), e);
         }
     }
 }

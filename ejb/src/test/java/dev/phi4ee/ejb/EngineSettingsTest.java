@@ -3,6 +3,10 @@ package dev.phi4ee.ejb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.phi4ee.core.api.EngineOptions;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -107,5 +111,99 @@ class EngineSettingsTest {
         } finally {
             System.clearProperty("phi4.intraOpThreads");
         }
+    }
+
+    /** Fails when EngineOptions gains a component that no {@code phi4.*} setting reaches. */
+    @Test
+    void everyEngineOptionIsASettingThatTakesEffect() throws Exception {
+        EngineOptions defaults = EngineOptions.defaults();
+        RecordComponent[] components = EngineOptions.class.getRecordComponents();
+        assertThat(Arrays.stream(components).map(RecordComponent::getName))
+                .as("EngineSettings.NOT_SETTINGS names components that exist")
+                .containsAll(EngineSettings.NOT_SETTINGS);
+        int checked = 0;
+        for (RecordComponent c : components) {
+            if (EngineSettings.NOT_SETTINGS.contains(c.getName())) {
+                continue;
+            }
+            String name = "phi4." + c.getName();
+            assertThat(EngineSettings.ENGINE_OPTIONS)
+                    .as("EngineOptions." + c.getName() + " has the setting " + name)
+                    .containsKey(name);
+            Object before = c.getAccessor().invoke(defaults);
+            String sample = sampleOtherThan(c.getType(), before);
+            EngineOptions set = EngineSettings.of(n -> n.equals(name) ? Optional.of(sample) : Optional.empty())
+                    .engineOptions();
+            assertThat(c.getAccessor().invoke(set)).as(name + "=" + sample).isNotEqualTo(before);
+            checked++;
+        }
+        assertThat(EngineSettings.ENGINE_OPTIONS).hasSize(checked);
+    }
+
+    private static String sampleOtherThan(Class<?> type, Object current) {
+        if (type == int.class || type == long.class) {
+            return ((Number) current).longValue() == 37 ? "38" : "37";
+        }
+        if (type == double.class) {
+            return (Double) current == 0.5 ? "0.25" : "0.5";
+        }
+        if (type == boolean.class) {
+            return String.valueOf(!(Boolean) current);
+        }
+        if (type == Duration.class) {
+            return "77s";
+        }
+        if (type.isEnum()) {
+            return Arrays.stream(type.getEnumConstants())
+                    .filter(e -> !e.equals(current))
+                    .findFirst()
+                    .orElseThrow()
+                    .toString()
+                    .toLowerCase(java.util.Locale.ROOT);
+        }
+        if (type == String.class) {
+            return "cpu".equals(current) ? "auto" : "cpu";
+        }
+        throw new AssertionError("no sample value for a setting of type " + type + ": extend this test");
+    }
+
+    @Test
+    void readsTheEngineLimitsAndModes() {
+        EngineSettings s = EngineSettings.of(name -> Optional.ofNullable(Map.of(
+                        "phi4.strictExecutionProvider", "true",
+                        "phi4.kvCacheMode", "growing",
+                        "phi4.maxAudioDuration", "90s",
+                        "phi4.documentDpi", "150")
+                .get(name)));
+        assertThat(s.engineOptions().strictExecutionProvider()).isTrue();
+        assertThat(s.engineOptions().kvCacheMode()).hasToString("GROWING");
+        assertThat(s.engineOptions().maxAudioDuration()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(s.engineOptions().documentDpi()).isEqualTo(150);
+        assertThat(EngineSettings.duration("x", "PT2M")).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> EngineSettings.of(
+                                name -> name.equals("phi4.kvCacheMode") ? Optional.of("paged") : Optional.empty())
+                        .engineOptions())
+                .hasMessageContaining("phi4.kvCacheMode must be auto, shared_buffer or growing, was 'paged'");
+        assertThatThrownBy(() -> EngineSettings.of(
+                                name -> name.equals("phi4.maxAudioDuration") ? Optional.of("long") : Optional.empty())
+                        .engineOptions())
+                .hasMessageContaining("phi4.maxAudioDuration must be a duration");
+    }
+
+    @Test
+    void jmsSettingsDefaultFromTheMediaLimit() {
+        EngineSettings defaults = EngineSettings.of(name -> Optional.empty());
+        assertThat(defaults.maxMessageBytes()).isEqualTo((100L << 20) / 3 * 4 + 4 + (1L << 20));
+        assertThat(defaults.resultCacheSize()).isEqualTo(1024);
+        assertThat(defaults.resultCacheTtl()).isEqualTo(Duration.ofMinutes(30));
+
+        EngineSettings set = EngineSettings.of(name -> Optional.ofNullable(Map.of(
+                        "phi4.jms.maxMessageBytes", "2m",
+                        "phi4.jms.resultCacheSize", "0",
+                        "phi4.jms.resultCacheTtl", "5m")
+                .get(name)));
+        assertThat(set.maxMessageBytes()).isEqualTo(2L << 20);
+        assertThat(set.resultCacheSize()).isZero();
+        assertThat(set.resultCacheTtl()).isEqualTo(Duration.ofMinutes(5));
     }
 }

@@ -1,6 +1,7 @@
 package dev.phi4ee.core.api;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * How an engine opens and serves a model. Validated once, up front, with messages naming the setting.
@@ -48,6 +49,10 @@ import java.time.Duration;
  *     (docs/decisions/prefix-cache.md)
  * @param prefixBlockTokens tokens per cached prefix block: the granularity of reuse, and the prefill chunk while
  *     prefix reuse is on
+ * @param threadFactory makes the engine's threads (its decode thread, its deadline timer, the threads that complete
+ *     result futures): {@link #DAEMON_THREADS} in Java SE; inside an application server its {@code
+ *     ManagedThreadFactory}, so they carry the server's context and are visible to it. Not a setting: an object the
+ *     host passes in
  */
 public record EngineOptions(
         String executionProvider,
@@ -72,7 +77,12 @@ public record EngineOptions(
         long maxPageOperations,
         Duration maxPageRenderTime,
         long prefixCacheBytes,
-        int prefixBlockTokens) {
+        int prefixBlockTokens,
+        ThreadFactory threadFactory) {
+
+    /** Default {@code threadFactory}: plain daemon threads (the engine names them). */
+    public static final ThreadFactory DAEMON_THREADS =
+            Thread.ofPlatform().daemon(true).factory();
 
     /** Default {@code gpuMemoryUtilization}: vLLM's default; the rest is the model's working memory. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -122,6 +132,7 @@ public record EngineOptions(
         check(
                 prefixBlockTokens >= 1 && prefixBlockTokens <= 4096,
                 "prefixBlockTokens must be in [1, 4096], was " + prefixBlockTokens);
+        check(threadFactory != null, "threadFactory must be set");
     }
 
     private static void check(boolean ok, String message) {
@@ -198,7 +209,8 @@ public record EngineOptions(
                 .maxPageOperations(maxPageOperations)
                 .maxPageRenderTime(maxPageRenderTime)
                 .prefixCacheBytes(prefixCacheBytes)
-                .prefixBlockTokens(prefixBlockTokens);
+                .prefixBlockTokens(prefixBlockTokens)
+                .threadFactory(threadFactory);
     }
 
     public static final class Builder {
@@ -225,6 +237,7 @@ public record EngineOptions(
         private Duration maxPageRenderTime = Duration.ofSeconds(10);
         private long prefixCacheBytes = DEFAULT_PREFIX_CACHE_BYTES;
         private int prefixBlockTokens = DEFAULT_PREFIX_BLOCK_TOKENS;
+        private ThreadFactory threadFactory = DAEMON_THREADS;
 
         private Builder() {}
 
@@ -343,6 +356,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder threadFactory(ThreadFactory v) {
+            threadFactory = v;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(
                     executionProvider,
@@ -367,7 +385,8 @@ public record EngineOptions(
                     maxPageOperations,
                     maxPageRenderTime,
                     prefixCacheBytes,
-                    prefixBlockTokens);
+                    prefixBlockTokens,
+                    threadFactory);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Exception;
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +44,12 @@ final class ContinuousBatchScheduler implements AutoCloseable {
             DecodeBatch batch,
             Runnable terminate,
             Runnable afterExit,
-            DeadlineClock clock) {
+            DeadlineClock clock,
+            ThreadFactory threads) {
         this.queue = new RequestQueue(capacity, maxQueuedTokens, clock);
         this.batch = batch;
         this.maxTokensInFlight = maxTokensInFlight;
-        this.worker = new EngineThread(this::serve, terminate, () -> {
+        this.worker = new EngineThread(threads, this::serve, terminate, () -> {
             queue.close(); // nothing waits any more (idempotent)
             batch.failAll(new EngineClosedException("engine closed while the request ran"));
             batch.close();

@@ -2,6 +2,7 @@ package dev.phi4ee.core.generate;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,9 +22,16 @@ interface DeadlineClock {
 
     /** {@link System#nanoTime()} and one daemon timer thread. */
     static DeadlineClock system() {
+        return system(dev.phi4ee.core.api.EngineOptions.DAEMON_THREADS);
+    }
+
+    /** {@link System#nanoTime()} and one timer thread from {@code threads}. */
+    static DeadlineClock system(ThreadFactory threads) {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "phi4-deadlines");
-            t.setDaemon(true);
+            Thread t = threads.newThread(r);
+            if (t != null) {
+                t.setName("phi4-deadlines");
+            }
             return t;
         });
         timers.setRemoveOnCancelPolicy(true);

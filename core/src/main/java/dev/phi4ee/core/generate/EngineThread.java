@@ -1,6 +1,7 @@
 package dev.phi4ee.core.generate;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,15 +18,20 @@ final class EngineThread {
     private final Thread thread;
     private final Runnable terminate;
 
-    EngineThread(Runnable loop, Runnable terminate, Runnable release) {
+    /** @param threads makes the thread ({@code EngineOptions.threadFactory}: the server's managed threads in EE) */
+    EngineThread(ThreadFactory threads, Runnable loop, Runnable terminate, Runnable release) {
         this.terminate = terminate;
-        this.thread = Thread.ofPlatform().name("phi4-engine").daemon(true).unstarted(() -> {
+        this.thread = threads.newThread(() -> {
             try {
                 loop.run();
             } finally {
                 release.run();
             }
         });
+        if (thread == null) {
+            throw new IllegalStateException("the engine's thread factory made no thread (the server shutting down?)");
+        }
+        thread.setName("phi4-engine");
     }
 
     void start() {

@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +62,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final LoraAdapters adapters;
     private final EnginePromptStage promptStage;
     private final PrefixCache prefixes;
-    private final ExecutorService completions = completionPool();
+    private final ExecutorService completions;
     private final DeadlineClock clock;
     private volatile boolean closed;
 
@@ -74,6 +75,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             DeadlineClock clock) {
         this.graphs = graphs;
         this.clock = clock;
+        this.completions = completionPool(options.threadFactory());
         this.codec = codec;
         this.choosers = choosers;
         GenaiConfig c = graphs.config();
@@ -114,7 +116,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                                 graphs, kvPlan.slots(), maxLength, originalMax, ids, codec::newStream, promptStage),
                         graphs::terminate,
                         this::releaseNative,
-                        clock);
+                        clock,
+                        options.threadFactory());
             } else { // growing cache: one request at a time
                 this.slot = new DecodingSession(graphs, false, maxLength, originalMax);
                 this.scheduler = new RequestScheduler(
@@ -123,7 +126,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                         this::execute,
                         graphs::terminate,
                         this::releaseNative,
-                        clock);
+                        clock,
+                        options.threadFactory());
                 this.batcher = null;
             }
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -187,19 +191,19 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     /**
      * Where result futures are completed, so that a caller's continuation ({@code thenApply}) never runs on the
      * engine thread: a cached pool of daemon threads owned by the engine (a continuation that blocks holds one thread
-     * and the next result takes another; idle threads end after a minute, and close shuts the pool down). Plain
-     * threads, like the engine's own, so it works the same in Java SE and inside an application server
-     * (docs/decisions/runtime-shutdown.md).
+     * and the next result takes another; idle threads end after a minute, and close shuts the pool down). Its threads
+     * come from {@code EngineOptions.threadFactory}, like the engine's own: plain daemon threads in Java SE, the
+     * server's managed threads inside an application server (docs/decisions/runtime-shutdown.md).
      */
-    private static ExecutorService completionPool() {
+    private static ExecutorService completionPool(ThreadFactory threads) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "phi4-result-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        return pool;
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = threads.newThread(r);
+            if (t != null) {
+                t.setName("phi4-result-" + n.incrementAndGet());
+            }
+            return t;
+        });
     }
 
     /** Opens a model directory with the tokenizer files it contains. */
@@ -238,7 +242,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             Function<GenerationRequest, TokenChooser> choosers,
             Placement.Kind placement,
             MemoryProbe probe) {
-        return open(dir, options, codec, choosers, placement, probe, DeadlineClock.system());
+        return open(dir, options, codec, choosers, placement, probe, DeadlineClock.system(options.threadFactory()));
     }
 
     /** As above, with request deadlines measured and fired by {@code clock} (tests that choose when one passes). */

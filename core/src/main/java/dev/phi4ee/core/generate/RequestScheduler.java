@@ -3,6 +3,7 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.Phi4Exception;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,7 @@ final class RequestScheduler implements AutoCloseable {
      * @param terminate ends the native call in progress (any thread)
      * @param afterExit frees what the engine thread used; runs on that thread as it ends
      * @param clock measures and fires the requests' deadlines
+     * @param threads makes the engine thread
      */
     RequestScheduler(
             int capacity,
@@ -33,10 +35,11 @@ final class RequestScheduler implements AutoCloseable {
             Consumer<EngineRequest> executor,
             Runnable terminate,
             Runnable afterExit,
-            DeadlineClock clock) {
+            DeadlineClock clock,
+            ThreadFactory threads) {
         this.queue = new RequestQueue(capacity, maxQueuedTokens, clock);
         this.executor = executor;
-        this.worker = new EngineThread(this::serve, terminate, () -> {
+        this.worker = new EngineThread(threads, this::serve, terminate, () -> {
             queue.close();
             afterExit.run();
         });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.phi4ee.core.api.EngineClosedException;
+import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationOptions;
@@ -11,11 +12,15 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.api.TokenListener;
+import java.time.Duration;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -153,6 +158,46 @@ class EngineShutdownTest {
             latch.await(120, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = KvCacheMode.class,
+            names = {"SHARED_BUFFER", "GROWING"})
+    void everyThreadOfTheEngineComesFromItsThreadFactory(KvCacheMode mode) throws Exception {
+        Set<Thread> made = ConcurrentHashMap.newKeySet();
+        ThreadFactory counting = r -> {
+            Thread t = EngineOptions.DAEMON_THREADS.newThread(r);
+            made.add(t);
+            return t;
+        };
+        try (OnnxPhi4Engine engine = ContinuousBatchingTest.open(
+                KitModels.spec().build(),
+                ContinuousBatchingTest.options()
+                        .kvCacheMode(mode)
+                        .maxBatchSize(2)
+                        .threadFactory(counting)
+                        .build())) {
+            AtomicReference<Thread> decodeThread = new AtomicReference<>();
+            GenerationRequest withDeadline = GenerationRequest.builder()
+                    .user("threads")
+                    .options(GenerationOptions.builder()
+                            .maxNewTokens(3)
+                            .timeout(Duration.ofMinutes(5)) // schedules a timer: the deadline thread
+                            .build())
+                    .build();
+            Thread completedOn = engine.stream(
+                            withDeadline, delta -> decodeThread.compareAndSet(null, Thread.currentThread()))
+                    .result()
+                    .thenApply(r -> Thread.currentThread())
+                    .get(60, TimeUnit.SECONDS);
+
+            assertThat(made).contains(decodeThread.get(), completedOn);
+            assertThat(made)
+                    .extracting(Thread::getName)
+                    .contains("phi4-engine", "phi4-deadlines")
+                    .anySatisfy(name -> assertThat(name).startsWith("phi4-result-"));
         }
     }
 }

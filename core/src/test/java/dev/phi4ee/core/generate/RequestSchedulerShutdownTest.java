@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.phi4ee.core.api.EngineClosedException;
+import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.EngineOverloadedException;
 import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.GenerationOptions;
@@ -66,7 +67,8 @@ class RequestSchedulerShutdownTest {
                     },
                     () -> {},
                     () -> {},
-                    DeadlineClock.system());
+                    DeadlineClock.system(),
+                    EngineOptions.DAEMON_THREADS);
             ref.set(scheduler);
             Queue<EngineRequest> accepted = new ConcurrentLinkedQueue<>();
             AtomicInteger unexpected = new AtomicInteger();
@@ -144,7 +146,8 @@ class RequestSchedulerShutdownTest {
                     releasedAfterReturn.set(executorReturned.get());
                     released.countDown();
                 },
-                DeadlineClock.system());
+                DeadlineClock.system(),
+                EngineOptions.DAEMON_THREADS);
         EngineRequest first = request(scheduler, completions);
         scheduler.submit(first);
         running.await();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.phi4ee.core.api.GenerationOptions;
+import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.ear.it.routes.ItRoutes;
@@ -17,12 +19,14 @@ import dev.phi4ee.ejb.Phi4RequestListener;
 import dev.phi4ee.ejb.Phi4Response;
 import dev.phi4ee.ejb.Phi4Service;
 import jakarta.ejb.EJB;
+import jakarta.ejb.EJBAccessException;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSSecurityRuntimeException;
 import jakarta.jms.Message;
 import jakarta.jms.Queue;
 import jakarta.jms.TemporaryQueue;
@@ -34,6 +38,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.naming.InitialContext;
@@ -41,6 +48,7 @@ import javax.naming.NamingException;
 import org.apache.camel.Exchange;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.EmptyAsset;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -59,11 +67,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * tests, so the last one can prove that the engine was opened exactly once.
  */
 @ExtendWith(ArquillianExtension.class)
+@ServerSetup(Phi4ServerSetup.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Phi4ServerIT {
 
     private static final String CONNECTION_FACTORY = "java:/ConnectionFactory";
     private static final String DLQ = "java:/jms/queue/DLQ";
+    private static final String REMOTE_CONNECTION_FACTORY = "java:jboss/exported/jms/RemoteConnectionFactory";
 
     @Deployment
     static EnterpriseArchive deployment() throws Exception {
@@ -71,7 +81,7 @@ class Phi4ServerIT {
                 .importFrom(new File(System.getProperty("phi4.it.ear")))
                 .as(EnterpriseArchive.class);
         WebArchive tests = ShrinkWrap.create(WebArchive.class, "phi4-it.war")
-                .addClasses(Phi4ServerIT.class, ItMedia.class)
+                .addClasses(Phi4ServerIT.class, ItMedia.class, AsPhi4User.class)
                 .addAsLibrary(jarOf(org.assertj.core.api.Assertions.class))
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
         JavaArchive routes = ShrinkWrap.create(JavaArchive.class, "phi4-it-routes.jar")
@@ -114,33 +124,51 @@ class Phi4ServerIT {
     @jakarta.annotation.Resource
     ManagedExecutorService executor;
 
+    @EJB
+    AsPhi4User asPhi4User;
+
+    /** Runs {@code work} with the role Phi4Service requires; its exceptions come out as themselves. */
+    private <T> T asUser(Callable<T> work) throws Exception {
+        try {
+            return asPhi4User.call(() -> {
+                try {
+                    return work.call();
+                } catch (RuntimeException e) {
+                    throw new ExecutionException(e); // a checked exception crosses the EJB boundary unwrapped
+                }
+            });
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
     @Test
     @Order(1)
     void injectedServiceGenerates() throws Exception {
         Phi4Request request = Phi4Request.ofPrompt("Hello from WildFly");
         request.setMaxNewTokens(8);
 
-        Phi4Response response = service.generate(request);
+        Phi4Response response = asUser(() -> service.generate(request));
 
         assertThat(response.getText()).isNotNull();
         assertThat(response.getGeneratedTokens()).isBetween(1, 8);
         assertThat(response.getPromptTokens()).isPositive();
         assertThat(response.getFinishReason()).isIn("STOP", "LENGTH");
 
-        Phi4Response viaEjb = serviceByEjb.generateAsync(request).get(60, TimeUnit.SECONDS);
+        Phi4Response viaEjb = asUser(() -> serviceByEjb.generateAsync(request)).get(60, TimeUnit.SECONDS);
         assertThat(viaEjb.getPromptTokens()).isEqualTo(response.getPromptTokens());
-        Future<Phi4Response> submitted = serviceByEjb.submit(request);
+        Future<Phi4Response> submitted = asUser(() -> serviceByEjb.submit(request));
         assertThat(submitted.get(60, TimeUnit.SECONDS).getPromptTokens()).isEqualTo(response.getPromptTokens());
     }
 
     @Test
     @Order(2)
-    void imageRequestReachesTheVisionPath() {
+    void imageRequestReachesTheVisionPath() throws Exception {
         Phi4Request request = Phi4Request.ofPrompt("What does the scan say?");
         request.setMaxNewTokens(4);
         request.setMedia(List.of(new MediaInput(ItMedia.scanPng(), null, "scan.png")));
 
-        Phi4Response response = service.generate(request);
+        Phi4Response response = asUser(() -> service.generate(request));
 
         assertThat(response.getImageTokens()).isPositive();
         assertThat(response.getPromptTokens()).isGreaterThan(response.getImageTokens());
@@ -154,14 +182,15 @@ class Phi4ServerIT {
         tooLong.setMaxNewTokens(100_000);
         tooLong.setTopP(0.0);
 
-        assertThatThrownBy(() -> service.generate(blank)).isInstanceOf(ConstraintViolationException.class);
-        Throwable thrown = catchThrowable(() -> service.generate(tooLong));
+        assertThatThrownBy(() -> asUser(() -> service.generate(blank)))
+                .isInstanceOf(ConstraintViolationException.class);
+        Throwable thrown = catchThrowable(() -> asUser(() -> service.generate(tooLong)));
         assertThat(thrown).isInstanceOf(ConstraintViolationException.class);
         assertThat(((ConstraintViolationException) thrown).getConstraintViolations())
                 .extracting(v -> v.getPropertyPath().toString())
                 .anySatisfy(p -> assertThat(p).endsWith("maxNewTokens"))
                 .anySatisfy(p -> assertThat(p).endsWith("topP"));
-        assertThatThrownBy(() -> service.generate(null)).isInstanceOf(ConstraintViolationException.class);
+        assertThatThrownBy(() -> asUser(() -> service.generate(null))).isInstanceOf(ConstraintViolationException.class);
     }
 
     @Test
@@ -170,7 +199,7 @@ class Phi4ServerIT {
         Phi4Request request = Phi4Request.ofPrompt("What is this?");
         request.setMedia(List.of(new MediaInput(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, null, "mystery.bin")));
 
-        assertThatThrownBy(() -> service.generate(request))
+        assertThatThrownBy(() -> asUser(() -> service.generate(request)))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("mystery.bin");
     }
@@ -244,6 +273,8 @@ class Phi4ServerIT {
             Map<String, Message> answers = receive(jms, replies, 3);
             assertThat(answers.get("it-poison-1").getStringProperty(JmsProperties.STATUS))
                     .isEqualTo("INVALID");
+            assertThat(answers.get("it-poison-1").getIntProperty(JmsProperties.DELIVERY))
+                    .isEqualTo(1);
             assertThat(answers.get("it-invalid-1").getStringProperty(JmsProperties.STATUS))
                     .isEqualTo("INVALID");
             assertThat(((TextMessage) answers.get("it-invalid-1")).getText()).contains("non-blank prompt");
@@ -255,6 +286,9 @@ class Phi4ServerIT {
                 try (JMSConsumer dead = jms.createConsumer(dlq, "JMSCorrelationID = '" + id + "'")) {
                     Message inDlq = dead.receive(60_000);
                     assertThat(inDlq).as(id + " in the DLQ").isNotNull();
+                    // moved there by the listener at once (with the reason), not by the broker after its attempts
+                    assertThat(inDlq.getStringProperty(JmsProperties.ERROR)).isNotBlank();
+                    assertThat(inDlq.getStringProperty(JmsProperties.STATUS)).isEqualTo("INVALID");
                 }
             }
             // Exactly one error reply each: redeliveries of an invalid message are not answered again.
@@ -263,7 +297,137 @@ class Phi4ServerIT {
     }
 
     @Test
+    @Order(5)
+    void anOversizedMessageIsRefusedWithoutReadingItsBody() throws Exception {
+        int size = 32 << 20; // over the test server's phi4.jms.maxMessageBytes (4m): an Artemis large message
+        try (JMSContext jms = connectionFactory().createContext()) {
+            TemporaryQueue replies = jms.createTemporaryQueue();
+            BytesMessage big = jms.createBytesMessage();
+            big.writeBytes(new byte[size]);
+            big.setStringProperty(JmsProperties.PROMPT, "Describe.");
+            big.setJMSCorrelationID("it-oversized-1");
+            big.setJMSReplyTo(replies);
+
+            jms.createProducer().send(requestQueue(), big);
+            long sent = System.nanoTime();
+            Message reply = receive(jms, replies, 1).get("it-oversized-1");
+            long millis = (System.nanoTime() - sent) / 1_000_000;
+
+            assertThat(reply.getStringProperty(JmsProperties.STATUS)).isEqualTo("INVALID");
+            assertThat(((TextMessage) reply).getText()).contains(size + " bytes exceeds phi4.jms.maxMessageBytes");
+            System.out.printf(
+                    "phi4 jms: a %d MiB BytesMessage refused (INVALID reply) %d ms after its send%n",
+                    size >> 20, millis);
+            Queue dlq = (Queue) new InitialContext().lookup(DLQ);
+            try (JMSConsumer dead = jms.createConsumer(dlq, "JMSCorrelationID = 'it-oversized-1'")) {
+                Message inDlq = dead.receive(60_000);
+                assertThat(inDlq).isNotNull();
+                assertThat(inDlq.getStringProperty(JmsProperties.PROMPT)).isEqualTo("Describe.");
+            }
+
+            // A large TextMessage declares its size too (Artemis's _AMQ_LARGE_SIZE): refused before getText().
+            TextMessage bigText = jms.createTextMessage("{\"prompt\": \"" + "x".repeat(8 << 20) + "\"}");
+            bigText.setJMSCorrelationID("it-oversized-2");
+            bigText.setJMSReplyTo(replies);
+            jms.createProducer().send(requestQueue(), bigText);
+            assertThat(((TextMessage) receive(jms, replies, 1).get("it-oversized-2")).getText())
+                    .contains("message body of")
+                    .contains("bytes exceeds phi4.jms.maxMessageBytes");
+        }
+    }
+
+    /**
+     * The test server's transaction timeout is 2 s ({@link Phi4ServerSetup}); this generation takes 5 s because a
+     * stream holds the engine's thread. In a transaction it would be rolled back and answered by a redelivery.
+     */
+    @Test
     @Order(6)
+    void aGenerationLongerThanTheTransactionTimeoutIsAnsweredOnceFromItsFirstDelivery() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        GenerationRequest hold = GenerationRequest.builder()
+                .user("hold the engine")
+                .options(GenerationOptions.builder()
+                        .maxNewTokens(8)
+                        .minNewTokens(8)
+                        .build())
+                .build();
+        var blocker = engine.stream(hold, delta -> {
+            if (holding.getCount() > 0) {
+                holding.countDown();
+                sleep(5_000);
+            }
+        });
+        assertThat(holding.await(60, TimeUnit.SECONDS))
+                .as("the stream holds the engine")
+                .isTrue();
+        try (JMSContext jms = connectionFactory().createContext()) {
+            TemporaryQueue replies = jms.createTemporaryQueue();
+            Phi4Request request = Phi4Request.ofPrompt("Slow over JMS");
+            request.setMaxNewTokens(4);
+            TextMessage text = jms.createTextMessage(json.write(request));
+            text.setJMSCorrelationID("it-slow-1");
+            text.setJMSReplyTo(replies);
+            long start = System.nanoTime();
+            jms.createProducer().send(requestQueue(), text);
+
+            Message reply = receive(jms, replies, 1).get("it-slow-1");
+
+            assertThat(reply.getStringProperty(JmsProperties.STATUS)).isEqualTo("OK");
+            assertThat(reply.getIntProperty(JmsProperties.DELIVERY))
+                    .as("answered by its first delivery")
+                    .isEqualTo(1);
+            assertThat((System.nanoTime() - start) / 1_000_000_000.0)
+                    .as("it really outlived the transaction timeout")
+                    .isGreaterThan(Phi4ServerSetup.TX_TIMEOUT_S);
+            try (JMSConsumer more = jms.createConsumer(replies)) {
+                assertThat(more.receive(Phi4ServerSetup.REDELIVERY_DELAY_MS * 2L))
+                        .as("no second answer")
+                        .isNull();
+            }
+        }
+        blocker.result().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @Order(8)
+    void onlyCallersWithThePhi4RoleMayUseTheService() {
+        assertThatThrownBy(() -> service.generate(Phi4Request.ofPrompt("from an anonymous caller")))
+                .isInstanceOf(EJBAccessException.class);
+    }
+
+    @Test
+    @Order(8)
+    void guestsMayNotSendToTheRequestQueueButSendersMay() throws Exception {
+        ConnectionFactory remote = (ConnectionFactory) new InitialContext().lookup(REMOTE_CONNECTION_FACTORY);
+        Phi4Request request = Phi4Request.ofPrompt("Who may ask?");
+        request.setMaxNewTokens(2);
+        try (JMSContext guest = remote.createContext(Phi4ServerSetup.GUEST, Phi4ServerSetup.PASSWORD)) {
+            assertThatThrownBy(() -> guest.createProducer().send(requestQueue(), json.write(request)))
+                    .isInstanceOf(JMSSecurityRuntimeException.class);
+        }
+        try (JMSContext jms = connectionFactory().createContext();
+                JMSContext sender = remote.createContext(Phi4ServerSetup.SENDER, Phi4ServerSetup.PASSWORD)) {
+            TemporaryQueue replies = jms.createTemporaryQueue();
+            TextMessage text = sender.createTextMessage(json.write(request));
+            text.setJMSCorrelationID("it-sender-1");
+            text.setJMSReplyTo(replies);
+            sender.createProducer().send(requestQueue(), text);
+
+            assertThat(receive(jms, replies, 1).get("it-sender-1").getStringProperty(JmsProperties.STATUS))
+                    .isEqualTo("OK");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    @Order(7)
     void camelRouteInsideTheServerCallsPhi4Generate() {
         Exchange out = camelHost.context().createProducerTemplate().request("direct:it-summarise", e -> e.getMessage()
                 .setBody("a long quarterly report"));
@@ -279,13 +443,13 @@ class Phi4ServerIT {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void throughputOfTheListenerVersusDirectServiceCalls() throws Exception {
         int messages = 100;
         int rounds = 3; // alternating, so a load spike on the shared machine hits both paths alike
         Phi4Request request = Phi4Request.ofPrompt("Throughput probe");
         request.setMaxNewTokens(2);
-        service.generate(request); // warm-up
+        asUser(() -> service.generate(request)); // warm-up
         List<Double> ratios = new ArrayList<>();
         StringBuilder figures = new StringBuilder();
         for (int round = 1; round <= rounds; round++) {
@@ -311,11 +475,12 @@ class Phi4ServerIT {
         List<Future<?>> calls = new ArrayList<>();
         for (int c = 0; c < LISTENER_SESSIONS; c++) {
             int share = messages / LISTENER_SESSIONS + (c < messages % LISTENER_SESSIONS ? 1 : 0);
-            calls.add(executor.submit(() -> {
+            calls.add(executor.submit(() -> asUser(() -> {
                 for (int i = 0; i < share; i++) {
                     service.generate(request);
                 }
-            }));
+                return null;
+            })));
         }
         for (Future<?> call : calls) {
             call.get(300, TimeUnit.SECONDS);
