@@ -84,6 +84,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxQueuedRequests": getOrCreateConfiguration(target).setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": getOrCreateConfiguration(target).setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "prefixblocktokens":
+        case "prefixBlockTokens": getOrCreateConfiguration(target).setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
+        case "prefixcachebytes":
+        case "prefixCacheBytes": getOrCreateConfiguration(target).setPrefixCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": getOrCreateConfiguration(target).setPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "seed": getOrCreateConfiguration(target).setSeed(property(camelContext, java.lang.Long.class, value)); return true;
         case "stopsequences":
@@ -167,6 +171,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "prefixblocktokens":
+        case "prefixBlockTokens": return int.class;
+        case "prefixcachebytes":
+        case "prefixCacheBytes": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
         case "seed": return java.lang.Long.class;
         case "stopsequences":
@@ -246,6 +254,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxQueuedRequests": return getOrCreateConfiguration(target).getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return getOrCreateConfiguration(target).getModelPath();
+        case "prefixblocktokens":
+        case "prefixBlockTokens": return getOrCreateConfiguration(target).getPrefixBlockTokens();
+        case "prefixcachebytes":
+        case "prefixCacheBytes": return getOrCreateConfiguration(target).getPrefixCacheBytes();
         case "prompt": return getOrCreateConfiguration(target).getPrompt();
         case "seed": return getOrCreateConfiguration(target).getSeed();
         case "stopsequences":

@@ -72,6 +72,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": target.setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "prefixblocktokens":
+        case "prefixBlockTokens": target.setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
+        case "prefixcachebytes":
+        case "prefixCacheBytes": target.setPrefixCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.setPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "seed": target.setSeed(property(camelContext, java.lang.Long.class, value)); return true;
         case "stopsequences":
@@ -145,6 +149,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "prefixblocktokens":
+        case "prefixBlockTokens": return int.class;
+        case "prefixcachebytes":
+        case "prefixCacheBytes": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
         case "seed": return java.lang.Long.class;
         case "stopsequences":
@@ -219,6 +227,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": return target.getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getModelPath();
+        case "prefixblocktokens":
+        case "prefixBlockTokens": return target.getPrefixBlockTokens();
+        case "prefixcachebytes":
+        case "prefixCacheBytes": return target.getPrefixCacheBytes();
         case "prompt": return target.getPrompt();
         case "seed": return target.getSeed();
         case "stopsequences":

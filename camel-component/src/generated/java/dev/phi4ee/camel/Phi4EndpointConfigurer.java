@@ -74,6 +74,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxQueuedRequests": target.getConfiguration().setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.getConfiguration().setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "prefixblocktokens":
+        case "prefixBlockTokens": target.getConfiguration().setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
+        case "prefixcachebytes":
+        case "prefixCacheBytes": target.getConfiguration().setPrefixCacheBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.getConfiguration().setPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "seed": target.getConfiguration().setSeed(property(camelContext, java.lang.Long.class, value)); return true;
         case "stopsequences":
@@ -154,6 +158,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "prefixblocktokens":
+        case "prefixBlockTokens": return int.class;
+        case "prefixcachebytes":
+        case "prefixCacheBytes": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
         case "seed": return java.lang.Long.class;
         case "stopsequences":
@@ -230,6 +238,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxQueuedRequests": return target.getConfiguration().getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getConfiguration().getModelPath();
+        case "prefixblocktokens":
+        case "prefixBlockTokens": return target.getConfiguration().getPrefixBlockTokens();
+        case "prefixcachebytes":
+        case "prefixCacheBytes": return target.getConfiguration().getPrefixCacheBytes();
         case "prompt": return target.getConfiguration().getPrompt();
         case "seed": return target.getConfiguration().getSeed();
         case "stopsequences":

@@ -24,7 +24,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(38);
+        Set<String> props = new HashSet<>(40);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
@@ -52,6 +52,8 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("maxQueuedRequests");
         props.add("modelPath");
         props.add("operation");
+        props.add("prefixBlockTokens");
+        props.add("prefixCacheBytes");
         props.add("prompt");
         props.add("seed");
         props.add("stopSequences");

@@ -181,6 +181,20 @@ public class Phi4Configuration implements Cloneable {
     private long maxPageRenderTime =
             EngineOptions.defaults().maxPageRenderTime().toMillis();
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "512m",
+            description = "Memory of the engine opened from modelPath for reusable prompt prefixes (the same system"
+                    + " prompt or document on every message): bytes or a binary unit (512m); 0 = no prefix reuse.")
+    private String prefixCacheBytes;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "64",
+            description = "Tokens per cached prefix block of the engine opened from modelPath: the granularity of"
+                    + " prefix reuse.")
+    private int prefixBlockTokens = EngineOptions.DEFAULT_PREFIX_BLOCK_TOKENS;
+
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
 
@@ -424,6 +438,22 @@ public class Phi4Configuration implements Cloneable {
         this.maxPageRenderTime = maxPageRenderTime;
     }
 
+    public String getPrefixCacheBytes() {
+        return prefixCacheBytes;
+    }
+
+    public void setPrefixCacheBytes(String prefixCacheBytes) {
+        this.prefixCacheBytes = prefixCacheBytes;
+    }
+
+    public int getPrefixBlockTokens() {
+        return prefixBlockTokens;
+    }
+
+    public void setPrefixBlockTokens(int prefixBlockTokens) {
+        this.prefixBlockTokens = prefixBlockTokens;
+    }
+
     /**
      * Options of the engine this configuration opens from {@code modelPath}.
      *
@@ -456,6 +486,11 @@ public class Phi4Configuration implements Cloneable {
                 .maxAudioDuration(Duration.ofMillis(maxAudioDuration))
                 .maxPageOperations(maxPageOperations)
                 .maxPageRenderTime(Duration.ofMillis(maxPageRenderTime))
+                .prefixCacheBytes(
+                        prefixCacheBytes == null || prefixCacheBytes.isBlank()
+                                ? EngineOptions.DEFAULT_PREFIX_CACHE_BYTES
+                                : EngineOptions.parseBytes(prefixCacheBytes))
+                .prefixBlockTokens(prefixBlockTokens)
                 .build();
     }
 

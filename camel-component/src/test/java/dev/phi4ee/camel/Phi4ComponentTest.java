@@ -127,7 +127,8 @@ class Phi4ComponentTest {
             // Not started: the endpoint is created without opening an engine.
             Phi4Endpoint endpoint = context.getEndpoint(
                     "phi4:generate?maxQueuedLength=4096&maxMediaBytes=10m&maxImagesPerRequest=4"
-                            + "&maxPixelsPerRequest=5000000&maxPageOperations=3000&maxPageRenderTime=3s",
+                            + "&maxPixelsPerRequest=5000000&maxPageOperations=3000&maxPageRenderTime=3s"
+                            + "&prefixCacheBytes=2m&prefixBlockTokens=32",
                     Phi4Endpoint.class);
             var options = endpoint.getConfiguration().engineOptions();
             assertThat(options.maxQueuedTokens()).isEqualTo(4096);
@@ -136,6 +137,8 @@ class Phi4ComponentTest {
             assertThat(options.maxPixelsPerRequest()).isEqualTo(5_000_000);
             assertThat(options.maxPageOperations()).isEqualTo(3000);
             assertThat(options.maxPageRenderTime()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(options.prefixCacheBytes()).isEqualTo(2L << 20);
+            assertThat(options.prefixBlockTokens()).isEqualTo(32);
         } finally {
             context.stop();
         }

@@ -130,6 +130,8 @@ public final class Phi4Settings {
         m.put("phi4.maxPixelsPerRequest", (b, v) -> b.maxPixelsPerRequest(Long.parseLong(v)));
         m.put("phi4.maxPageOperations", (b, v) -> b.maxPageOperations(Long.parseLong(v)));
         m.put("phi4.maxPageRenderTime", (b, v) -> b.maxPageRenderTime(duration(v)));
+        m.put("phi4.prefixCacheBytes", (b, v) -> b.prefixCacheBytes(EngineOptions.parseBytes(v)));
+        m.put("phi4.prefixBlockTokens", (b, v) -> b.prefixBlockTokens(Integer.parseInt(v)));
         return Map.copyOf(m);
     }
 

@@ -98,6 +98,12 @@ public class Phi4Properties {
     /** Longest time spent drawing one PDF page (e.g. 10s, 500ms); a document beyond it is rejected. */
     private Duration maxPageRenderTime = Duration.ofSeconds(10);
 
+    /** Memory for reusable prompt prefixes (same tokens, media and adapter), least recently used evicted; 0 = off. */
+    private DataSize prefixCacheBytes = DataSize.ofBytes(EngineOptions.DEFAULT_PREFIX_CACHE_BYTES);
+
+    /** Tokens per cached prefix block: the granularity of prefix reuse. */
+    private int prefixBlockTokens = EngineOptions.DEFAULT_PREFIX_BLOCK_TOKENS;
+
     private final DemoModel demoModel = new DemoModel();
 
     /** The engine options these properties describe; the engine's own validation names a wrong value. */
@@ -121,7 +127,9 @@ public class Phi4Properties {
                 .maxImagesPerRequest(maxImagesPerRequest)
                 .maxPixelsPerRequest(maxPixelsPerRequest)
                 .maxPageOperations(maxPageOperations)
-                .maxPageRenderTime(maxPageRenderTime);
+                .maxPageRenderTime(maxPageRenderTime)
+                .prefixCacheBytes(prefixCacheBytes.toBytes())
+                .prefixBlockTokens(prefixBlockTokens);
         if (kvCacheBytes != null) {
             b.kvCacheBytes(kvCacheBytes.toBytes());
         }
@@ -338,5 +346,21 @@ public class Phi4Properties {
 
     public void setMaxPageRenderTime(Duration maxPageRenderTime) {
         this.maxPageRenderTime = maxPageRenderTime;
+    }
+
+    public DataSize getPrefixCacheBytes() {
+        return prefixCacheBytes;
+    }
+
+    public void setPrefixCacheBytes(DataSize prefixCacheBytes) {
+        this.prefixCacheBytes = prefixCacheBytes;
+    }
+
+    public int getPrefixBlockTokens() {
+        return prefixBlockTokens;
+    }
+
+    public void setPrefixBlockTokens(int prefixBlockTokens) {
+        this.prefixBlockTokens = prefixBlockTokens;
     }
 }

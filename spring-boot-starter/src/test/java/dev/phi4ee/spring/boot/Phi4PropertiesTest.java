@@ -105,7 +105,9 @@ class Phi4PropertiesTest {
                 "maxImagesPerRequest",
                 "maxPixelsPerRequest",
                 "maxPageOperations",
-                "maxPageRenderTime");
+                "maxPageRenderTime",
+                "prefixCacheBytes",
+                "prefixBlockTokens");
         JsonNode catalog;
         try (InputStream in = Phi4Configuration.class.getResourceAsStream("/META-INF/dev/phi4ee/camel/phi4.json")) {
             assertThat(in).as("camel-phi4's generated catalog").isNotNull();
