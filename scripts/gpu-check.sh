@@ -4,7 +4,10 @@
 # "GPU") and stops with a plain message when something is missing. Then builds core with the CUDA natives (-Pgpu) and
 # runs the CUDA tests (GpuSmokeTest: device placement round trip; CUDA vs CPU logits per step in both KV modes and
 # across the LongRoPE switch; continuous batching on CUDA == CPU alone; image/audio requests; aggregate tokens/s at
-# 1/4/16 requests) plus the device-path equivalence tests on the CPU as a control. Target: under 5 minutes.
+# 1/4/16 requests; every engine open there also checks that all sessions landed on CUDA, one shared arena with the
+# derived gpu_mem_limit, pinned host memory for the per-step logits and masks), CudaArenaTest (the environment's arena
+# registered and unregistered for real) plus the device-path equivalence tests on the CPU as a control. Target: under
+# 5 minutes.
 # Usage: bash scripts/gpu-check.sh [extra maven args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,7 +67,7 @@ start=$(date +%s)
 rc=0
 ./mvnw -B -ntp -q -Pgpu -pl core -am test \
   -Dphi4.gpu=true \
-  -Dtest='GpuSmokeTest,DeviceResidencyTest,PlacementTest,DecodingSessionTest,OrtSessionTest' \
+  -Dtest='GpuSmokeTest,DeviceResidencyTest,PlacementTest,DecodingSessionTest,OrtSessionTest,CudaArenaTest' \
   -Dsurefire.failIfNoSpecifiedTests=false -Dsurefire.redirectTestOutputToFile=true "$@" || rc=$?
 grep -h "Tests run" core/target/surefire-reports/*.txt || true
 grep -h "CUDA vs CPU\|CUDA batched\|GPU:" core/target/surefire-reports/*-output.txt 2>/dev/null || true

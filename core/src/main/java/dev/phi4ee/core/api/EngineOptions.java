@@ -20,6 +20,8 @@ import java.util.concurrent.ThreadFactory;
  * @param gpuMemoryUtilization share of a CUDA device's memory the engine may fill (as vLLM's {@code
  *     gpu_memory_utilization}): the KV budget is this share of the device's total memory minus what is in use once
  *     the model is loaded
+ * @param gpuMemLimit limit of the engine's CUDA arena in bytes (ONNX Runtime's {@code gpu_mem_limit}); 0 = derived:
+ *     weights + KV cache + a working margin, capped at the device's free memory (docs/decisions/cuda-device-memory.md)
  * @param hostMemoryUtilization share of the host's physical memory (the container's limit when lower) the process
  *     may fill: the KV budget on the CPU is this share minus the process's resident memory after loading and the
  *     Java heap it may still grow to
@@ -63,6 +65,7 @@ public record EngineOptions(
         int maxBatchSize,
         long kvCacheBytes,
         double gpuMemoryUtilization,
+        long gpuMemLimit,
         double hostMemoryUtilization,
         int maxQueuedRequests,
         long maxTokensInFlight,
@@ -109,6 +112,7 @@ public record EngineOptions(
         check(
                 gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1,
                 "gpuMemoryUtilization must be in (0, 1], was " + gpuMemoryUtilization);
+        check(gpuMemLimit >= 0, "gpuMemLimit must be >= 0, was " + gpuMemLimit);
         check(
                 hostMemoryUtilization > 0 && hostMemoryUtilization <= 1,
                 "hostMemoryUtilization must be in (0, 1], was " + hostMemoryUtilization);
@@ -195,6 +199,7 @@ public record EngineOptions(
                 .maxBatchSize(maxBatchSize)
                 .kvCacheBytes(kvCacheBytes)
                 .gpuMemoryUtilization(gpuMemoryUtilization)
+                .gpuMemLimit(gpuMemLimit)
                 .hostMemoryUtilization(hostMemoryUtilization)
                 .maxQueuedRequests(maxQueuedRequests)
                 .maxTokensInFlight(maxTokensInFlight)
@@ -222,6 +227,7 @@ public record EngineOptions(
         private int maxBatchSize = 8;
         private long kvCacheBytes;
         private double gpuMemoryUtilization = DEFAULT_GPU_MEMORY_UTILIZATION;
+        private long gpuMemLimit;
         private double hostMemoryUtilization = DEFAULT_HOST_MEMORY_UTILIZATION;
         private int maxQueuedRequests = 256;
         private long maxTokensInFlight;
@@ -278,6 +284,11 @@ public record EngineOptions(
 
         public Builder gpuMemoryUtilization(double v) {
             gpuMemoryUtilization = v;
+            return this;
+        }
+
+        public Builder gpuMemLimit(long v) {
+            gpuMemLimit = v;
             return this;
         }
 
@@ -371,6 +382,7 @@ public record EngineOptions(
                     maxBatchSize,
                     kvCacheBytes,
                     gpuMemoryUtilization,
+                    gpuMemLimit,
                     hostMemoryUtilization,
                     maxQueuedRequests,
                     maxTokensInFlight,

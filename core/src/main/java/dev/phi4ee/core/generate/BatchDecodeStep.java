@@ -72,8 +72,8 @@ final class BatchDecodeStep implements AutoCloseable {
         // Embeddings go from graph to graph in the placement's memory; ids, mask and logits are host memory (the
         // step's logits, [rows, 1, vocab], are the only bytes that come back from a device).
         this.embeds = graphs.placement().allocate(graphs.embedsType(), maxBatch, 1, hidden);
-        this.logits = Tensor.allocate(graphs.logitsType(), maxBatch, 1, vocab);
-        this.mask = Tensor.allocate(ElementType.INT64, (long) maxBatch * maxLength);
+        this.logits = graphs.placement().allocateHost(graphs.logitsType(), maxBatch, 1, vocab);
+        this.mask = graphs.placement().allocateHost(ElementType.INT64, (long) maxBatch * maxLength);
         this.emptyImage = Tensor.allocate(graphs.imageFeaturesType(), 0, hidden);
         this.emptyAudio = Tensor.allocate(graphs.audioFeaturesType(), 0, hidden);
         this.ones = new long[maxLength];

@@ -86,7 +86,7 @@ public final class DecodingSession implements AutoCloseable {
         this.hidden = dc.hiddenSize();
         this.vocab = graphs.config().vocabSize();
         this.cache = cache;
-        this.ones = Tensor.allocate(ElementType.INT64, 1, capacity);
+        this.ones = placement.allocateHost(ElementType.INT64, 1, capacity);
         ByteBuffer b = ones.buffer();
         for (int i = 0; i < capacity; i++) {
             b.putLong(1L);
@@ -95,7 +95,7 @@ public final class DecodingSession implements AutoCloseable {
         this.emptyAudio = Tensor.allocate(graphs.audioFeaturesType(), 0, hidden);
         this.stepIds = Tensor.allocate(ElementType.INT64, 1, 1);
         this.stepEmbeds = placement.allocate(graphs.embedsType(), 1, 1, hidden);
-        this.stepLogits = Tensor.allocate(graphs.logitsType(), 1, 1, vocab);
+        this.stepLogits = placement.allocateHost(graphs.logitsType(), 1, 1, vocab);
         this.embeddingBinding = graphs.embedding().newBinding();
         this.decoderBinding = graphs.decoder().newBinding();
         this.ownsPromptLogits = shared == null;

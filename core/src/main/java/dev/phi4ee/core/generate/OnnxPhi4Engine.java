@@ -10,10 +10,12 @@ import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.api.KvCachePlan;
+import dev.phi4ee.core.api.ModelFormatException;
 import dev.phi4ee.core.api.ModelInfo;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.generate.kv.CudaArenaPlan;
 import dev.phi4ee.core.generate.kv.KvGeometry;
 import dev.phi4ee.core.generate.kv.KvMemoryPlanner;
 import dev.phi4ee.core.generate.kv.MemoryBudget;
@@ -21,12 +23,18 @@ import dev.phi4ee.core.generate.kv.MemoryProbe;
 import dev.phi4ee.core.generate.prefix.PrefixCache;
 import dev.phi4ee.core.model.GenaiConfig;
 import dev.phi4ee.core.model.ModelDirectory;
+import dev.phi4ee.core.ort.CudaArena;
+import dev.phi4ee.core.ort.OnnxRuntime;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtTerminated;
 import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.ort.SessionSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SynchronousQueue;
@@ -72,6 +80,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             EngineOptions options,
             Function<GenerationRequest, TokenChooser> choosers,
             MemoryProbe probe,
+            Optional<CudaArenaPlan> arena,
             DeadlineClock clock) {
         this.graphs = graphs;
         this.clock = clock;
@@ -89,7 +98,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         this.adapters = new LoraAdapters(graphs.directory(), graphs);
         try {
             // Measured now: the weights and adapters are loaded (on the device when it is CUDA).
-            this.kvPlan = planKvCache(graphs, options, sharedBuffer, probe);
+            this.kvPlan = planKvCache(graphs, options, sharedBuffer, probe, arena);
             this.maxLength = kvPlan.window();
             this.howToGrow = KvMemoryPlanner.howToGrow(kvPlan, c.contextLength());
             this.info = new ModelInfo(
@@ -152,6 +161,16 @@ public final class OnnxPhi4Engine implements Phi4Engine {
      * probe} in the memory the cache will live in (docs/decisions/runtime-kv-memory-plan.md).
      */
     static KvCachePlan planKvCache(Phi4Graphs graphs, EngineOptions options, boolean sharedBuffer, MemoryProbe probe) {
+        return planKvCache(graphs, options, sharedBuffer, probe, Optional.empty());
+    }
+
+    /** As above, the budget on CUDA capped at what the engine's arena leaves the cache ({@link CudaArenaPlan}). */
+    static KvCachePlan planKvCache(
+            Phi4Graphs graphs,
+            EngineOptions options,
+            boolean sharedBuffer,
+            MemoryProbe probe,
+            Optional<CudaArenaPlan> arena) {
         GenaiConfig c = graphs.config();
         var d = c.decoder();
         KvGeometry geometry = new KvGeometry(
@@ -163,7 +182,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         int cudaDevice = !graphs.placement().isHost() && ep.startsWith("cuda")
                 ? (ep.indexOf(':') < 0 ? 0 : Integer.parseInt(ep.substring(ep.indexOf(':') + 1)))
                 : -1;
-        MemoryBudget budget = MemoryBudget.resolve(options, cudaDevice, probe);
+        MemoryBudget measured = MemoryBudget.resolve(options, cudaDevice, probe);
+        MemoryBudget budget = cudaDevice >= 0 ? arena.map(a -> a.cap(measured)).orElse(measured) : measured;
         return KvMemoryPlanner.plan(
                 geometry,
                 c.search().maxLength(),
@@ -255,12 +275,51 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             MemoryProbe probe,
             DeadlineClock clock) {
         Objects.requireNonNull(codec, "codec");
-        Phi4Graphs graphs = Phi4Graphs.open(dir, sessionSettings(options), placement);
+        Optional<CudaArenaPlan> arena = cudaArenaPlan(dir, options, probe);
+        Phi4Graphs graphs;
+        if (arena.isPresent()) { // one arena for the engine's sessions, its limit fixed before they exist
+            long limit = arena.get().limitBytes();
+            SessionSettings settings = sessionSettings(options);
+            settings = settings.withCuda(
+                    settings.cuda().with(Map.of(CudaArenaPlan.PROVIDER_OPTION, Long.toString(limit))));
+            LOG.info(
+                    "CUDA memory limit of the engine: {} bytes ({})",
+                    limit,
+                    arena.get().source());
+            try (CudaArena opening = CudaArena.open(options.cudaDevice(), limit)) {
+                graphs = Phi4Graphs.open(dir, settings, placement);
+            }
+        } else {
+            graphs = Phi4Graphs.open(dir, sessionSettings(options), placement);
+        }
         try {
-            return new OnnxPhi4Engine(graphs, codec, options, choosers, probe, clock);
+            return new OnnxPhi4Engine(graphs, codec, options, choosers, probe, arena, clock);
         } catch (RuntimeException | OutOfMemoryError e) {
             graphs.close();
             throw e;
+        }
+    }
+
+    /**
+     * The CUDA arena plan when CUDA may be used ({@code cuda}, {@code cuda:N}, or {@code auto} with natives that have
+     * CUDA): weights from the model's files, the device's memory now, the decoder's genai_config options.
+     */
+    static Optional<CudaArenaPlan> cudaArenaPlan(ModelDirectory dir, EngineOptions options, MemoryProbe probe) {
+        int device = options.cudaDevice();
+        if (device < 0 || !OnnxRuntime.compiledProviders().contains("CUDAExecutionProvider")) {
+            return Optional.empty();
+        }
+        List<Path> graphs = new ArrayList<>(List.of(dir.embeddingFile(), dir.decoderFile()));
+        dir.visionFile().ifPresent(graphs::add);
+        dir.speechFile().ifPresent(graphs::add);
+        try {
+            return Optional.of(CudaArenaPlan.derive(
+                    options,
+                    CudaArenaPlan.weightsOnDisk(graphs),
+                    probe.cuda(device),
+                    dir.config().decoder().providerOptions("cuda")));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(dir.root().resolve("genai_config.json") + ": " + e.getMessage(), e);
         }
     }
 

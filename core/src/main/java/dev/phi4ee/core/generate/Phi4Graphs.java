@@ -14,11 +14,14 @@ import dev.phi4ee.core.ort.ExecutionProviderFailure;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtSession;
 import dev.phi4ee.core.ort.Placement;
+import dev.phi4ee.core.ort.SessionDevices;
 import dev.phi4ee.core.ort.SessionSettings;
 import dev.phi4ee.core.ort.TensorInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -90,11 +93,26 @@ public final class Phi4Graphs implements AutoCloseable {
             Optional<OrtSession> vision = dir.visionFile().map(f -> track(opened, openOne(dir, f, settings)));
             Optional<OrtSession> speech = dir.speechFile().map(f -> track(opened, openOne(dir, f, settings)));
             validate(dir.config(), embedding, decoder, vision, speech);
+            requireOneDevice(decoder, embedding, vision, speech);
             return new Phi4Graphs(dir, embedding, decoder, vision, speech, lora, Placement.of(decoder, placement));
         } catch (RuntimeException e) {
             opened.forEach(OrtSession::close);
             throw e;
         }
+    }
+
+    /** All sessions on the decoder's device, or a typed error naming each session's provider. */
+    private static void requireOneDevice(
+            OrtSession decoder, OrtSession embedding, Optional<OrtSession> vision, Optional<OrtSession> speech) {
+        Map<String, String> providers = new LinkedHashMap<>();
+        for (OrtSession s : List.of(decoder, embedding)) {
+            providers.put(s.file().getFileName().toString(), s.executionProvider());
+        }
+        vision.ifPresent(s -> providers.put(s.file().getFileName().toString(), s.executionProvider()));
+        speech.ifPresent(s -> providers.put(s.file().getFileName().toString(), s.executionProvider()));
+        SessionDevices.mismatch(providers).ifPresent(message -> {
+            throw new ExecutionProviderException(message, ExecutionProviderException.Reason.MIXED_DEVICES, null, null);
+        });
     }
 
     private static OrtSession track(List<OrtSession> opened, OrtSession s) {

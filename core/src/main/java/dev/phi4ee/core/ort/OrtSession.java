@@ -3,6 +3,7 @@ package dev.phi4ee.core.ort;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,9 +164,6 @@ public final class OrtSession implements AutoCloseable {
         OrtApi api = OnnxRuntime.api();
         Map<String, String> options = cuda.forDevice(device);
         try (PointerScope ignored = new PointerScope()) {
-            if (!cuda.cpuFallback()) {
-                so.AddConfigEntry("session.disable_cpu_ep_fallback", "1");
-            }
             PointerPointer<OrtCUDAProviderOptionsV2> created = new PointerPointer<>(1);
             OnnxRuntime.check(api.CreateCUDAProviderOptions(created), () -> "CreateCUDAProviderOptions");
             OrtCUDAProviderOptionsV2 v2 = created.get(OrtCUDAProviderOptionsV2.class, 0);
@@ -183,10 +181,27 @@ public final class OrtSession implements AutoCloseable {
                 OnnxRuntime.check(
                         api.SessionOptionsAppendExecutionProvider_CUDA_V2(so.asOrtSessionOptions(), v2),
                         () -> "SessionOptionsAppendExecutionProvider_CUDA_V2");
+                // after the provider loaded: a host without CUDA registers no arena
+                cudaSessionConfig(cuda, CudaArena.join(device)).forEach(so::AddConfigEntry);
             } finally {
                 api.ReleaseCUDAProviderOptions().call(v2);
             }
         }
+    }
+
+    /**
+     * The session configuration entries of a CUDA session: {@code session.disable_cpu_ep_fallback=1} without CPU
+     * fallback, {@code session.use_env_allocators=1} when the engine's shared arena is registered ({@link CudaArena}).
+     */
+    static Map<String, String> cudaSessionConfig(CudaProviderOptions cuda, boolean sharedArena) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        if (!cuda.cpuFallback()) {
+            entries.put("session.disable_cpu_ep_fallback", "1");
+        }
+        if (sharedArena) {
+            entries.put("session.use_env_allocators", "1");
+        }
+        return entries;
     }
 
     /** ONNX Runtime's message, with the dynamic loader's error when it only says the provider did not load. */

@@ -1,15 +1,19 @@
 package dev.phi4ee.core.ort;
 
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtDeviceAllocator;
+import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeCPUOutput;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.onnxruntime.OrtAllocator;
 import org.bytedeco.onnxruntime.OrtMemoryInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a model's large tensors live (KV cache, feature tensors, embeddings, prompt logits) and how they move.
@@ -40,7 +44,10 @@ public final class Placement implements AutoCloseable {
         DEVICE
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
     private static final Placement HOST = new Placement(null, null, null, null);
+    /** ONNX Runtime's name of the CUDA provider's page-locked host memory (allocator.h {@code CUDA_PINNED}). */
+    static final String CUDA_PINNED = "CudaPinned";
 
     private final OrtSession owner;
     private final String provider;
@@ -48,6 +55,9 @@ public final class Placement implements AutoCloseable {
     private OrtAllocator allocator;
     private DeviceGraphs graphs;
     private final AtomicLong live = new AtomicLong();
+    private OrtMemoryInfo stagingInfo;
+    private OrtAllocator stagingAllocator;
+    private boolean stagingUnavailable;
 
     private Placement(OrtSession owner, OrtMemoryInfo info, OrtAllocator allocator, DeviceGraphs graphs) {
         this.owner = owner;
@@ -125,6 +135,71 @@ public final class Placement implements AutoCloseable {
             live.incrementAndGet();
             return t;
         }
+    }
+
+    /**
+     * The memory, by ONNX Runtime's name, for host tensors that receive per-step copies from a session of {@code
+     * executionProvider} (the last logits rows) or feed it (the attention mask): CUDA's pinned host memory, which the
+     * device copies to and from directly, without a staging copy through an unpinned buffer. Empty: plain host memory
+     * (the CPU provider reads and writes host buffers in place).
+     */
+    static Optional<String> hostStagingMemory(String executionProvider) {
+        return executionProvider != null && executionProvider.startsWith("cuda")
+                ? Optional.of(CUDA_PINNED)
+                : Optional.empty();
+    }
+
+    /**
+     * A zero-filled host tensor Java reads or writes each step and the provider copies to or from: CUDA pinned memory
+     * from the session's pinned allocator on a CUDA placement ({@link #hostStagingMemory}); otherwise, and when the
+     * session has no pinned allocator, a direct buffer exactly as {@link Tensor#allocate}.
+     */
+    public Tensor allocateHost(ElementType type, long... shape) {
+        if (isHost() || hostStagingMemory(provider).isEmpty()) {
+            return Tensor.allocate(type, shape);
+        }
+        synchronized (this) {
+            OrtAllocator pinned = stagingAllocator();
+            if (pinned == null) {
+                return Tensor.allocate(type, shape);
+            }
+            Tensor t = Tensor.allocateWith(pinned, true, live::decrementAndGet, type, shape);
+            live.incrementAndGet();
+            var b = t.buffer();
+            while (b.hasRemaining()) {
+                b.put((byte) 0);
+            }
+            return t;
+        }
+    }
+
+    /** The session's pinned-memory allocator, created on first use; null when the session has none. */
+    private OrtAllocator stagingAllocator() {
+        if (stagingAllocator != null || stagingUnavailable) {
+            return stagingAllocator;
+        }
+        if (allocator == null) {
+            throw new IllegalStateException("placement " + this + " is closed");
+        }
+        String name = hostStagingMemory(provider).orElseThrow();
+        int device = provider.startsWith("cuda:") ? Integer.parseInt(provider.substring(5)) : 0;
+        try (PointerPointer<OrtMemoryInfo> outInfo = new PointerPointer<>(1);
+                PointerPointer<OrtAllocator> outAllocator = new PointerPointer<>(1);
+                BytePointer nameBytes = new BytePointer(name)) {
+            OnnxRuntime.check(
+                    OnnxRuntime.api()
+                            .CreateMemoryInfo(nameBytes, OrtDeviceAllocator, device, OrtMemTypeCPUOutput, outInfo),
+                    () -> "memory info " + name + ":" + device);
+            stagingInfo = outInfo.get(OrtMemoryInfo.class, 0);
+            OnnxRuntime.check(
+                    OnnxRuntime.api().CreateAllocator(owner.rawSession(), stagingInfo, outAllocator),
+                    () -> owner.file().getFileName() + ": no allocator for " + name + ":" + device);
+            stagingAllocator = outAllocator.get(OrtAllocator.class, 0);
+        } catch (RuntimeException e) {
+            stagingUnavailable = true;
+            LOG.info("per-step host copies use unpinned memory: {}", e.getMessage());
+        }
+        return stagingAllocator;
     }
 
     /**
@@ -247,6 +322,14 @@ public final class Placement implements AutoCloseable {
         if (graphs != null) {
             graphs.close();
             graphs = null;
+        }
+        if (stagingAllocator != null) {
+            OnnxRuntime.api().ReleaseAllocator(stagingAllocator);
+            stagingAllocator = null;
+        }
+        if (stagingInfo != null) {
+            OnnxRuntime.api().ReleaseMemoryInfo(stagingInfo);
+            stagingInfo = null;
         }
         if (allocator != null) {
             OnnxRuntime.api().ReleaseAllocator(allocator);

@@ -108,6 +108,15 @@ public final class Tensor implements AutoCloseable {
 
     /** A new tensor in {@code allocator}'s memory (contents undefined), released by {@link #close()}. */
     static Tensor allocateWith(OrtAllocator allocator, Runnable onRelease, ElementType type, long... shape) {
+        return allocateWith(allocator, false, onRelease, type, shape);
+    }
+
+    /**
+     * As {@link #allocateWith(OrtAllocator, Runnable, ElementType, long...)}; {@code hostReadable}: the allocator's
+     * memory is host memory Java may read through {@link #buffer()} (CUDA pinned memory).
+     */
+    static Tensor allocateWith(
+            OrtAllocator allocator, boolean hostReadable, Runnable onRelease, ElementType type, long... shape) {
         long bytes = checkedBytes(type, shape);
         try (PointerPointer<OrtValue> out = new PointerPointer<>(1);
                 LongPointer dims = new LongPointer(shape)) {
@@ -115,7 +124,7 @@ public final class Tensor implements AutoCloseable {
                     OnnxRuntime.api().CreateTensorAsOrtValue(allocator, dims, shape.length, type.onnxCode(), out),
                     () -> "cannot allocate " + type.label() + Arrays.toString(shape) + " in device memory");
             OrtValue v = out.get(OrtValue.class, 0);
-            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes, false, onRelease);
+            return new Tensor(type, shape.clone(), v, dataAddress(v), bytes, hostReadable, onRelease);
         }
     }
 

@@ -49,6 +49,29 @@ class PlacementTest {
     }
 
     @Test
+    void pinnedHostMemoryIsAskedForOnlyOnCuda() {
+        assertThat(Placement.hostStagingMemory("cuda:0")).contains("CudaPinned");
+        assertThat(Placement.hostStagingMemory("cuda:3")).contains("CudaPinned");
+        assertThat(Placement.hostStagingMemory("cpu")).isEmpty();
+        assertThat(Placement.hostStagingMemory(null)).isEmpty(); // the host placement has no provider
+    }
+
+    @Test
+    void perStepHostTensorsOnTheCpuAreZeroedDirectBuffersAsBefore() {
+        for (Placement p : List.of(device, Placement.host())) {
+            try (Tensor logits = p.allocateHost(ElementType.FLOAT, 2, 1, 7)) {
+                assertThat(logits.isHostMemory()).isTrue();
+                assertThat(logits).hasToString("float32[2, 1, 7]"); // a direct buffer, not native or device memory
+                var b = logits.buffer();
+                while (b.hasRemaining()) {
+                    assertThat(b.get()).isZero();
+                }
+                assertThat(p.liveAllocations()).isZero(); // not from the session's allocator
+            }
+        }
+    }
+
+    @Test
     void copiesRoundTripThroughDeviceMemoryForEveryElementType() {
         for (ElementType type : List.of(ElementType.FLOAT, ElementType.FLOAT16, ElementType.UINT8, ElementType.INT64)) {
             try (Tensor src = random(type, 3, 5, 7);
