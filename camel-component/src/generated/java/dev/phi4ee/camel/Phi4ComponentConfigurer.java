@@ -38,6 +38,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "engine": getOrCreateConfiguration(target).setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": getOrCreateConfiguration(target).setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
+        case "gpumemlimit":
+        case "gpuMemLimit": getOrCreateConfiguration(target).setGpuMemLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": getOrCreateConfiguration(target).setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "hostmemoryutilization":
@@ -125,6 +127,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
+        case "gpumemlimit":
+        case "gpuMemLimit": return java.lang.String.class;
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": return double.class;
         case "hostmemoryutilization":
@@ -208,6 +212,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "engine": return getOrCreateConfiguration(target).getEngine();
         case "executionprovider":
         case "executionProvider": return getOrCreateConfiguration(target).getExecutionProvider();
+        case "gpumemlimit":
+        case "gpuMemLimit": return getOrCreateConfiguration(target).getGpuMemLimit();
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": return getOrCreateConfiguration(target).getGpuMemoryUtilization();
         case "hostmemoryutilization":

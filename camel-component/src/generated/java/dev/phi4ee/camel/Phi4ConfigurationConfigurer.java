@@ -28,6 +28,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "engine": target.setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": target.setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
+        case "gpumemlimit":
+        case "gpuMemLimit": target.setGpuMemLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": target.setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "hostmemoryutilization":
@@ -105,6 +107,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
+        case "gpumemlimit":
+        case "gpuMemLimit": return java.lang.String.class;
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": return double.class;
         case "hostmemoryutilization":
@@ -183,6 +187,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "engine": return target.getEngine();
         case "executionprovider":
         case "executionProvider": return target.getExecutionProvider();
+        case "gpumemlimit":
+        case "gpuMemLimit": return target.getGpuMemLimit();
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": return target.getGpuMemoryUtilization();
         case "hostmemoryutilization":

@@ -28,6 +28,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "engine": target.getConfiguration().setEngine(property(camelContext, dev.phi4ee.core.api.Phi4Engine.class, value)); return true;
         case "executionprovider":
         case "executionProvider": target.getConfiguration().setExecutionProvider(property(camelContext, java.lang.String.class, value)); return true;
+        case "gpumemlimit":
+        case "gpuMemLimit": target.getConfiguration().setGpuMemLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": target.getConfiguration().setGpuMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "hostmemoryutilization":
@@ -112,6 +114,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "engine": return dev.phi4ee.core.api.Phi4Engine.class;
         case "executionprovider":
         case "executionProvider": return java.lang.String.class;
+        case "gpumemlimit":
+        case "gpuMemLimit": return java.lang.String.class;
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": return double.class;
         case "hostmemoryutilization":
@@ -192,6 +196,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "engine": return target.getConfiguration().getEngine();
         case "executionprovider":
         case "executionProvider": return target.getConfiguration().getExecutionProvider();
+        case "gpumemlimit":
+        case "gpuMemLimit": return target.getConfiguration().getGpuMemLimit();
         case "gpumemoryutilization":
         case "gpuMemoryUtilization": return target.getConfiguration().getGpuMemoryUtilization();
         case "hostmemoryutilization":

@@ -24,10 +24,11 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(40);
+        Set<String> props = new HashSet<>(41);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
+        props.add("gpuMemLimit");
         props.add("gpuMemoryUtilization");
         props.add("hostMemoryUtilization");
         props.add("intraOpThreads");

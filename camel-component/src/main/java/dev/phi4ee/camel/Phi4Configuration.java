@@ -183,6 +183,13 @@ public class Phi4Configuration implements Cloneable {
 
     @UriParam(
             label = "advanced",
+            description =
+                    "CUDA arena limit of the engine opened from modelPath (ONNX Runtime's gpu_mem_limit): bytes or"
+                            + " a binary unit (20g); unset = the weights, the KV plan and a working margin.")
+    private String gpuMemLimit;
+
+    @UriParam(
+            label = "advanced",
             defaultValue = "512m",
             description = "Memory of the engine opened from modelPath for reusable prompt prefixes (the same system"
                     + " prompt or document on every message): bytes or a binary unit (512m); 0 = no prefix reuse.")
@@ -438,6 +445,14 @@ public class Phi4Configuration implements Cloneable {
         this.maxPageRenderTime = maxPageRenderTime;
     }
 
+    public String getGpuMemLimit() {
+        return gpuMemLimit;
+    }
+
+    public void setGpuMemLimit(String gpuMemLimit) {
+        this.gpuMemLimit = gpuMemLimit;
+    }
+
     public String getPrefixCacheBytes() {
         return prefixCacheBytes;
     }
@@ -491,6 +506,7 @@ public class Phi4Configuration implements Cloneable {
                                 ? EngineOptions.DEFAULT_PREFIX_CACHE_BYTES
                                 : EngineOptions.parseBytes(prefixCacheBytes))
                 .prefixBlockTokens(prefixBlockTokens)
+                .gpuMemLimit(gpuMemLimit == null || gpuMemLimit.isBlank() ? 0 : EngineOptions.parseBytes(gpuMemLimit))
                 .build();
     }
 

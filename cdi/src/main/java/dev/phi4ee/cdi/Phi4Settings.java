@@ -117,6 +117,7 @@ public final class Phi4Settings {
         m.put("phi4.maxBatchSize", (b, v) -> b.maxBatchSize(Integer.parseInt(v)));
         m.put("phi4.kvCacheBytes", (b, v) -> b.kvCacheBytes(EngineOptions.parseBytes(v)));
         m.put("phi4.gpuMemoryUtilization", (b, v) -> b.gpuMemoryUtilization(Double.parseDouble(v)));
+        m.put("phi4.gpuMemLimit", (b, v) -> b.gpuMemLimit(EngineOptions.parseBytes(v)));
         m.put("phi4.hostMemoryUtilization", (b, v) -> b.hostMemoryUtilization(Double.parseDouble(v)));
         m.put("phi4.maxQueuedRequests", (b, v) -> b.maxQueuedRequests(Integer.parseInt(v)));
         m.put("phi4.maxTokensInFlight", (b, v) -> b.maxTokensInFlight(Long.parseLong(v)));

@@ -38,6 +38,8 @@ public final class EngineSettings {
 
     public static final String GPU_MEMORY_UTILIZATION = "phi4.gpuMemoryUtilization";
     public static final String HOST_MEMORY_UTILIZATION = "phi4.hostMemoryUtilization";
+    /** CUDA arena limit: bytes or a binary unit ({@code 20g}); unset = from the weights and the KV plan. */
+    public static final String GPU_MEM_LIMIT = "phi4.gpuMemLimit";
     /** Waiting-queue bound in tokens (Σ prompt + maxNewTokens); 0 = none. */
     public static final String MAX_QUEUED_TOKENS = "phi4.maxQueuedTokens";
     /** Encoded media of one request: bytes or a binary unit ({@code 100m}). */
@@ -159,6 +161,7 @@ public final class EngineSettings {
         m.put(MAX_BATCH_SIZE, (b, v) -> b.maxBatchSize(integer(MAX_BATCH_SIZE, v)));
         m.put(KV_CACHE_BYTES, (b, v) -> b.kvCacheBytes(bytes(KV_CACHE_BYTES, v)));
         m.put(GPU_MEMORY_UTILIZATION, (b, v) -> b.gpuMemoryUtilization(share(GPU_MEMORY_UTILIZATION, v)));
+        m.put(GPU_MEM_LIMIT, (b, v) -> b.gpuMemLimit(bytes(GPU_MEM_LIMIT, v)));
         m.put(HOST_MEMORY_UTILIZATION, (b, v) -> b.hostMemoryUtilization(share(HOST_MEMORY_UTILIZATION, v)));
         m.put(MAX_QUEUED_REQUESTS, (b, v) -> b.maxQueuedRequests(integer(MAX_QUEUED_REQUESTS, v)));
         m.put(MAX_TOKENS_IN_FLIGHT, (b, v) -> b.maxTokensInFlight(longValue(MAX_TOKENS_IN_FLIGHT, v)));

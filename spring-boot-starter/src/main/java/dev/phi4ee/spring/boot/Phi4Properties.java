@@ -98,6 +98,9 @@ public class Phi4Properties {
     /** Longest time spent drawing one PDF page (e.g. 10s, 500ms); a document beyond it is rejected. */
     private Duration maxPageRenderTime = Duration.ofSeconds(10);
 
+    /** CUDA arena limit (ONNX Runtime's gpu_mem_limit); unset = the weights + the KV plan + a working margin. */
+    private DataSize gpuMemLimit;
+
     /** Memory for reusable prompt prefixes (same tokens, media and adapter), least recently used evicted; 0 = off. */
     private DataSize prefixCacheBytes = DataSize.ofBytes(EngineOptions.DEFAULT_PREFIX_CACHE_BYTES);
 
@@ -130,6 +133,9 @@ public class Phi4Properties {
                 .maxPageRenderTime(maxPageRenderTime)
                 .prefixCacheBytes(prefixCacheBytes.toBytes())
                 .prefixBlockTokens(prefixBlockTokens);
+        if (gpuMemLimit != null) {
+            b.gpuMemLimit(gpuMemLimit.toBytes());
+        }
         if (kvCacheBytes != null) {
             b.kvCacheBytes(kvCacheBytes.toBytes());
         }
@@ -362,5 +368,13 @@ public class Phi4Properties {
 
     public void setPrefixBlockTokens(int prefixBlockTokens) {
         this.prefixBlockTokens = prefixBlockTokens;
+    }
+
+    public DataSize getGpuMemLimit() {
+        return gpuMemLimit;
+    }
+
+    public void setGpuMemLimit(DataSize gpuMemLimit) {
+        this.gpuMemLimit = gpuMemLimit;
     }
 }

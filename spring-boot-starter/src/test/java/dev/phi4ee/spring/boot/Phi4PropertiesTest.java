@@ -107,7 +107,8 @@ class Phi4PropertiesTest {
                 "maxPageOperations",
                 "maxPageRenderTime",
                 "prefixCacheBytes",
-                "prefixBlockTokens");
+                "prefixBlockTokens",
+                "gpuMemLimit");
         JsonNode catalog;
         try (InputStream in = Phi4Configuration.class.getResourceAsStream("/META-INF/dev/phi4ee/camel/phi4.json")) {
             assertThat(in).as("camel-phi4's generated catalog").isNotNull();
