@@ -20,28 +20,16 @@ final class ChunkForwarder implements TokenListener {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private int count;
 
-    private ChunkForwarder(ProducerTemplate template, String endpointUri, String correlationId, Executor executor) {
+    ChunkForwarder(ProducerTemplate template, String endpointUri, String correlationId, Executor executor) {
         this.template = template;
         this.endpointUri = endpointUri;
         this.correlationId = correlationId;
         this.executor = executor;
     }
 
-    static ChunkForwarder collecting() {
-        return new ChunkForwarder(null, null, null, null);
-    }
-
-    static ChunkForwarder sendingTo(
-            ProducerTemplate template, String endpointUri, String correlationId, Executor executor) {
-        return new ChunkForwarder(template, endpointUri, correlationId, executor);
-    }
-
     @Override
     public synchronized void onText(String delta) {
         int index = count++;
-        if (template == null) {
-            return;
-        }
         tail = tail.thenRunAsync(
                 () -> {
                     Exchange sent = template.send(endpointUri, chunk -> {

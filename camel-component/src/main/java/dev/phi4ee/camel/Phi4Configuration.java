@@ -249,11 +249,17 @@ public class Phi4Configuration implements Cloneable {
 
     @UriParam(
             defaultValue = "false",
-            description = "Stream the text: every chunk is sent, in order, as its own exchange to streamingEndpoint"
-                    + " (when set); the request exchange still ends with the whole text.")
+            description = "Stream the text. Without streamingEndpoint the body becomes an Iterator<String> of chunks"
+                    + " (also Closeable) for split(body()).streaming(), filled while the text is generated; the result"
+                    + " headers are set once it is exhausted, a failure is thrown from it, and closing it early (or"
+                    + " the exchange completing) cancels the generation. With streamingEndpoint every chunk is sent,"
+                    + " in order, as its own exchange to that endpoint, and the exchange still ends with the whole"
+                    + " text.")
     private boolean streaming;
 
-    @UriParam(description = "Endpoint URI that receives one exchange per text chunk when streaming is on.")
+    @UriParam(
+            description = "Endpoint URI that receives one exchange per text chunk when streaming is on (instead of an"
+                    + " iterator body).")
     private String streamingEndpoint;
 
     @UriParam(

@@ -5,8 +5,6 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
-import dev.phi4ee.core.api.Timings;
-import dev.phi4ee.core.api.TokenUsage;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -120,6 +118,13 @@ public class Phi4Producer extends DefaultAsyncProducer {
                 throw new Phi4Exception("phi4: the producer is stopped");
             }
             GenerationRequest request = mapper.toRequest(exchange);
+            if (streamsBody()) { // the route goes on at once, iterating the text while it is generated
+                inFlight.remove(entry);
+                keepOriginalBody(exchange, exchange.getMessage().getBody());
+                StreamingBody.start(getEndpoint().engine(), request, exchange);
+                callback.done(true);
+                return true;
+            }
             result = submit(entry, request);
         } catch (RuntimeException e) {
             inFlight.remove(entry);
@@ -185,10 +190,8 @@ public class Phi4Producer extends DefaultAsyncProducer {
             entry.handle = handle;
             return handle.result();
         }
-        ChunkForwarder chunks = chunkTemplate == null
-                ? ChunkForwarder.collecting()
-                : ChunkForwarder.sendingTo(
-                        chunkTemplate, configuration.getStreamingEndpoint(), exchange.getExchangeId(), chunkExecutor);
+        ChunkForwarder chunks = new ChunkForwarder(
+                chunkTemplate, configuration.getStreamingEndpoint(), exchange.getExchangeId(), chunkExecutor);
         GenerationHandle handle = engine.stream(request, chunks);
         entry.handle = handle;
         CompletableFuture<GenerationResult> generated = handle.result();
@@ -198,32 +201,22 @@ public class Phi4Producer extends DefaultAsyncProducer {
         }));
     }
 
+    /** {@code streaming=true} without a streamingEndpoint: the body becomes an iterator of chunks. */
+    private boolean streamsBody() {
+        Phi4Configuration configuration = getEndpoint().getConfiguration();
+        return configuration.isStreaming() && configuration.getStreamingEndpoint() == null;
+    }
+
+    private void keepOriginalBody(Exchange exchange, Object originalBody) {
+        if (getEndpoint().getConfiguration().isKeepOriginalBody()) {
+            exchange.getMessage().setHeader(Phi4Constants.ORIGINAL_BODY, originalBody);
+        }
+    }
+
     private void writeResult(Exchange exchange, GenerationResult result, Object originalBody) {
         var message = exchange.getMessage();
-        if (getEndpoint().getConfiguration().isKeepOriginalBody()) {
-            message.setHeader(Phi4Constants.ORIGINAL_BODY, originalBody);
-        }
+        keepOriginalBody(exchange, originalBody);
         message.setBody(result.text());
-        message.setHeader(Phi4Constants.RESULT, result);
-        message.setHeader(Phi4Constants.FINISH_REASON, result.finishReason());
-        TokenUsage usage = result.usage();
-        if (usage != null) {
-            message.setHeader(Phi4Constants.TOKEN_USAGE, usage);
-            message.setHeader(Phi4Constants.PROMPT_TOKENS, usage.promptTokens());
-            message.setHeader(Phi4Constants.GENERATED_TOKENS, usage.generatedTokens());
-            message.setHeader(Phi4Constants.TOTAL_TOKENS, usage.totalTokens());
-        }
-        Timings timings = result.timings();
-        if (timings != null) {
-            message.setHeader(Phi4Constants.TIMINGS, timings);
-            if (timings.timeToFirstToken() != null) {
-                message.setHeader(
-                        Phi4Constants.TIME_TO_FIRST_TOKEN,
-                        timings.timeToFirstToken().toMillis());
-            }
-            if (timings.total() != null) {
-                message.setHeader(Phi4Constants.TOTAL_TIME, timings.total().toMillis());
-            }
-        }
+        ResultHeaders.write(message, result);
     }
 }

@@ -6,7 +6,7 @@ public enum FinishReason {
     STOP,
     /** {@code maxNewTokens} (or the context window) was reached. */
     LENGTH,
-    /** The caller cancelled the request. */
+    /** The caller cancelled the request ({@link GenerationHandle#cancel()}); the text is what was generated before. */
     CANCELLED,
     /** The request's deadline passed. */
     DEADLINE

@@ -31,12 +31,18 @@ public interface Phi4Engine extends AutoCloseable {
         }
     }
 
-    /** Submits a request; the future completes with the result, or exceptionally with a {@link Phi4Exception}. */
+    /**
+     * Submits a request; the future completes with the result, or exceptionally with a {@link Phi4Exception}. A
+     * request refused outright (queue full, context too long, invalid media, engine closed) throws here instead.
+     */
     default CompletableFuture<GenerationResult> generateAsync(GenerationRequest request) {
         return stream(request, delta -> {}).result();
     }
 
-    /** Submits a request whose text is delivered to {@code listener} as it is produced. */
+    /**
+     * Submits a request whose text is delivered to {@code listener} as it is produced (see {@link TokenListener} for
+     * the threads and the order of the calls); the handle cancels it and gives its result.
+     */
     GenerationHandle stream(GenerationRequest request, TokenListener listener);
 
     /** Submits a request and exposes its text chunks as a reactive-streams publisher (one subscriber). */

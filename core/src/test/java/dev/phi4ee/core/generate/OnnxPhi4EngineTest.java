@@ -316,6 +316,91 @@ class OnnxPhi4EngineTest {
         }
     }
 
+    /**
+     * The order the README promises: every onText, then onComplete, both on the engine thread, and only after
+     * onComplete returned does the future complete, on a result thread. The first onText waits until the test has
+     * chained a stage on the future, so a future completed first would run that stage before onComplete.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = KvCacheMode.class,
+            names = {"SHARED_BUFFER", "GROWING"})
+    void onCompleteReturnsBeforeTheFutureCompletesOnAResultThread(KvCacheMode mode) throws Exception {
+        try (OnnxPhi4Engine engine = open(options().kvCacheMode(mode).build(), r -> OnnxPhi4Engine.greedy())) {
+            CountDownLatch chained = new CountDownLatch(1);
+            List<String> events = new CopyOnWriteArrayList<>();
+            List<Thread> listenerThreads = new CopyOnWriteArrayList<>();
+            TokenListener listener = new TokenListener() {
+                @Override
+                public void onText(String delta) {
+                    await(chained);
+                    listenerThreads.add(Thread.currentThread());
+                    events.add("text");
+                }
+
+                @Override
+                public void onComplete(GenerationResult result) {
+                    listenerThreads.add(Thread.currentThread());
+                    events.add("complete");
+                }
+            };
+            GenerationHandle handle = engine.stream(request("order", 5), listener);
+            CompletableFuture<Thread> completedOn = handle.result().thenApply(r -> {
+                events.add("future");
+                return Thread.currentThread();
+            });
+            chained.countDown();
+
+            Thread resultThread = completedOn.get(30, TimeUnit.SECONDS);
+            assertThat(events).startsWith("text").endsWith("complete", "future");
+            assertThat(events.subList(0, events.size() - 2)).containsOnly("text");
+            assertThat(listenerThreads).containsOnly(listenerThreads.getFirst());
+            assertThat(resultThread).isNotSameAs(listenerThreads.getFirst());
+            assertThat(resultThread.getName()).startsWith("phi4-result-");
+        }
+    }
+
+    /** A request cancelled while it waits is completed by cancel() itself, on the caller's thread, listener first. */
+    @Test
+    void cancellingAQueuedRequestCallsOnCompleteInsideCancelBeforeTheFuture() throws Exception {
+        try (OnnxPhi4Engine engine = open(options().maxBatchSize(1).build(), r -> OnnxPhi4Engine.greedy())) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            GenerationHandle running = engine.stream(request("block", 3), d -> {
+                started.countDown();
+                await(release);
+            });
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            List<String> events = new CopyOnWriteArrayList<>();
+            List<Thread> completedOn = new CopyOnWriteArrayList<>();
+            GenerationHandle queued = engine.stream(request("queued", 3), new TokenListener() {
+                @Override
+                public void onText(String delta) {
+                    events.add("text");
+                }
+
+                @Override
+                public void onComplete(GenerationResult result) {
+                    completedOn.add(Thread.currentThread());
+                    events.add("complete:" + result.finishReason());
+                }
+            });
+            CompletableFuture<GenerationResult> chained = queued.result().thenApply(r -> {
+                events.add("future");
+                return r;
+            });
+
+            queued.cancel();
+
+            assertThat(completedOn).containsExactly(Thread.currentThread());
+            assertThat(chained.get(5, TimeUnit.SECONDS).finishReason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(events).containsExactly("complete:CANCELLED", "future");
+            release.countDown();
+            assertThat(running.result().get(30, TimeUnit.SECONDS).finishReason())
+                    .isEqualTo(FinishReason.LENGTH);
+        }
+    }
+
     @Test
     void closedEngineRejectsRequests() {
         OnnxPhi4Engine engine = open(options().build(), r -> OnnxPhi4Engine.greedy());

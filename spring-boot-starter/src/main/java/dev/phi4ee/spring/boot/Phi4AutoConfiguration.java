@@ -3,6 +3,7 @@ package dev.phi4ee.spring.boot;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.testkit.DemoModel;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,6 +13,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
 
 /**
  * The application's one {@link Phi4Engine}, opened at startup from the {@code phi4.*} properties (a wrong model path
@@ -66,8 +68,16 @@ public class Phi4AutoConfiguration {
                             + " a model of random weights.",
                     null);
         }
-        Path dir = DemoModelFolder.ensure(
-                demo.getDirectory() != null ? demo.getDirectory() : DemoModelFolder.defaultDirectory());
+        // phi4-testkit is an optional dependency: DemoModel is resolved only once this check has passed.
+        if (!ClassUtils.isPresent("dev.phi4ee.testkit.DemoModel", Phi4AutoConfiguration.class.getClassLoader())) {
+            throw new Phi4StartupException(
+                    "phi4.demo-model.enabled=true, but the test kit that writes the demo model is not on the class"
+                            + " path.",
+                    "Add the dependency dev.phi4ee:phi4-testkit, or set phi4.model-path to a real model folder.",
+                    null);
+        }
+        Path dir =
+                DemoModel.materialize(demo.getDirectory() != null ? demo.getDirectory() : DemoModel.defaultDirectory());
         LOG.warn("**********************************************************************************");
         LOG.warn("* DEMO MODEL at {}", dir);
         LOG.warn("* Its weights are RANDOM: every code path is real, the generated text is NOISE.");

@@ -47,7 +47,8 @@ public class Phi4ComponentConfiguration {
     private Duration timeout = Duration.ZERO;
 
     /**
-     * Stream the text: every chunk is sent, in order, as its own exchange to streaming-endpoint (when set); the request
+     * Stream the text. Without streaming-endpoint the body becomes an iterator of String chunks for
+     * split(body()).streaming(); with it every chunk is sent, in order, as its own exchange to that endpoint and the
      * exchange still ends with the whole text.
      */
     private boolean streaming = false;
