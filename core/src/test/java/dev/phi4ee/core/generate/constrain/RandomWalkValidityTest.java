@@ -21,15 +21,15 @@ class RandomWalkValidityTest {
         ConstraintTables tables = KitVocabulary.tables();
         List<String> failures = new ArrayList<>();
         int documents = 0;
-        for (Map.Entry<String, String> e : TestSchemas.adversarial().entrySet()) {
+        for (Map.Entry<String, String> e : ConstrainedSchemas.adversarial().entrySet()) {
             documents += walk(tables, e.getKey(), e.getValue(), 40, failures);
         }
-        List<String> random = TestSchemas.random(7, 60);
+        List<String> random = ConstrainedSchemas.random(7, 60);
         for (int i = 0; i < random.size(); i++) {
             documents += walk(tables, "random " + i, random.get(i), 8, failures);
         }
         assertThat(failures).isEmpty();
-        assertThat(documents).isEqualTo(40 * TestSchemas.adversarial().size() + 8 * 60);
+        assertThat(documents).isEqualTo(40 * ConstrainedSchemas.adversarial().size() + 8 * 60);
     }
 
     private static int walk(ConstraintTables tables, String name, String schema, int walks, List<String> failures) {

@@ -11,11 +11,16 @@ import java.util.SplittableRandom;
  * string, array and recursion has a bound or a way out), so that any walk through them ends within a few hundred
  * tokens.
  */
-final class TestSchemas {
-    private TestSchemas() {}
+public final class ConstrainedSchemas {
+    private ConstrainedSchemas() {}
+
+    /** The validation errors of {@code document} against {@code schema} (independent validator); empty: valid. */
+    public static List<String> errors(String schema, String document) {
+        return new SchemaValidator(schema).errors(document);
+    }
 
     /** Name → schema. */
-    static Map<String, String> adversarial() {
+    public static Map<String, String> adversarial() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("invoice", """
                 {"type":"object","properties":{
@@ -65,7 +70,7 @@ final class TestSchemas {
     }
 
     /** {@code count} random bounded schemas from {@code seed}. */
-    static List<String> random(long seed, int count) {
+    public static List<String> random(long seed, int count) {
         SplittableRandom r = new SplittableRandom(seed);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
