@@ -86,9 +86,4 @@ public final class ConstrainedDecoder {
         }
         state = next;
     }
-
-    /** Whether {@code token} is allowed now (for tests). */
-    boolean allows(int token) {
-        return !active || automaton.mask(state).allows(token);
-    }
 }

@@ -2,7 +2,6 @@ package dev.phi4ee.core.generate.constrain;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -108,11 +107,6 @@ final class GrammarAutomaton {
         return s;
     }
 
-    /** The token id of special symbol {@code 256 + i}. */
-    int specialId(int i) {
-        return specialIds[i];
-    }
-
     private State intern(Set<Stack> stacks) {
         State s = states.get(stacks);
         if (s == null) {
@@ -188,15 +182,5 @@ final class GrammarAutomaton {
             }
         }
         return new TokenMask(bits);
-    }
-
-    /** Number of interned states (for tests and benchmarks). */
-    int stateCount() {
-        return states.size();
-    }
-
-    /** For tests: the stacks of a state. */
-    static List<Stack> stacks(State s) {
-        return List.of(s.stacks);
     }
 }

@@ -109,8 +109,4 @@ public final class TokenVocabulary {
     byte[] bytes(int id) {
         return id >= 0 && id < size ? bytes[id] : null;
     }
-
-    int nodes() {
-        return childStart.length - 1;
-    }
 }
