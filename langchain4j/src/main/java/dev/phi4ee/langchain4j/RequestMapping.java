@@ -81,6 +81,7 @@ final class RequestMapping {
     static FinishReason finishReason(dev.phi4ee.core.api.FinishReason reason) {
         return switch (reason) {
             case STOP -> FinishReason.STOP;
+            case TOOL_CALLS -> FinishReason.TOOL_EXECUTION;
             // A deadline cut the answer short, as a token bound would; the OpenAI API maps it the same way.
             case LENGTH, DEADLINE -> FinishReason.LENGTH;
             case CANCELLED -> FinishReason.OTHER;

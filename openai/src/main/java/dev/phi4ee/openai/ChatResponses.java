@@ -107,6 +107,7 @@ final class ChatResponses {
     static String finishReason(FinishReason reason) {
         return switch (reason) {
             case STOP -> "stop";
+            case TOOL_CALLS -> "tool_calls";
             case LENGTH, DEADLINE -> "length";
             case CANCELLED -> "stop";
         };

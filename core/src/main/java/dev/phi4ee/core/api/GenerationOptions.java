@@ -19,6 +19,8 @@ import java.util.List;
  * @param stopSequences generation stops when the text ends with one of these; it is excluded from the output
  * @param seed random seed; the same seed and request give the same output; null = random
  * @param timeout per-request deadline measured from submission; null = none
+ * @param responseFormat free text (default), any JSON object, or JSON valid for a schema: constrains decoding (see
+ *     {@link ResponseFormat})
  */
 public record GenerationOptions(
         int maxNewTokens,
@@ -31,12 +33,14 @@ public record GenerationOptions(
         double repetitionPenalty,
         List<String> stopSequences,
         Long seed,
-        Duration timeout) {
+        Duration timeout,
+        ResponseFormat responseFormat) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 256;
 
     public GenerationOptions {
         stopSequences = stopSequences == null ? List.of() : List.copyOf(stopSequences);
+        responseFormat = responseFormat == null ? ResponseFormat.text() : responseFormat;
         require(maxNewTokens >= 1, "maxNewTokens must be >= 1, was " + maxNewTokens);
         require(
                 minNewTokens >= 0 && minNewTokens <= maxNewTokens,
@@ -84,6 +88,7 @@ public record GenerationOptions(
         b.stopSequences = stopSequences;
         b.seed = seed;
         b.timeout = timeout;
+        b.responseFormat = responseFormat;
         return b;
     }
 
@@ -99,6 +104,7 @@ public record GenerationOptions(
         private List<String> stopSequences = List.of();
         private Long seed;
         private Duration timeout;
+        private ResponseFormat responseFormat = ResponseFormat.text();
 
         private Builder() {}
 
@@ -157,6 +163,12 @@ public record GenerationOptions(
             return this;
         }
 
+        /** See {@link ResponseFormat}; null means free text. */
+        public Builder responseFormat(ResponseFormat v) {
+            responseFormat = v;
+            return this;
+        }
+
         public GenerationOptions build() {
             return new GenerationOptions(
                     maxNewTokens,
@@ -169,7 +181,8 @@ public record GenerationOptions(
                     repetitionPenalty,
                     stopSequences,
                     seed,
-                    timeout);
+                    timeout,
+                    responseFormat);
         }
     }
 }

@@ -48,6 +48,7 @@ class RequestSchedulerShutdownTest {
                 0,
                 GenerationOptions.builder().maxNewTokens(4).build(),
                 null,
+                null,
                 delta -> {},
                 r -> scheduler.abandon(r),
                 completions,
