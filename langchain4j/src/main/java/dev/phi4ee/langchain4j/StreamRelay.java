@@ -20,15 +20,20 @@ final class StreamRelay implements TokenListener, StreamingHandle {
     private final StreamingChatResponseHandler handler;
     private final String modelName;
     private final PartialResponseContext context;
+    private final boolean withTools;
+    private final ToolCallMarkup markup; // touched on the engine's thread only, in event order
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(
             Thread.ofVirtual().name("phi4-langchain4j-stream").factory());
     private volatile GenerationHandle generation;
     private volatile boolean cancelled;
     private volatile boolean finished;
 
-    StreamRelay(StreamingChatResponseHandler handler, String modelName) {
+    /** @param withTools the request offers tools: tool-call markup is kept out of the partial responses */
+    StreamRelay(StreamingChatResponseHandler handler, String modelName, boolean withTools) {
         this.handler = handler;
         this.modelName = modelName;
+        this.withTools = withTools;
+        this.markup = withTools ? new ToolCallMarkup() : null;
         this.context = new PartialResponseContext(this);
     }
 
@@ -41,12 +46,21 @@ final class StreamRelay implements TokenListener, StreamingHandle {
 
     @Override
     public void onText(String delta) {
-        deliver(() -> handler.onPartialResponse(new PartialResponse(delta), context), false);
+        partial(markup == null ? delta : markup.accept(delta));
     }
 
     @Override
     public void onComplete(GenerationResult result) {
-        deliver(() -> handler.onCompleteResponse(RequestMapping.toChatResponse(result, modelName)), true);
+        if (markup != null) {
+            partial(markup.finish());
+        }
+        deliver(() -> handler.onCompleteResponse(RequestMapping.toChatResponse(result, modelName, withTools)), true);
+    }
+
+    private void partial(String text) {
+        if (!text.isEmpty()) {
+            deliver(() -> handler.onPartialResponse(new PartialResponse(text), context), false);
+        }
     }
 
     @Override

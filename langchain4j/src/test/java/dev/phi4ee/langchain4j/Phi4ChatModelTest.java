@@ -3,7 +3,6 @@ package dev.phi4ee.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.AudioContent;
 import dev.langchain4j.data.message.ImageContent;
@@ -233,13 +232,6 @@ class Phi4ChatModelTest {
 
     @Test
     void unsupportedFeaturesAreRefusedByName() {
-        assertThatThrownBy(() -> model.chat(ChatRequest.builder()
-                        .messages(UserMessage.from("What is the weather?"))
-                        .toolSpecifications(
-                                ToolSpecification.builder().name("weather").build())
-                        .build()))
-                .isInstanceOf(UnsupportedFeatureException.class)
-                .hasMessageContaining("tools");
         assertThatThrownBy(() -> model.chat(ChatRequest.builder()
                         .messages(UserMessage.from("hi"))
                         .frequencyPenalty(0.5)
