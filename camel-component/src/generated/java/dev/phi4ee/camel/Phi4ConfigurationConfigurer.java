@@ -34,6 +34,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "hostMemoryUtilization": target.setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "intraopthreads":
         case "intraOpThreads": target.setIntraOpThreads(property(camelContext, int.class, value)); return true;
+        case "jsonmode":
+        case "jsonMode": target.setJsonMode(property(camelContext, boolean.class, value)); return true;
+        case "jsonschema":
+        case "jsonSchema": target.setJsonSchema(property(camelContext, java.lang.String.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
@@ -68,6 +72,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": target.setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputclass":
+        case "outputClass": target.setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
         case "prompt": target.setPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "seed": target.setSeed(property(camelContext, java.lang.Long.class, value)); return true;
         case "stopsequences":
@@ -81,6 +87,9 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": target.setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": target.setTimeout(property(camelContext, long.class, value)); return true;
+        case "toolchoice":
+        case "toolChoice": target.setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
+        case "tools": target.setTools(property(camelContext, java.lang.String.class, value)); return true;
         case "topk":
         case "topK": target.setTopK(property(camelContext, java.lang.Integer.class, value)); return true;
         case "topp":
@@ -103,6 +112,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "hostMemoryUtilization": return double.class;
         case "intraopthreads":
         case "intraOpThreads": return int.class;
+        case "jsonmode":
+        case "jsonMode": return boolean.class;
+        case "jsonschema":
+        case "jsonSchema": return java.lang.String.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
@@ -137,6 +150,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "outputclass":
+        case "outputClass": return java.lang.String.class;
         case "prompt": return java.lang.String.class;
         case "seed": return java.lang.Long.class;
         case "stopsequences":
@@ -150,6 +165,9 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "toolchoice":
+        case "toolChoice": return java.lang.String.class;
+        case "tools": return java.lang.String.class;
         case "topk":
         case "topK": return java.lang.Integer.class;
         case "topp":
@@ -173,6 +191,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "hostMemoryUtilization": return target.getHostMemoryUtilization();
         case "intraopthreads":
         case "intraOpThreads": return target.getIntraOpThreads();
+        case "jsonmode":
+        case "jsonMode": return target.isJsonMode();
+        case "jsonschema":
+        case "jsonSchema": return target.getJsonSchema();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.isKeepOriginalBody();
         case "kvcachebytes":
@@ -207,6 +229,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": return target.getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getModelPath();
+        case "outputclass":
+        case "outputClass": return target.getOutputClass();
         case "prompt": return target.getPrompt();
         case "seed": return target.getSeed();
         case "stopsequences":
@@ -220,6 +244,9 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": return target.getSystemPrompt();
         case "temperature": return target.getTemperature();
         case "timeout": return target.getTimeout();
+        case "toolchoice":
+        case "toolChoice": return target.getToolChoice();
+        case "tools": return target.getTools();
         case "topk":
         case "topK": return target.getTopK();
         case "topp":

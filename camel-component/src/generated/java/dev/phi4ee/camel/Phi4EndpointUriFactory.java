@@ -24,13 +24,15 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(36);
+        Set<String> props = new HashSet<>(41);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
         props.add("gpuMemoryUtilization");
         props.add("hostMemoryUtilization");
         props.add("intraOpThreads");
+        props.add("jsonMode");
+        props.add("jsonSchema");
         props.add("keepOriginalBody");
         props.add("kvCacheBytes");
         props.add("kvCacheMode");
@@ -50,6 +52,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("maxQueuedRequests");
         props.add("modelPath");
         props.add("operation");
+        props.add("outputClass");
         props.add("prompt");
         props.add("seed");
         props.add("stopSequences");
@@ -59,6 +62,8 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("systemPrompt");
         props.add("temperature");
         props.add("timeout");
+        props.add("toolChoice");
+        props.add("tools");
         props.add("topK");
         props.add("topP");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
