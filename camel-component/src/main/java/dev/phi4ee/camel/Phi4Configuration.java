@@ -241,7 +241,8 @@ public class Phi4Configuration implements Cloneable {
     @UriParam(
             label = "structured",
             description = "Fully qualified class the JSON answer is parsed into with Jackson: the body becomes that"
-                    + " object. Decoding is constrained to jsonSchema when set, else to a JSON object.")
+                    + " object. Decoding is constrained to jsonSchema when set, else to the class's own JSON Schema"
+                    + " (every field required, no other properties).")
     private String outputClass;
 
     @UriParam(

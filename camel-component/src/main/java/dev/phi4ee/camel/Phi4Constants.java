@@ -43,7 +43,8 @@ public final class Phi4Constants {
 
     @Metadata(
             label = "producer",
-            description = "Fully qualified class the JSON answer is parsed into; overrides the outputClass option.",
+            description = "Fully qualified class the JSON answer is parsed into; overrides the outputClass option (its"
+                    + " schema constrains the answer unless the endpoint has a jsonSchema).",
             javaType = "String")
     public static final String OUTPUT_CLASS = "CamelPhi4OutputClass";
 

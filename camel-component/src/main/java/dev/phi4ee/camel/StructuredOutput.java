@@ -56,7 +56,9 @@ final class StructuredOutput {
         ResponseFormat format = ResponseFormat.text();
         if (c.getJsonSchema() != null && !c.getJsonSchema().isBlank()) {
             format = schema(text(context, c.getJsonSchema(), "jsonSchema"), "jsonSchema");
-        } else if (c.isJsonMode() || outputClass != null) {
+        } else if (outputClass != null) {
+            format = schema(OutputClassSchema.of(outputClass), "outputClass " + outputClass.getName());
+        } else if (c.isJsonMode()) {
             format = ResponseFormat.json();
         }
         List<ToolDefinition> tools = c.getTools() == null || c.getTools().isBlank()
@@ -70,12 +72,22 @@ final class StructuredOutput {
         return format;
     }
 
-    /** The {@link Phi4Constants#JSON_SCHEMA} header's format, or null when the header is absent. */
+    /**
+     * The format the headers ask for, or null for the endpoint's: the {@link Phi4Constants#JSON_SCHEMA} schema, else
+     * the schema of the {@link Phi4Constants#OUTPUT_CLASS} class unless the endpoint has a schema of its own (the
+     * answer is then parsed from that).
+     */
     ResponseFormat headerFormat(Exchange exchange) {
         String schema = exchange.getMessage().getHeader(Phi4Constants.JSON_SCHEMA, String.class);
-        return schema == null
-                ? null
-                : schema(text(context, schema, Phi4Constants.JSON_SCHEMA), Phi4Constants.JSON_SCHEMA);
+        if (schema != null) {
+            return schema(text(context, schema, Phi4Constants.JSON_SCHEMA), Phi4Constants.JSON_SCHEMA);
+        }
+        String type = exchange.getMessage().getHeader(Phi4Constants.OUTPUT_CLASS, String.class);
+        if (type != null && format.kind() != ResponseFormat.Kind.JSON_SCHEMA) {
+            Class<?> outputType = loadClass(context, type, Phi4Constants.OUTPUT_CLASS);
+            return schema(OutputClassSchema.of(outputType), Phi4Constants.OUTPUT_CLASS + " " + type);
+        }
+        return null;
     }
 
     List<ToolDefinition> tools(Exchange exchange) {

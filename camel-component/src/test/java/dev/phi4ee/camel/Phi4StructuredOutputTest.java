@@ -50,6 +50,7 @@ class Phi4StructuredOutputTest extends CamelTestSupport {
                 from("direct:resource")
                         .to("phi4:generate?jsonSchema=resource:classpath:invoice.schema.json&outputClass=" + invoice);
                 from("direct:json").to("phi4:generate?jsonMode=true");
+                from("direct:class").to("phi4:generate?outputClass=" + invoice);
                 from("direct:text").to("phi4:generate");
                 from("direct:tools").to("phi4:generate?tools=RAW(" + TOOLS + ")&toolChoice=lookup_customer");
             }
@@ -76,6 +77,23 @@ class Phi4StructuredOutputTest extends CamelTestSupport {
         ResponseFormat format = engine.last().options().responseFormat();
         assertThat(format.kind()).isEqualTo(ResponseFormat.Kind.JSON_SCHEMA);
         json(format.schema()).isSameAs(SCHEMA);
+    }
+
+    @Test
+    void anOutputClassAloneConstrainsToItsOwnSchema() throws Exception {
+        engine.answer("{\"number\":\"C-3\",\"total\":1.5}").answer("{\"number\":\"D\",\"total\":2}");
+
+        assertThat(template.requestBody("direct:class", "Invoice C-3")).isEqualTo(new Invoice("C-3", 1.5));
+        json(engine.last().options().responseFormat().schema())
+                .isSameAs("{\"type\":\"object\",\"properties\":{\"number\":{\"type\":\"string\"},"
+                        + "\"total\":{\"type\":\"number\"}},\"required\":[\"number\",\"total\"],"
+                        + "\"additionalProperties\":false}");
+
+        // Per exchange, the header's class does the same on an endpoint without a schema.
+        Object body = template.requestBodyAndHeader(
+                "direct:text", "Invoice D", Phi4Constants.OUTPUT_CLASS, Invoice.class.getName());
+        assertThat(body).isEqualTo(new Invoice("D", 2));
+        assertThat(engine.last().options().responseFormat().schema()).contains("\"required\"");
     }
 
     @Test
