@@ -1,5 +1,8 @@
 package dev.phi4ee.langchain4j;
 
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -7,6 +10,7 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -54,7 +58,13 @@ final class StreamRelay implements TokenListener, StreamingHandle {
         if (markup != null) {
             partial(markup.finish());
         }
-        deliver(() -> handler.onCompleteResponse(RequestMapping.toChatResponse(result, modelName, withTools)), true);
+        ChatResponse response = RequestMapping.toChatResponse(result, modelName, withTools);
+        List<ToolExecutionRequest> calls = response.aiMessage().toolExecutionRequests();
+        for (int i = 0; i < calls.size(); i++) {
+            CompleteToolCall call = new CompleteToolCall(i, calls.get(i));
+            deliver(() -> handler.onCompleteToolCall(call), false);
+        }
+        deliver(() -> handler.onCompleteResponse(response), true);
     }
 
     private void partial(String text) {

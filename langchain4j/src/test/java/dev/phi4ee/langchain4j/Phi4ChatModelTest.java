@@ -297,7 +297,7 @@ class Phi4ChatModelTest {
     }
 
     /** Collects a stream's callbacks; optionally cancels from the first partial response. */
-    static final class Collected implements StreamingChatResponseHandler {
+    static class Collected implements StreamingChatResponseHandler {
         final List<String> partials = new CopyOnWriteArrayList<>();
         final List<Boolean> threads = new CopyOnWriteArrayList<>();
         final CompletableFuture<ChatResponse> complete = new CompletableFuture<>();

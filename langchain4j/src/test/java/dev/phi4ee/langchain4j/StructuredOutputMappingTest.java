@@ -30,6 +30,7 @@ import dev.langchain4j.model.chat.request.json.JsonReferenceSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.phi4ee.core.api.ContentPart;
@@ -211,7 +212,13 @@ class StructuredOutputMappingTest {
     void streamedPartialsLeaveTheCallMarkupOut() throws Exception {
         ScriptedEngine engine = new ScriptedEngine()
                 .answer("Adding." + CALL + " ok", dev.phi4ee.core.api.FinishReason.TOOL_CALLS, List.of(ADD_CALL));
-        Phi4ChatModelTest.Collected collected = new Phi4ChatModelTest.Collected(false);
+        List<CompleteToolCall> completeCalls = new CopyOnWriteArrayList<>();
+        Phi4ChatModelTest.Collected collected = new Phi4ChatModelTest.Collected(false) {
+            @Override
+            public void onCompleteToolCall(CompleteToolCall call) {
+                completeCalls.add(call);
+            }
+        };
         Phi4StreamingChatModel.builder()
                 .engine(engine)
                 .build()
@@ -226,6 +233,9 @@ class StructuredOutputMappingTest {
         assertThat(String.join("", collected.partials)).isEqualTo("Adding. ok");
         assertThat(response.aiMessage().text()).isEqualTo("Adding. ok");
         assertThat(response.aiMessage().toolExecutionRequests()).hasSize(1);
+        assertThat(completeCalls)
+                .containsExactly(new CompleteToolCall(
+                        0, response.aiMessage().toolExecutionRequests().get(0)));
     }
 
     @Test
