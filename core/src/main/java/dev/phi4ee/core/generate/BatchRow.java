@@ -5,6 +5,9 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TensorFloatType;
 import dev.phi4ee.core.api.Timings;
 import dev.phi4ee.core.api.TokenUsage;
+import dev.phi4ee.core.api.ToolCall;
+import dev.phi4ee.core.generate.constrain.ConstrainedDecoder;
+import dev.phi4ee.core.generate.constrain.ToolCallFormat;
 import dev.phi4ee.core.generate.sampling.LogitsRow;
 import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
@@ -13,6 +16,7 @@ import dev.phi4ee.core.ort.ElementType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The per-request decoding state, driven one step at a time: sampling from the row's own logits view,
@@ -37,7 +41,11 @@ final class BatchRow {
     private LoraAdapters.Weights adapters;
     private TokenHistory history;
     private TokenSampler sampler;
+    /** The request's grammar position (constrained decoding); null when its decoding is free. */
+    private ConstrainedDecoder constraint;
+
     private float[] scratch;
+    private int[] chunk;
     private long firstToken;
     private long pending = -1;
     private boolean done;
@@ -95,8 +103,16 @@ final class BatchRow {
             throw new IllegalStateException("the prompt stage set other LoRA weights than it announced");
         }
         history = new TokenHistory(last.vocab(), promptIds);
+        int[] never = ids.neverGenerated();
+        if (request.constraint != null) {
+            constraint = request.constraint.newDecoder();
+            never = IntStream.concat(IntStream.of(never), IntStream.of(request.constraint.bannedIds()))
+                    .distinct()
+                    .sorted()
+                    .toArray();
+        }
         sampler = request.chooser == null
-                ? TokenSampler.create(request.options, last.vocab(), ids.eosArray(), ids.neverGenerated())
+                ? TokenSampler.create(request.options, last.vocab(), ids.eosArray(), never)
                 : null;
         scratch = sampler == null ? new float[last.vocab()] : null;
         return accept(last);
@@ -133,7 +149,15 @@ final class BatchRow {
         if (stopIfAborted()) {
             return false;
         }
-        int token = sampler != null ? sampler.next(row(last), history) : choose(last, generated.size());
+        LogitsRow logits = row(last);
+        if (constraint != null) {
+            logits = constraint.mask(logits); // a filter before every processor (docs/decisions/structured-output.md)
+            if (logits == null) { // nothing allowed: a recursion deeper than the grammar's nesting bound
+                finish(FinishReason.LENGTH);
+                return false;
+            }
+        }
+        int token = sampler != null ? sampler.next(logits, history) : choose(logits, generated.size());
         if (firstToken == 0) {
             firstToken = System.nanoTime();
         }
@@ -141,10 +165,13 @@ final class BatchRow {
             finish(FinishReason.STOP);
             return false;
         }
+        if (constraint != null) {
+            constraint.accept(token);
+        }
         generated.add(token);
         emit(stops.accept(text.append(token)));
-        if (stops.stopped()) {
-            finish(FinishReason.STOP);
+        if (stops.stopped() || (constraint != null && constraint.complete())) {
+            finish(FinishReason.STOP); // a complete document ends the request: only the end of sequence may follow
             return false;
         }
         if (generated.size() >= request.options.maxNewTokens() || session.length() >= session.capacity()) {
@@ -166,6 +193,12 @@ final class BatchRow {
             emit(stops.accept(text.flush()));
             emit(stops.flush());
         }
+        List<ToolCall> calls = request.constraint != null && request.constraint.toolCalls()
+                ? ToolCallFormat.parse(out.toString())
+                : List.of();
+        if (reason == FinishReason.STOP && !calls.isEmpty()) {
+            reason = FinishReason.TOOL_CALLS;
+        }
         long end = System.nanoTime();
         double seconds = (end - start) / 1e9;
         Timings timings = new Timings(
@@ -178,7 +211,8 @@ final class BatchRow {
                 reason,
                 new TokenUsage(request.promptIds.length, request.imageTokens, request.audioTokens, generated.size()),
                 timings,
-                generated));
+                generated,
+                calls));
     }
 
     private static LogitsRow row(LastLogits l) {
@@ -190,8 +224,11 @@ final class BatchRow {
      * Custom choosers (tests) get a copy with the ids never generated masked, and the end-of-sequence ids until
      * {@code minNewTokens}.
      */
-    private int choose(LastLogits last, int count) {
-        last.toFloats(scratch);
+    private int choose(LogitsRow logits, int count) {
+        if (chunk == null) {
+            chunk = new int[2048];
+        }
+        logits.copyTo(scratch, chunk);
         for (int id : ids.neverGenerated()) {
             scratch[id] = Float.NEGATIVE_INFINITY;
         }

@@ -7,6 +7,7 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Timings;
 import dev.phi4ee.core.api.TokenListener;
 import dev.phi4ee.core.api.TokenUsage;
+import dev.phi4ee.core.generate.constrain.RequestConstraint;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,9 @@ final class EngineRequest implements GenerationHandle {
     final int audioTokens;
     final GenerationOptions options;
     final TokenChooser chooser;
+    /** Constrained decoding (grammar, banned tokens, tool calls); null when the request has none. */
+    final RequestConstraint constraint;
+
     final TokenListener listener;
     final long acceptedNanos;
     final long deadlineNanos;
@@ -46,6 +50,7 @@ final class EngineRequest implements GenerationHandle {
             int audioTokens,
             GenerationOptions options,
             TokenChooser chooser,
+            RequestConstraint constraint,
             TokenListener listener,
             Consumer<EngineRequest> onAbandon,
             Executor completions,
@@ -56,6 +61,7 @@ final class EngineRequest implements GenerationHandle {
         this.audioTokens = audioTokens;
         this.options = options;
         this.chooser = chooser;
+        this.constraint = constraint;
         this.listener = listener;
         this.onAbandon = onAbandon;
         this.completions = completions;

@@ -14,6 +14,10 @@ import dev.phi4ee.core.api.ModelInfo;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.generate.constrain.ConstraintTables;
+import dev.phi4ee.core.generate.constrain.DecodingConstraint;
+import dev.phi4ee.core.generate.constrain.RequestConstraint;
+import dev.phi4ee.core.generate.constrain.ToolCallFormat;
 import dev.phi4ee.core.generate.kv.KvGeometry;
 import dev.phi4ee.core.generate.kv.KvMemoryPlanner;
 import dev.phi4ee.core.generate.kv.MemoryBudget;
@@ -60,6 +64,7 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     private final EnginePromptStage promptStage;
     private final ExecutorService completions = completionPool();
     private final DeadlineClock clock;
+    private final ConstraintTables constraints;
     private volatile boolean closed;
 
     private OnnxPhi4Engine(
@@ -80,6 +85,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
             case GROWING -> false;
         };
         this.ids = GenerationIds.of(c.eosTokenIds(), c.vocabSize(), codec);
+        this.constraints =
+                new ConstraintTables(c.vocabSize(), codec::plainTokenBytes, codec::controlTokenId, ids.eosArray());
         this.preparer = codec instanceof Phi4TextCodec p ? new PromptPreparer(p, graphs, options) : null;
         this.adapters = new LoraAdapters(graphs.directory(), graphs);
         try {
@@ -263,6 +270,9 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         if (closed) {
             throw new EngineClosedException("engine is closed");
         }
+        RequestConstraint constraint = constraints.bind(DecodingConstraint.of(request));
+        GenerationRequest original = request;
+        request = ToolCallFormat.withToolsInPrompt(request);
         PreparedPrompt prepared = null;
         int[] ids;
         if (preparer != null) {
@@ -288,7 +298,8 @@ public final class OnnxPhi4Engine implements Phi4Engine {
                     prepared == null ? 0 : prepared.expanded.imageTokens(),
                     prepared == null ? 0 : prepared.expanded.audioTokens(),
                     request.options(),
-                    choosers.apply(request),
+                    choosers.apply(original),
+                    constraint,
                     listener,
                     batcher != null ? batcher::abandon : scheduler::abandon,
                     completions,

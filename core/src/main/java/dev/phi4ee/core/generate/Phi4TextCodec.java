@@ -48,6 +48,16 @@ final class Phi4TextCodec implements TextCodec {
     }
 
     @Override
+    public byte[] plainTokenBytes(int id) {
+        return tokenizer.plainTokenBytes(id);
+    }
+
+    @Override
+    public int controlTokenId(String content) {
+        return tokenizer.addedTokenId(content).orElse(-1);
+    }
+
+    @Override
     public TextStream newStream() {
         StreamingDetokenizer d = tokenizer.newStream(true);
         return new TextStream() {

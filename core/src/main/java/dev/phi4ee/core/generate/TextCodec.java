@@ -19,6 +19,19 @@ public interface TextCodec {
         return true;
     }
 
+    /**
+     * The bytes the model writes when it generates {@code id}, for constrained decoding; null for control tokens and
+     * unused ids. A codec that cannot tell answers null for every id (then no plain token can satisfy a grammar).
+     */
+    default byte[] plainTokenBytes(int id) {
+        return null;
+    }
+
+    /** The id of a control token ({@code <|tool_call|>}) by its content; -1 when there is none. */
+    default int controlTokenId(String content) {
+        return -1;
+    }
+
     /** A new incremental decoder that never emits half a UTF-8 character. */
     TextStream newStream();
 

@@ -234,6 +234,29 @@ public final class Phi4Tokenizer {
         return id >= 0 && id < vocabSize && special[id];
     }
 
+    /**
+     * The bytes of a plain token (a BPE token, or a vocabulary entry outside the merges): what the model writes when it
+     * generates {@code id}. Null for added tokens (control tokens, placeholders) and ids without a token.
+     */
+    public byte[] plainTokenBytes(int id) {
+        if (id < 0 || id >= vocabSize || addedById.containsKey(id)) {
+            return null;
+        }
+        int n = byteLength(id, false);
+        if (n == 0) {
+            return null;
+        }
+        byte[] out = new byte[n];
+        copyBytes(id, false, out, 0);
+        return out;
+    }
+
+    /** The id of the added token whose content is {@code content}, if there is one. */
+    public OptionalInt addedTokenId(String content) {
+        Integer id = addedIds.get(content);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
     /** The added token with this id and its flags, or null. */
     AddedToken addedToken(int id) {
         return addedById.get(id);

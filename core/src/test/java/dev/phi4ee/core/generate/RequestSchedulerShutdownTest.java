@@ -47,6 +47,7 @@ class RequestSchedulerShutdownTest {
                 0,
                 GenerationOptions.builder().maxNewTokens(4).build(),
                 null,
+                null,
                 delta -> {},
                 r -> scheduler.abandon(r),
                 completions,

@@ -106,6 +106,14 @@ public final class LogitsRow {
     }
 
     /**
+     * Copies the row into {@code dst[0..size)} as float32, NaN as negative infinity ({@code chunk}: scratch of any
+     * length, e.g. 2048).
+     */
+    public void copyTo(float[] dst, int[] chunk) {
+        copyTo(dst, 1f, chunk);
+    }
+
+    /**
      * Copies the row into {@code dst[0..size)}, dividing by {@code divisor} (the temperature; 1 leaves values as they
      * are). NaN becomes negative infinity so that it can never be selected. This is the one copy per step the
      * sampling path makes.

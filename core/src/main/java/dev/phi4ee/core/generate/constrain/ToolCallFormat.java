@@ -1,0 +1,125 @@
+package dev.phi4ee.core.generate.constrain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phi4ee.core.api.ChatMessage;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.ToolCall;
+import dev.phi4ee.core.api.ToolChoice;
+import dev.phi4ee.core.api.ToolDefinition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Phi-4's function-calling format. Tools go into the system message between {@code <|tool|>} and {@code <|/tool|>} as
+ * a JSON list of {@code {"name", "description", "parameters"}} (Microsoft's Phi-4-mini model card, "Tool-enabled
+ * function-calling format"; the multimodal model's chat template renders a system message's {@code tools} the same
+ * way, reference §6.3). The model answers with {@code <|tool_call|>[{"name": …, "arguments": {…}}]<|/tool_call|>} —
+ * the form the Berkeley Function-Calling Leaderboard's Phi handler parses (gorilla, {@code phi_fc.py}); a single object
+ * instead of a list is accepted when parsing. The constrained form is compact, one to {@link #MAX_CALLS} calls.
+ */
+public final class ToolCallFormat {
+    public static final String CALL = "<|tool_call|>";
+    public static final String CALL_END = "<|/tool_call|>";
+    static final int MAX_CALLS = 8;
+
+    /** System text when a request with tools has no system message (the model card's example). */
+    static final String DEFAULT_SYSTEM = "You are a helpful assistant with some tools.";
+
+    private ToolCallFormat() {}
+
+    /** The tools of {@code request} as the JSON list the system message carries. */
+    public static String toolsJson(List<ToolDefinition> tools) {
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        for (ToolDefinition t : tools) {
+            ObjectNode o = list.addObject();
+            o.put("name", t.name());
+            o.put("description", t.description());
+            o.set("parameters", SchemaCompiler.parse(t.parametersSchema(), "tool parameters"));
+        }
+        return Json.compact(list);
+    }
+
+    /**
+     * The request with its tools rendered into the first system message (one is added first when there is none); the
+     * request itself when it has no tools.
+     */
+    public static GenerationRequest withToolsInPrompt(GenerationRequest request) {
+        if (request.tools().isEmpty()) {
+            return request;
+        }
+        String json = toolsJson(request.tools());
+        List<ChatMessage> messages = new ArrayList<>(request.messages());
+        if (messages.getFirst().role() == ChatMessage.Role.SYSTEM) {
+            ChatMessage s = messages.getFirst();
+            messages.set(0, new ChatMessage(ChatMessage.Role.SYSTEM, s.parts(), json));
+        } else {
+            messages.addFirst(ChatMessage.system(DEFAULT_SYSTEM, json));
+        }
+        return new GenerationRequest(messages, request.options()); // the constraint is made from the original
+    }
+
+    /** The grammar of one call block for {@code tools} (only the named one for a NAMED choice). */
+    static Node block(List<ToolDefinition> tools, ToolChoice choice) {
+        List<Node> calls = new ArrayList<>();
+        for (ToolDefinition t : tools) {
+            if (choice.mode() == ToolChoice.Mode.NAMED && !t.name().equals(choice.name())) {
+                continue;
+            }
+            calls.add(new Node.Seq(
+                    Node.Lit.of("{\"name\":" + Json.quote(t.name()) + ",\"arguments\":"),
+                    SchemaCompiler.node(t.parametersSchema()),
+                    Node.Lit.of("}")));
+        }
+        Node call = calls.size() == 1 ? calls.getFirst() : new Node.Alt(calls.toArray(Node[]::new));
+        return new Node.Seq(
+                new Node.Special(256), new Node.Arr(new Node[0], call, 1, MAX_CALLS), new Node.Special(257));
+    }
+
+    static List<String> specials() {
+        return List.of(CALL, CALL_END);
+    }
+
+    /**
+     * The calls in {@code text}: each {@code <|tool_call|>…<|/tool_call|>} block (the end mark may be missing at the
+     * end of the text) holding a JSON list of, or one, {@code {"name", "arguments"}} object. Blocks that do not parse
+     * are left out. Ids are {@code call_0}, {@code call_1}, … in order.
+     */
+    public static List<ToolCall> parse(String text) {
+        List<ToolCall> calls = new ArrayList<>();
+        int at = text.indexOf(CALL);
+        while (at >= 0) {
+            int from = at + CALL.length();
+            int end = text.indexOf(CALL_END, from);
+            String body = (end < 0 ? text.substring(from) : text.substring(from, end)).strip();
+            addCalls(body, calls);
+            at = end < 0 ? -1 : text.indexOf(CALL, end + CALL_END.length());
+        }
+        return calls;
+    }
+
+    private static void addCalls(String body, List<ToolCall> calls) {
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(body);
+        } catch (Exception e) {
+            return;
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (parsed != null && parsed.isArray()) {
+            parsed.forEach(items::add);
+        } else if (parsed != null) {
+            items.add(parsed);
+        }
+        for (JsonNode item : items) {
+            JsonNode name = item.get("name");
+            JsonNode arguments = item.get("arguments");
+            if (name == null || !name.isTextual() || arguments == null) {
+                continue;
+            }
+            String args = arguments.isTextual() ? arguments.textValue() : Json.compact(arguments);
+            calls.add(new ToolCall("call_" + calls.size(), name.textValue(), args));
+        }
+    }
+}
