@@ -1,13 +1,18 @@
 package dev.phi4ee.samples.cli;
 
 import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.core.api.ResponseFormat;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +84,15 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean stream;
 
     @Option(
+            names = "--json-schema",
+            paramLabel = "FILE",
+            description = "answer with JSON valid for this JSON Schema (constrained decoding); prints the JSON only")
+    Path jsonSchema;
+
+    @Option(names = "--json", description = "answer with a JSON object (constrained decoding); prints the JSON only")
+    boolean json;
+
+    @Option(
             names = "--provider",
             defaultValue = "auto",
             description = "execution provider: auto, cpu, cuda, cuda:N (default: ${DEFAULT-VALUE})")
@@ -102,13 +116,21 @@ public final class GenerateCommand implements Callable<Integer> {
             dir = DemoModelCache.ensure(DemoModelCache.defaultDirectory());
             DemoModelCache.warn(err, dir);
         }
+        ResponseFormat format;
+        try {
+            format = responseFormat();
+        } catch (Phi4Exception e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         try (Phi4Engine engine = Phi4Engine.open(
                 dir,
                 kvCache.applyTo(EngineOptions.builder()
                                 .executionProvider(provider)
                                 .intraOpThreads(threads))
                         .build())) {
-            GenerationRequest request = request();
+            GenerationRequest request = request(format);
             GenerationResult result;
             if (stream) {
                 result = engine.stream(request, delta -> {
@@ -131,6 +153,12 @@ public final class GenerateCommand implements Callable<Integer> {
                     result.timings().timeToFirstToken().toMillis(),
                     result.timings().tokensPerSecond(),
                     engine.info().executionProvider());
+            if (format.constrained() && result.finishReason() != FinishReason.STOP) {
+                err.println("error: the JSON is incomplete (finish " + result.finishReason()
+                        + "); raise --max-new-tokens or --timeout");
+                err.flush();
+                return 1;
+            }
             err.flush();
             return 0;
         } catch (Phi4Exception | IllegalArgumentException e) {
@@ -144,7 +172,31 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private GenerationRequest request() {
+    /** The response format of --json / --json-schema (schema errors are reported before the model is loaded). */
+    private ResponseFormat responseFormat() {
+        if (json && jsonSchema != null) {
+            throw new InvalidInputException("--json and --json-schema exclude each other");
+        }
+        if (json) {
+            return ResponseFormat.json();
+        }
+        if (jsonSchema == null) {
+            return ResponseFormat.text();
+        }
+        String schema;
+        try {
+            schema = Files.readString(jsonSchema);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read the JSON schema file " + jsonSchema + ": " + e.getMessage());
+        }
+        try {
+            return ResponseFormat.jsonSchema(schema);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(jsonSchema + ": " + e.getMessage());
+        }
+    }
+
+    private GenerationRequest request(ResponseFormat format) {
         GenerationOptions options = GenerationOptions.builder()
                 .maxNewTokens(maxNewTokens)
                 .minNewTokens(minNewTokens)
@@ -156,6 +208,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 .repetitionPenalty(repetitionPenalty)
                 .seed(seed)
                 .stopSequences(stops)
+                .responseFormat(format)
                 .timeout(timeoutSeconds == null ? null : Duration.ofMillis((long) (timeoutSeconds * 1000)))
                 .build();
         GenerationRequest.Builder b = GenerationRequest.builder().options(options);

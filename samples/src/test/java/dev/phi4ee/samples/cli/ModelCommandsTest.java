@@ -128,6 +128,52 @@ class ModelCommandsTest {
     }
 
     @Test
+    void jsonSchemaPrintsOnlyAValidDocument() throws Exception {
+        Path dir = tmp.resolve("demo-json");
+        run("make-demo-model", dir.toString());
+        Path schema = tmp.resolve("invoice.json");
+        java.nio.file.Files.writeString(schema, """
+                {"type":"object","properties":{"number":{"type":"string","pattern":"^INV-[0-9]{4}$"},
+                 "total":{"type":"integer","minimum":0,"maximum":999}},"required":["number","total"],
+                 "additionalProperties":false}""");
+        Run r = run(
+                "generate",
+                "--model",
+                dir.toString(),
+                "--threads",
+                "1",
+                "--provider",
+                "cpu",
+                "--json-schema",
+                schema.toString(),
+                "Extract the invoice.");
+        assertThat(r.code()).as(r.err()).isZero();
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertThat(doc.get("number").textValue()).matches("INV-[0-9]{4}");
+        assertThat(doc.get("total").intValue()).isBetween(0, 999);
+        assertThat(doc.size()).isEqualTo(2);
+
+        Run object = run(
+                "generate",
+                "--model",
+                dir.toString(),
+                "--threads",
+                "1",
+                "--provider",
+                "cpu",
+                "--json",
+                "--max-new-tokens",
+                "4",
+                "Hi");
+        assertThat(object.out()).startsWith("{");
+
+        java.nio.file.Files.writeString(schema, "{\"type\":\"string\",\"format\":\"uri\"}");
+        Run bad = run("generate", "--model", dir.toString(), "--json-schema", schema.toString(), "Hi");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("error: " + schema + ": JSON schema: unsupported format 'uri'");
+    }
+
+    @Test
     void errorsAreReportedWithExitCodeOne() {
         Run missing = run("inspect-model", tmp.resolve("nowhere").toString());
         assertThat(missing.code()).isEqualTo(1);
