@@ -6,6 +6,7 @@ import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.MediaFormat;
 import dev.phi4ee.core.api.MediaKind;
+import dev.phi4ee.core.api.ResponseFormat;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -23,12 +24,16 @@ final class ExchangeRequestMapper {
 
     private final Phi4Configuration configuration;
     private final Expression prompt;
+    private final StructuredOutput structured;
     private final GenerationOptions baseOptions;
 
-    ExchangeRequestMapper(Phi4Configuration configuration, Expression prompt) {
+    ExchangeRequestMapper(Phi4Configuration configuration, Expression prompt, StructuredOutput structured) {
         this.configuration = configuration;
         this.prompt = prompt;
-        this.baseOptions = optionsOf(configuration);
+        this.structured = structured;
+        this.baseOptions = optionsOf(configuration).toBuilder()
+                .responseFormat(structured.format())
+                .build();
     }
 
     GenerationRequest toRequest(Exchange exchange) {
@@ -64,7 +69,10 @@ final class ExchangeRequestMapper {
         if (promptText != null) {
             builder.user(promptText);
         }
-        return builder.options(options(exchange)).build();
+        return builder.options(options(exchange))
+                .tools(structured.tools(exchange))
+                .toolChoice(structured.toolChoice(exchange))
+                .build();
     }
 
     private String promptText(Exchange exchange) {
@@ -138,10 +146,14 @@ final class ExchangeRequestMapper {
         Integer maxNewTokens = exchange.getMessage().getHeader(Phi4Constants.MAX_NEW_TOKENS, Integer.class);
         Double temperature = exchange.getMessage().getHeader(Phi4Constants.TEMPERATURE, Double.class);
         Long seed = exchange.getMessage().getHeader(Phi4Constants.SEED, Long.class);
-        if (maxNewTokens == null && temperature == null && seed == null) {
+        ResponseFormat format = structured.headerFormat(exchange);
+        if (maxNewTokens == null && temperature == null && seed == null && format == null) {
             return baseOptions;
         }
         GenerationOptions.Builder b = baseOptions.toBuilder();
+        if (format != null) {
+            b.responseFormat(format);
+        }
         if (maxNewTokens != null) {
             b.maxNewTokens(maxNewTokens);
         }

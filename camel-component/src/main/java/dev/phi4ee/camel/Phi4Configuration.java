@@ -267,6 +267,42 @@ public class Phi4Configuration implements Cloneable {
             description = "Keep the body the exchange had before generation in the CamelPhi4OriginalBody header.")
     private boolean keepOriginalBody = true;
 
+    @UriParam(
+            label = "structured",
+            description = "A JSON Schema the answer is valid for by construction (constrained decoding): inline JSON,"
+                    + " or a resource such as resource:classpath:invoice.schema.json or file:/etc/invoice.json. The"
+                    + " CamelPhi4JsonSchema header overrides it per exchange.")
+    @Metadata(supportFileReference = true, largeInput = true, inputLanguage = "json")
+    private String jsonSchema;
+
+    @UriParam(
+            label = "structured",
+            defaultValue = "false",
+            description = "Answer with a JSON object (any object; jsonSchema, when set, constrains it further).")
+    private boolean jsonMode;
+
+    @UriParam(
+            label = "structured",
+            description = "Fully qualified class the JSON answer is parsed into with Jackson: the body becomes that"
+                    + " object. Decoding is constrained to jsonSchema when set, else to the class's own JSON Schema"
+                    + " (every field required, no other properties).")
+    private String outputClass;
+
+    @UriParam(
+            label = "structured",
+            description = "Tools the model may call: a JSON array of {name, description, parameters} objects"
+                    + " (parameters a JSON Schema), inline or a resource. Calls come back in the CamelPhi4ToolCalls"
+                    + " header; an answer that ended in calls has them as its body.")
+    @Metadata(supportFileReference = true, largeInput = true, inputLanguage = "json")
+    private String tools;
+
+    @UriParam(
+            label = "structured",
+            defaultValue = "auto",
+            description = "auto (the model decides), none (no calls), required (the answer is calls) or a tool's"
+                    + " name (the answer is calls of that tool, arguments valid for its parameters).")
+    private String toolChoice = "auto";
+
     public Phi4Engine getEngine() {
         return engine;
     }
@@ -622,6 +658,46 @@ public class Phi4Configuration implements Cloneable {
 
     public void setKeepOriginalBody(boolean keepOriginalBody) {
         this.keepOriginalBody = keepOriginalBody;
+    }
+
+    public String getJsonSchema() {
+        return jsonSchema;
+    }
+
+    public void setJsonSchema(String jsonSchema) {
+        this.jsonSchema = jsonSchema;
+    }
+
+    public boolean isJsonMode() {
+        return jsonMode;
+    }
+
+    public void setJsonMode(boolean jsonMode) {
+        this.jsonMode = jsonMode;
+    }
+
+    public String getOutputClass() {
+        return outputClass;
+    }
+
+    public void setOutputClass(String outputClass) {
+        this.outputClass = outputClass;
+    }
+
+    public String getTools() {
+        return tools;
+    }
+
+    public void setTools(String tools) {
+        this.tools = tools;
+    }
+
+    public String getToolChoice() {
+        return toolChoice;
+    }
+
+    public void setToolChoice(String toolChoice) {
+        this.toolChoice = toolChoice;
     }
 
     /** A copy, so that endpoints created from the component's defaults do not share mutable state. */

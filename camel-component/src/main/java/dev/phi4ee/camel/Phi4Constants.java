@@ -36,7 +36,40 @@ public final class Phi4Constants {
 
     @Metadata(
             label = "producer",
-            description = "The generated text's finish reason: STOP, LENGTH, CANCELLED or DEADLINE.",
+            description = "A JSON Schema for this exchange's answer (inline JSON or a resource reference);"
+                    + " overrides the jsonSchema option.",
+            javaType = "String")
+    public static final String JSON_SCHEMA = "CamelPhi4JsonSchema";
+
+    @Metadata(
+            label = "producer",
+            description = "Fully qualified class the JSON answer is parsed into; overrides the outputClass option (its"
+                    + " schema constrains the answer unless the endpoint has a jsonSchema).",
+            javaType = "String")
+    public static final String OUTPUT_CLASS = "CamelPhi4OutputClass";
+
+    @Metadata(
+            label = "producer",
+            description = "Tools for this exchange: a List of ToolDefinition, or a JSON array of {name, description,"
+                    + " parameters} objects; overrides the tools option.",
+            javaType = "Object")
+    public static final String TOOLS = "CamelPhi4Tools";
+
+    @Metadata(
+            label = "producer",
+            description = "auto, none, required or a tool's name; overrides the toolChoice option.",
+            javaType = "String")
+    public static final String TOOL_CHOICE = "CamelPhi4ToolChoice";
+
+    @Metadata(
+            label = "producer",
+            description = "The tool calls of the answer (id, name, arguments as JSON text), when it made any.",
+            javaType = "java.util.List<dev.phi4ee.core.api.ToolCall>")
+    public static final String TOOL_CALLS = "CamelPhi4ToolCalls";
+
+    @Metadata(
+            label = "producer",
+            description = "The generated text's finish reason: STOP, LENGTH, CANCELLED, DEADLINE or TOOL_CALLS.",
             javaType = "dev.phi4ee.core.api.FinishReason")
     public static final String FINISH_REASON = "CamelPhi4FinishReason";
 

@@ -47,6 +47,7 @@ public class Phi4Producer extends DefaultAsyncProducer {
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
 
     private ExchangeRequestMapper mapper;
+    private StructuredOutput structured;
     private ProducerTemplate chunkTemplate;
     private ExecutorService chunkExecutor;
     private ExecutorService completionExecutor;
@@ -64,7 +65,8 @@ public class Phi4Producer extends DefaultAsyncProducer {
     protected void doStart() throws Exception {
         super.doStart();
         Phi4Configuration configuration = getEndpoint().getConfiguration();
-        mapper = new ExchangeRequestMapper(configuration, promptExpression(configuration.getPrompt()));
+        structured = StructuredOutput.of(getEndpoint().getCamelContext(), configuration);
+        mapper = new ExchangeRequestMapper(configuration, promptExpression(configuration.getPrompt()), structured);
         // The route continues on the thread that completes the exchange: never the engine's own thread, which
         // would then wait for file writes or the next endpoint instead of decoding (Camel's default profile
         // runs a task in the caller when the pool is saturated).
@@ -160,7 +162,11 @@ public class Phi4Producer extends DefaultAsyncProducer {
         if (error != null) {
             Phi4ExchangeException.fail(entry.exchange, error);
         } else {
-            writeResult(entry.exchange, generated, originalBody);
+            try {
+                writeResult(entry.exchange, generated, originalBody);
+            } catch (RuntimeException e) { // the answer does not parse into the output class
+                Phi4ExchangeException.fail(entry.exchange, e);
+            }
         }
         entry.callback.done(false);
     }
@@ -211,6 +217,7 @@ public class Phi4Producer extends DefaultAsyncProducer {
         if (getEndpoint().getConfiguration().isKeepOriginalBody()) {
             exchange.getMessage().setHeader(Phi4Constants.ORIGINAL_BODY, originalBody);
         }
+        structured.writeBody(exchange, result);
     }
 
     private void writeResult(Exchange exchange, GenerationResult result, Object originalBody) {

@@ -6,6 +6,9 @@ import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.MediaFormat;
 import dev.phi4ee.core.api.MediaKind;
+import dev.phi4ee.core.api.ResponseFormat;
+import dev.phi4ee.core.api.ToolChoice;
+import dev.phi4ee.core.api.ToolDefinition;
 import java.time.Duration;
 
 /** Maps a validated {@link Phi4Request} to the engine's request: media first, then the prompt. */
@@ -34,7 +37,43 @@ final class GenerationRequests {
         if (r.getPrompt() != null && !r.getPrompt().isBlank()) {
             b.user(r.getPrompt());
         }
-        return b.options(options(r)).build();
+        if (r.getTools() != null) {
+            for (ToolInput tool : r.getTools()) {
+                b.tool(ToolDefinition.of(tool.getName(), tool.getDescription(), tool.getParameters()));
+            }
+        }
+        return b.options(options(r)).toolChoice(toolChoice(r.getToolChoice())).build();
+    }
+
+    /** OpenAI's response_format types; the schema is checked (and compiled) by the engine's ResponseFormat. */
+    private static ResponseFormat responseFormat(ResponseFormatInput f) {
+        if (f == null || f.getType() == null || f.getType().equals("text")) {
+            return ResponseFormat.text();
+        }
+        return switch (f.getType()) {
+            case "json_object" -> ResponseFormat.json();
+            case "json_schema" -> {
+                if (f.getSchema() == null) {
+                    throw new InvalidInputException("responseFormat.schema is required for type json_schema");
+                }
+                yield ResponseFormat.jsonSchema(f.getName(), f.getSchema());
+            }
+            default ->
+                throw new InvalidInputException(
+                        "responseFormat.type must be text, json_object or json_schema, was '" + f.getType() + "'");
+        };
+    }
+
+    private static ToolChoice toolChoice(String choice) {
+        if (choice == null || choice.isBlank()) {
+            return ToolChoice.auto();
+        }
+        return switch (choice) {
+            case "auto" -> ToolChoice.auto();
+            case "none" -> ToolChoice.none();
+            case "required" -> ToolChoice.required();
+            default -> ToolChoice.named(choice);
+        };
     }
 
     private static GenerationOptions options(Phi4Request r) {
@@ -60,6 +99,6 @@ final class GenerationRequests {
         if (r.getTimeoutMillis() != null) {
             o.timeout(Duration.ofMillis(r.getTimeoutMillis()));
         }
-        return o.build();
+        return o.responseFormat(responseFormat(r.getResponseFormat())).build();
     }
 }

@@ -13,7 +13,9 @@ import java.util.List;
 
 /**
  * A request to {@link Phi4Service} and, as JSON, to the request queue. Null options mean the engine's defaults
- * (greedy decoding, 256 new tokens). Setting temperature, topP or topK switches to sampling.
+ * (greedy decoding, 256 new tokens). Setting temperature, topP or topK switches to sampling. A {@code responseFormat}
+ * of type {@code json_schema} makes the answer valid JSON for its schema by construction; {@code tools} let the model
+ * answer with calls ({@link Phi4Response#getToolCalls()}).
  */
 @PromptOrMedia
 public class Phi4Request implements Serializable {
@@ -53,6 +55,17 @@ public class Phi4Request implements Serializable {
 
     @Min(value = 1, message = "timeoutMillis must be >= 1")
     private Long timeoutMillis;
+
+    /** Null: free text. */
+    @Valid
+    private ResponseFormatInput responseFormat;
+
+    @Size(max = 128, message = "at most 128 tools")
+    private List<@NotNull @Valid ToolInput> tools = new ArrayList<>();
+
+    /** auto (default), none, required, or the name of one of the tools. */
+    @Size(max = 64)
+    private String toolChoice;
 
     public Phi4Request() {}
 
@@ -140,5 +153,29 @@ public class Phi4Request implements Serializable {
 
     public void setTimeoutMillis(Long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
+    }
+
+    public ResponseFormatInput getResponseFormat() {
+        return responseFormat;
+    }
+
+    public void setResponseFormat(ResponseFormatInput responseFormat) {
+        this.responseFormat = responseFormat;
+    }
+
+    public List<ToolInput> getTools() {
+        return tools;
+    }
+
+    public void setTools(List<ToolInput> tools) {
+        this.tools = tools;
+    }
+
+    public String getToolChoice() {
+        return toolChoice;
+    }
+
+    public void setToolChoice(String toolChoice) {
+        this.toolChoice = toolChoice;
     }
 }

@@ -2,6 +2,8 @@ package dev.phi4ee.ejb;
 
 import dev.phi4ee.core.api.GenerationResult;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The outcome of a request, as returned by {@link Phi4Service} and sent as JSON in JMS replies. */
 public class Phi4Response implements Serializable {
@@ -15,6 +17,7 @@ public class Phi4Response implements Serializable {
     private int generatedTokens;
     private long timeToFirstTokenMillis;
     private long totalMillis;
+    private List<ToolCallOutput> toolCalls = new ArrayList<>();
 
     public Phi4Response() {}
 
@@ -28,6 +31,8 @@ public class Phi4Response implements Serializable {
             r.audioTokens = result.usage().audioTokens();
             r.generatedTokens = result.usage().generatedTokens();
         }
+        r.toolCalls = new ArrayList<>(
+                result.toolCalls().stream().map(ToolCallOutput::of).toList());
         if (result.timings() != null) {
             r.timeToFirstTokenMillis = millis(result.timings().timeToFirstToken());
             r.totalMillis = millis(result.timings().total());
@@ -93,6 +98,15 @@ public class Phi4Response implements Serializable {
 
     public void setTimeToFirstTokenMillis(long timeToFirstTokenMillis) {
         this.timeToFirstTokenMillis = timeToFirstTokenMillis;
+    }
+
+    /** The calls of an answer that called tools (finish reason TOOL_CALLS); empty otherwise. */
+    public List<ToolCallOutput> getToolCalls() {
+        return toolCalls;
+    }
+
+    public void setToolCalls(List<ToolCallOutput> toolCalls) {
+        this.toolCalls = toolCalls;
     }
 
     public long getTotalMillis() {

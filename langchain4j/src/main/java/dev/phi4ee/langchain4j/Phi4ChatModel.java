@@ -1,6 +1,7 @@
 package dev.phi4ee.langchain4j;
 
 import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -8,6 +9,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.phi4ee.core.api.GenerationResult;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -36,10 +38,16 @@ public final class Phi4ChatModel implements ChatModel {
         try {
             GenerationResult result =
                     settings.submit(request, delta -> {}).result().join();
-            return RequestMapping.toChatResponse(result, settings.modelName());
+            return RequestMapping.toChatResponse(result, settings.modelName(), settings.hasTools(request));
         } catch (CompletionException | dev.phi4ee.core.api.Phi4Exception e) {
             throw Errors.map(e);
         }
+    }
+
+    /** A JSON schema response format constrains decoding, so AiServices may ask for structured output directly. */
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     @Override

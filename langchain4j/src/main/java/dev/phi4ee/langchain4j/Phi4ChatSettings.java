@@ -1,5 +1,6 @@
 package dev.phi4ee.langchain4j;
 
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
@@ -35,6 +36,13 @@ record Phi4ChatSettings(
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
     }
 
+    /** Whether the request, with the defaults, offers tools (then answers are split into text and calls). */
+    boolean hasTools(ChatRequest request) {
+        List<ToolSpecification> tools =
+                defaults.overrideWith(request.parameters()).toolSpecifications();
+        return tools != null && !tools.isEmpty();
+    }
+
     /**
      * Submits a request. Without {@code maxOutputTokens}, up to {@link GenerationOptions#DEFAULT_MAX_NEW_TOKENS} are
      * generated, fewer when the context window leaves less; an explicit bound that does not fit is an error.
@@ -55,7 +63,9 @@ record Phi4ChatSettings(
             }
             GenerationRequest shorter = new GenerationRequest(
                     engineRequest.messages(),
-                    engineRequest.options().toBuilder().maxNewTokens(room).build());
+                    engineRequest.options().toBuilder().maxNewTokens(room).build(),
+                    engineRequest.tools(),
+                    engineRequest.toolChoice());
             return engine.stream(shorter, listener);
         }
     }

@@ -1,12 +1,14 @@
 package dev.phi4ee.langchain4j;
 
 import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A LangChain4j {@link StreamingChatModel} over an in-process {@link dev.phi4ee.core.api.Phi4Engine}: text arrives as
@@ -26,12 +28,18 @@ public final class Phi4StreamingChatModel implements StreamingChatModel {
 
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
-        StreamRelay relay = new StreamRelay(handler, settings.modelName());
+        StreamRelay relay = new StreamRelay(handler, settings.modelName(), settings.hasTools(request));
         try {
             relay.attach(settings.submit(request, relay));
         } catch (RuntimeException e) {
             relay.onError(e);
         }
+    }
+
+    /** A JSON schema response format constrains decoding, so AiServices may ask for structured output directly. */
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     @Override

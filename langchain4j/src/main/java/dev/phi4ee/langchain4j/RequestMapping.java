@@ -1,5 +1,12 @@
 package dev.phi4ee.langchain4j;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.audio.Audio;
 import dev.langchain4j.data.image.Image;
 import dev.langchain4j.data.message.AiMessage;
@@ -9,12 +16,14 @@ import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.PdfFileContent;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.data.pdf.PdfFile;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
@@ -25,6 +34,9 @@ import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
+import dev.phi4ee.core.api.ResponseFormat;
+import dev.phi4ee.core.api.ToolChoice;
+import dev.phi4ee.core.api.ToolDefinition;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,6 +48,8 @@ import java.util.List;
  * network or the file system on someone's behalf.
  */
 final class RequestMapping {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private RequestMapping() {}
 
     /**
@@ -65,12 +79,63 @@ final class RequestMapping {
         if (p.stopSequences() != null) {
             options.stopSequences(p.stopSequences());
         }
-        return new GenerationRequest(messages, options.build());
+        options.responseFormat(responseFormat(p.responseFormat()));
+        List<ToolDefinition> tools = new ArrayList<>();
+        if (p.toolSpecifications() != null) {
+            for (ToolSpecification spec : p.toolSpecifications()) {
+                tools.add(ToolDefinition.of(
+                        spec.name(),
+                        spec.description(),
+                        spec.parameters() == null ? null : JsonSchemaText.of(spec.parameters())));
+            }
+        }
+        return new GenerationRequest(messages, options.build(), tools, toolChoice(p.toolChoice()));
     }
 
-    static ChatResponse toChatResponse(GenerationResult result, String modelName) {
+    /** JSON with a schema is constrained to it; JSON without one to any object. */
+    private static ResponseFormat responseFormat(dev.langchain4j.model.chat.request.ResponseFormat format) {
+        if (format == null || format.type() != ResponseFormatType.JSON) {
+            return ResponseFormat.text();
+        }
+        JsonSchema schema = format.jsonSchema();
+        if (schema == null || schema.rootElement() == null) {
+            return ResponseFormat.json();
+        }
+        return ResponseFormat.jsonSchema(schema.name(), JsonSchemaText.of(schema.rootElement()));
+    }
+
+    private static ToolChoice toolChoice(dev.langchain4j.model.chat.request.ToolChoice choice) {
+        if (choice == null) {
+            return ToolChoice.auto();
+        }
+        return switch (choice) {
+            case AUTO -> ToolChoice.auto();
+            case REQUIRED -> ToolChoice.required();
+            case NONE -> ToolChoice.none();
+        };
+    }
+
+    /**
+     * @param withTools the request had tools: the message text is the answer outside the tool-call markup, and the
+     *     calls are its tool execution requests
+     */
+    static ChatResponse toChatResponse(GenerationResult result, String modelName, boolean withTools) {
+        AiMessage message;
+        if (!withTools) {
+            message = AiMessage.from(result.text());
+        } else {
+            String text = ToolCallMarkup.strip(result.text());
+            List<ToolExecutionRequest> calls = result.toolCalls().stream()
+                    .map(c -> ToolExecutionRequest.builder()
+                            .id(c.id())
+                            .name(c.name())
+                            .arguments(c.arguments())
+                            .build())
+                    .toList();
+            message = calls.isEmpty() ? AiMessage.from(text) : AiMessage.from(text.isEmpty() ? null : text, calls);
+        }
         return ChatResponse.builder()
-                .aiMessage(AiMessage.from(result.text()))
+                .aiMessage(message)
                 .tokenUsage(new TokenUsage(
                         result.usage().promptTokens(), result.usage().generatedTokens()))
                 .finishReason(finishReason(result.finishReason()))
@@ -89,12 +154,6 @@ final class RequestMapping {
     }
 
     private static void refuseUnsupported(ChatRequestParameters p) {
-        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
-            throw new UnsupportedFeatureException("tools are not supported by the Phi-4 chat model");
-        }
-        if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
-            throw new UnsupportedFeatureException("JSON response format is not supported by the Phi-4 chat model");
-        }
         if (p.frequencyPenalty() != null && p.frequencyPenalty() != 0) {
             throw new UnsupportedFeatureException("frequencyPenalty is not supported by the Phi-4 chat model");
         }
@@ -115,13 +174,39 @@ final class RequestMapping {
             return ChatMessage.user(parts);
         }
         if (message instanceof AiMessage a) {
-            if (a.hasToolExecutionRequests()) {
-                throw new UnsupportedFeatureException(
-                        "tool execution requests are not supported by the Phi-4 chat" + " model");
-            }
-            return ChatMessage.assistant(a.text() == null ? "" : a.text());
+            String text = a.text() == null ? "" : a.text();
+            return ChatMessage.assistant(a.hasToolExecutionRequests() ? text + callMarkup(a) : text);
+        }
+        if (message instanceof ToolExecutionResultMessage) {
+            throw new UnsupportedFeatureException("tool results cannot be sent back to the Phi-4 chat model yet: the"
+                    + " engine's chat format has no tool-result turn");
         }
         throw new UnsupportedFeatureException(message.type() + " messages are not supported by the Phi-4 chat model");
+    }
+
+    /** The calls of an earlier turn in the model's own form, {@code <|tool_call|>[{"name","arguments"}]<|/tool_call|>}. */
+    private static String callMarkup(AiMessage message) {
+        ArrayNode calls = JSON.createArrayNode();
+        for (ToolExecutionRequest request : message.toolExecutionRequests()) {
+            ObjectNode call = calls.addObject();
+            call.put("name", request.name());
+            call.set("arguments", arguments(request));
+        }
+        return ToolCallMarkup.OPEN + calls + ToolCallMarkup.CLOSE;
+    }
+
+    private static JsonNode arguments(ToolExecutionRequest request) {
+        String arguments = request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments();
+        try {
+            JsonNode node = JSON.readTree(arguments);
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (JsonProcessingException e) {
+            // reported below
+        }
+        throw new InvalidInputException("the arguments of tool call '" + request.name() + "' in the history are not a"
+                + " JSON object: " + arguments);
     }
 
     private static ContentPart toEngine(Content content, int index) {

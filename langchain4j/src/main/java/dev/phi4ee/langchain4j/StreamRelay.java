@@ -1,5 +1,8 @@
 package dev.phi4ee.langchain4j;
 
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -7,6 +10,7 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -22,15 +26,20 @@ final class StreamRelay implements TokenListener, StreamingHandle {
     private final StreamingChatResponseHandler handler;
     private final String modelName;
     private final PartialResponseContext context;
+    private final boolean withTools;
+    private final ToolCallMarkup markup; // touched on the engine's thread only, in event order
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(
             Thread.ofVirtual().name("phi4-langchain4j-stream").factory());
     private volatile GenerationHandle generation;
     private volatile boolean cancelled;
     private volatile boolean finished;
 
-    StreamRelay(StreamingChatResponseHandler handler, String modelName) {
+    /** @param withTools the request offers tools: tool-call markup is kept out of the partial responses */
+    StreamRelay(StreamingChatResponseHandler handler, String modelName, boolean withTools) {
         this.handler = handler;
         this.modelName = modelName;
+        this.withTools = withTools;
+        this.markup = withTools ? new ToolCallMarkup() : null;
         this.context = new PartialResponseContext(this);
     }
 
@@ -43,12 +52,27 @@ final class StreamRelay implements TokenListener, StreamingHandle {
 
     @Override
     public void onText(String delta) {
-        deliver(() -> handler.onPartialResponse(new PartialResponse(delta), context), false);
+        partial(markup == null ? delta : markup.accept(delta));
     }
 
     @Override
     public void onComplete(GenerationResult result) {
-        deliver(() -> handler.onCompleteResponse(RequestMapping.toChatResponse(result, modelName)), true);
+        if (markup != null) {
+            partial(markup.finish());
+        }
+        ChatResponse response = RequestMapping.toChatResponse(result, modelName, withTools);
+        List<ToolExecutionRequest> calls = response.aiMessage().toolExecutionRequests();
+        for (int i = 0; i < calls.size(); i++) {
+            CompleteToolCall call = new CompleteToolCall(i, calls.get(i));
+            deliver(() -> handler.onCompleteToolCall(call), false);
+        }
+        deliver(() -> handler.onCompleteResponse(response), true);
+    }
+
+    private void partial(String text) {
+        if (!text.isEmpty()) {
+            deliver(() -> handler.onPartialResponse(new PartialResponse(text), context), false);
+        }
     }
 
     @Override

@@ -78,12 +78,14 @@ public class ChatCompletionsResource {
         ChatResponses responses = new ChatResponses(config.modelId());
         SseStream sse = null;
         GenerationHandle handle;
+        boolean withTools;
         try {
             ChatCall call = parser.parse(Json.parse(readLimited(body)));
+            withTools = !call.request().tools().isEmpty();
             Phi4Engine engine = engines.require();
             TokenListener listener = delta -> {};
             if (call.stream()) {
-                sse = new SseStream(responses, call.includeUsage());
+                sse = new SseStream(responses, call.includeUsage(), withTools);
                 listener = sse;
             }
             ApiMetrics.Tracked tracked = metrics.track(start, listener);
@@ -95,7 +97,7 @@ public class ChatCompletionsResource {
             throw e;
         }
         if (sse == null) {
-            return json(responses.completion(handle.result().join()));
+            return json(responses.completion(handle.result().join(), withTools));
         }
         sse.attach(handle);
         StreamingOutput output = sse::writeTo;
@@ -117,9 +119,9 @@ public class ChatCompletionsResource {
             if (call.maxTokensGiven() || room < 1) {
                 throw e;
             }
+            GenerationRequest r = call.request();
             GenerationRequest shorter = new GenerationRequest(
-                    call.request().messages(),
-                    call.request().options().toBuilder().maxNewTokens(room).build());
+                    r.messages(), r.options().toBuilder().maxNewTokens(room).build(), r.tools(), r.toolChoice());
             return engine.stream(shorter, listener);
         }
     }

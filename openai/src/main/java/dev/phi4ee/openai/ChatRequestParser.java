@@ -5,7 +5,10 @@ import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
+import dev.phi4ee.core.api.ToolChoice;
+import dev.phi4ee.core.api.ToolDefinition;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -31,10 +34,8 @@ public final class ChatRequestParser {
 
     /** Protocol fields this server does not implement, with the reason given to the caller. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("tools", "tool calling is not supported by this server"),
-            Map.entry("tool_choice", "tool calling is not supported by this server"),
-            Map.entry("functions", "function calling is not supported by this server"),
-            Map.entry("function_call", "function calling is not supported by this server"),
+            Map.entry("functions", "the deprecated functions field is not supported; use tools"),
+            Map.entry("function_call", "the deprecated function_call field is not supported; use tool_choice"),
             Map.entry("audio", "audio output is not supported; this model answers in text"),
             Map.entry("prediction", "predicted outputs are not supported by this server"),
             Map.entry("web_search_options", "web search is not supported by this server"),
@@ -104,8 +105,24 @@ public final class ChatRequestParser {
             includeUsage = bool(streamOptions, "include_usage");
         }
 
-        GenerationRequest request = new GenerationRequest(messages(body), options.build());
+        options.responseFormat(StructuredOutputParser.responseFormat(body));
+        GenerationRequest request = request(
+                messages(body),
+                options.build(),
+                StructuredOutputParser.tools(body),
+                StructuredOutputParser.toolChoice(body));
         return new ChatCall(request, stream, includeUsage, maxTokens != null);
+    }
+
+    /** The engine's request; its cross-field checks (tool_choice naming no tool, …) become 400s. */
+    private static GenerationRequest request(
+            List<ChatMessage> messages, GenerationOptions options, List<ToolDefinition> tools, ToolChoice choice) {
+        try {
+            return new GenerationRequest(messages, options, tools, choice);
+        } catch (InvalidInputException e) {
+            String param = e.getMessage().startsWith("toolChoice") ? "tool_choice" : "tools";
+            throw ApiException.invalid(param, e.getMessage());
+        }
     }
 
     private static void checkFields(JsonNode body) {
@@ -136,6 +153,8 @@ public final class ChatRequestParser {
             "logprobs",
             "top_logprobs",
             "response_format",
+            "tools",
+            "tool_choice",
             "logit_bias",
             "presence_penalty",
             "frequency_penalty",
@@ -153,11 +172,6 @@ public final class ChatRequestParser {
         }
         if (present(body, "top_logprobs") != null) {
             throw ApiException.unsupported("top_logprobs", "logprobs are not supported by this server");
-        }
-        JsonNode format = present(body, "response_format");
-        if (format != null && !"text".equals(format.path("type").asText())) {
-            throw ApiException.unsupported(
-                    "response_format", "only response_format {\"type\": \"text\"} is supported (no JSON mode)");
         }
         JsonNode bias = present(body, "logit_bias");
         if (bias != null && !bias.isEmpty()) {
@@ -203,17 +217,27 @@ public final class ChatRequestParser {
                     case "assistant" -> ChatMessage.Role.ASSISTANT;
                     case "tool", "function" ->
                         throw ApiException.unsupported(
-                                param + ".role", "tool and function messages are not supported by this server");
+                                param + ".role",
+                                "tool result messages are not supported yet: the engine's chat format has no"
+                                        + " tool-result turn");
                     default ->
                         throw ApiException.invalid(
                                 param + ".role",
                                 "role must be system, developer, user or assistant, was '" + role + "'");
                 };
-        if (present(m, "tool_calls") != null || present(m, "function_call") != null) {
-            throw ApiException.unsupported(param + ".tool_calls", "tool calling is not supported by this server");
+        if (present(m, "function_call") != null) {
+            throw ApiException.unsupported(param + ".function_call", "the deprecated function_call is not supported");
         }
         JsonNode content = present(m, "content");
         String contentParam = param + ".content";
+        JsonNode toolCalls = present(m, "tool_calls");
+        if (toolCalls != null) {
+            if (r != ChatMessage.Role.ASSISTANT) {
+                throw ApiException.invalid(param + ".tool_calls", "only assistant messages carry tool_calls");
+            }
+            String text = content == null ? null : assistantContent(content, contentParam);
+            return ChatMessage.assistant(StructuredOutputParser.assistantText(text, toolCalls, param + ".tool_calls"));
+        }
         if (content == null) {
             throw ApiException.invalid(contentParam, contentParam + " is required");
         }
@@ -228,6 +252,23 @@ public final class ChatRequestParser {
             parts.add(part(content.get(j), r, contentParam + "[" + j + "]"));
         }
         return new ChatMessage(r, parts);
+    }
+
+    /** An assistant turn's content as one text: a string or text parts. */
+    private String assistantContent(JsonNode content, String param) {
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        if (!content.isArray()) {
+            throw ApiException.invalid(param, param + " must be a string or an array of parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < content.size(); j++) {
+            if (part(content.get(j), ChatMessage.Role.ASSISTANT, param + "[" + j + "]") instanceof ContentPart.Text t) {
+                text.append(t.text());
+            }
+        }
+        return text.toString();
     }
 
     private ContentPart part(JsonNode p, ChatMessage.Role role, String param) {
@@ -306,7 +347,7 @@ public final class ChatRequestParser {
     }
 
     /** The field, or null when absent or JSON null (the protocol treats both alike). */
-    private static JsonNode present(JsonNode node, String field) {
+    static JsonNode present(JsonNode node, String field) {
         JsonNode v = node.get(field);
         return v == null || v.isNull() ? null : v;
     }
@@ -315,7 +356,7 @@ public final class ChatRequestParser {
         return requiredText(node, field, field);
     }
 
-    private static String requiredText(JsonNode node, String field, String param) {
+    static String requiredText(JsonNode node, String field, String param) {
         JsonNode v = present(node, field);
         if (v == null) {
             throw ApiException.invalid(param, param + " is required");

@@ -1,9 +1,12 @@
 package dev.phi4ee.openai;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenUsage;
+import dev.phi4ee.core.api.ToolCall;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -25,14 +28,29 @@ final class ChatResponses {
         return id;
     }
 
-    ObjectNode completion(GenerationResult result) {
+    /**
+     * @param withTools the request had tools: the content is the text outside the tool-call markup, null when that is
+     *     empty and there are calls
+     */
+    ObjectNode completion(GenerationResult result, boolean withTools) {
         ObjectNode root = header("chat.completion");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", result.text());
+        String content = withTools ? ToolCallMarkup.strip(result.text()) : result.text();
+        if (content.isEmpty() && !result.toolCalls().isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", content);
+        }
         message.putNull("refusal");
+        if (!result.toolCalls().isEmpty()) {
+            ArrayNode calls = message.putArray("tool_calls");
+            for (ToolCall call : result.toolCalls()) {
+                putToolCall(calls.addObject(), call);
+            }
+        }
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(result.finishReason()));
         putUsage(root, result.usage());
@@ -52,6 +70,30 @@ final class ChatResponses {
         ObjectNode chunk = chunk(includeUsage);
         choice(chunk).putObject("delta").put("content", text);
         return chunk;
+    }
+
+    /**
+     * The calls of a finished answer, each whole in one delta entry ({@code index}, {@code id}, {@code type},
+     * {@code function.name} and all of {@code function.arguments}), which OpenAI's stream accumulators merge like the
+     * piecewise deltas OpenAI sends.
+     */
+    ObjectNode toolCallsChunk(List<ToolCall> toolCalls, boolean includeUsage) {
+        ObjectNode chunk = chunk(includeUsage);
+        ArrayNode calls = choice(chunk).putObject("delta").putArray("tool_calls");
+        for (int i = 0; i < toolCalls.size(); i++) {
+            ObjectNode call = calls.addObject();
+            call.put("index", i);
+            putToolCall(call, toolCalls.get(i));
+        }
+        return chunk;
+    }
+
+    private static void putToolCall(ObjectNode target, ToolCall call) {
+        target.put("id", call.id());
+        target.put("type", "function");
+        ObjectNode function = target.putObject("function");
+        function.put("name", call.name());
+        function.put("arguments", call.arguments());
     }
 
     ObjectNode finishChunk(FinishReason reason, boolean includeUsage) {

@@ -34,11 +34,14 @@ final class SseStream implements TokenListener {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ChatResponses responses;
     private final boolean includeUsage;
+    private final ToolCallMarkup markup; // null when the request has no tools: the text goes out as it is
     private volatile GenerationHandle handle;
 
-    SseStream(ChatResponses responses, boolean includeUsage) {
+    /** @param withTools the request has tools: tool-call markup is kept out of the content deltas */
+    SseStream(ChatResponses responses, boolean includeUsage, boolean withTools) {
         this.responses = responses;
         this.includeUsage = includeUsage;
+        this.markup = withTools ? new ToolCallMarkup() : null;
     }
 
     void attach(GenerationHandle handle) {
@@ -70,8 +73,14 @@ final class SseStream implements TokenListener {
                     out.write(KEEP_ALIVE);
                     out.flush();
                 } else if (event instanceof Text t) {
-                    send(out, responses.contentChunk(t.delta(), includeUsage));
+                    sendContent(out, markup == null ? t.delta() : markup.accept(t.delta()));
                 } else if (event instanceof Done d) {
+                    if (markup != null) {
+                        sendContent(out, markup.finish());
+                    }
+                    if (!d.result().toolCalls().isEmpty()) {
+                        send(out, responses.toolCallsChunk(d.result().toolCalls(), includeUsage));
+                    }
                     send(out, responses.finishChunk(d.result().finishReason(), includeUsage));
                     if (includeUsage) {
                         send(out, responses.usageChunk(d.result().usage()));
@@ -102,6 +111,12 @@ final class SseStream implements TokenListener {
         GenerationHandle h = handle;
         if (h != null) {
             h.cancel();
+        }
+    }
+
+    private void sendContent(OutputStream out, String text) throws IOException {
+        if (!text.isEmpty()) {
+            send(out, responses.contentChunk(text, includeUsage));
         }
     }
 

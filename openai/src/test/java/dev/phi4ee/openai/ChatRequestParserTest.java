@@ -148,13 +148,13 @@ class ChatRequestParserTest {
     void rejectsUnsupportedAndUnknownParameters() {
         String msg = "'messages':[{'role':'user','content':'hi'}]";
         assertRejected(() -> parse(withModel(msg + ",'n':2")), 400, "n", "only n = 1");
-        assertRejected(() -> parse(withModel(msg + ",'tools':[]")), 400, "tools", "tool calling");
+        assertRejected(() -> parse(withModel(msg + ",'functions':[]")), 400, "functions", "use tools");
         assertRejected(() -> parse(withModel(msg + ",'logprobs':true")), 400, "logprobs", "not supported");
         assertRejected(
-                () -> parse(withModel(msg + ",'response_format':{'type':'json_object'}")),
+                () -> parse(withModel(msg + ",'response_format':{'type':'xml'}")),
                 400,
-                "response_format",
-                "JSON mode");
+                "response_format.type",
+                "json_object or json_schema");
         assertRejected(() -> parse(withModel(msg + ",'frequency_penalty':0.5")), 400, "frequency_penalty", "only 0");
         assertRejected(() -> parse(withModel(msg + ",'best_of':3")), 400, "best_of", "Unrecognized");
         // neutral values and ignored fields pass

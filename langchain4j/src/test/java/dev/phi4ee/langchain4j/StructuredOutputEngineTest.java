@@ -1,0 +1,104 @@
+package dev.phi4ee.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.service.AiServices;
+import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.testkit.Phi4TestModels;
+import dev.phi4ee.core.testkit.TestModelSpec;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * AI services on the real engine with the test kit's RANDOM weights: a POJO return type parses and a required tool
+ * call has arguments for its parameters only because decoding is constrained.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class StructuredOutputEngineTest {
+    static RecordingEngine engine;
+    static ChatModel model;
+
+    @BeforeAll
+    static void open() {
+        engine = new RecordingEngine(Phi4Engine.open(
+                Phi4TestModels.shared(TestModelSpec.defaults()),
+                EngineOptions.builder()
+                        .executionProvider("cpu")
+                        .intraOpThreads(1)
+                        .maxBatchSize(4)
+                        .build()));
+        model = Phi4ChatModel.builder().engine(engine).maxOutputTokens(300).build();
+    }
+
+    @AfterAll
+    static void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    enum Currency {
+        EUR,
+        USD
+    }
+
+    record Line(String item, int quantity) {}
+
+    record Invoice(String number, double total, Currency currency, List<Line> lines, boolean paid) {}
+
+    interface Extractor {
+        Invoice extract(String text);
+    }
+
+    @Test
+    void anAiServiceReturnsAPojoParsedFromConstrainedJson() {
+        Extractor extractor = AiServices.create(Extractor.class, model);
+        for (String text : List.of("Invoice A-7: two pens, 12.50 EUR, paid", "Nothing here.", "{\"oops\":")) {
+            Invoice invoice = extractor.extract(text);
+            // LangChain4j's schema makes no property required, so any may be missing; those present parsed.
+            assertThat(invoice).as(text).isNotNull();
+            RecordingEngine.Submitted last = engine.last();
+            assertThat(last.request().options().responseFormat().schema()).contains("\"currency\"");
+            assertThat(last.handle().result().join().finishReason()).isEqualTo(dev.phi4ee.core.api.FinishReason.STOP);
+        }
+    }
+
+    @Test
+    void aRequiredToolCallHasArgumentsForTheTool() {
+        ToolSpecification add = ToolSpecification.builder()
+                .name("add")
+                .description("Adds two integers")
+                .parameters(JsonObjectSchema.builder()
+                        .addIntegerProperty("a")
+                        .addIntegerProperty("b")
+                        .required("a", "b")
+                        .additionalProperties(false)
+                        .build())
+                .build();
+        ChatResponse response = model.chat(ChatRequest.builder()
+                .messages(UserMessage.from("What is 2 + 3?"))
+                .toolSpecifications(add)
+                .toolChoice(ToolChoice.REQUIRED)
+                .build());
+        assertThat(response.finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+        List<ToolExecutionRequest> calls = response.aiMessage().toolExecutionRequests();
+        assertThat(calls).isNotEmpty().allSatisfy(call -> {
+            assertThat(call.name()).isEqualTo("add");
+            assertThat(call.arguments()).matches("\\{\"a\":-?\\d+,\"b\":-?\\d+\\}");
+        });
+    }
+}
