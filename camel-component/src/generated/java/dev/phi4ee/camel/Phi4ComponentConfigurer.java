@@ -46,6 +46,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "hostMemoryUtilization": getOrCreateConfiguration(target).setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "intraopthreads":
         case "intraOpThreads": getOrCreateConfiguration(target).setIntraOpThreads(property(camelContext, int.class, value)); return true;
+        case "jsonmode":
+        case "jsonMode": getOrCreateConfiguration(target).setJsonMode(property(camelContext, boolean.class, value)); return true;
+        case "jsonschema":
+        case "jsonSchema": getOrCreateConfiguration(target).setJsonSchema(property(camelContext, java.lang.String.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": getOrCreateConfiguration(target).setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
@@ -86,6 +90,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxQueuedRequests": getOrCreateConfiguration(target).setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": getOrCreateConfiguration(target).setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputclass":
+        case "outputClass": getOrCreateConfiguration(target).setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
         case "prefixblocktokens":
         case "prefixBlockTokens": getOrCreateConfiguration(target).setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
         case "prefixcachebytes":
@@ -103,6 +109,9 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "systemPrompt": getOrCreateConfiguration(target).setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": getOrCreateConfiguration(target).setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "toolchoice":
+        case "toolChoice": getOrCreateConfiguration(target).setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
+        case "tools": getOrCreateConfiguration(target).setTools(property(camelContext, java.lang.String.class, value)); return true;
         case "topk":
         case "topK": getOrCreateConfiguration(target).setTopK(property(camelContext, java.lang.Integer.class, value)); return true;
         case "topp":
@@ -135,6 +144,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "hostMemoryUtilization": return double.class;
         case "intraopthreads":
         case "intraOpThreads": return int.class;
+        case "jsonmode":
+        case "jsonMode": return boolean.class;
+        case "jsonschema":
+        case "jsonSchema": return java.lang.String.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
@@ -175,6 +188,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "outputclass":
+        case "outputClass": return java.lang.String.class;
         case "prefixblocktokens":
         case "prefixBlockTokens": return int.class;
         case "prefixcachebytes":
@@ -192,6 +207,9 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "toolchoice":
+        case "toolChoice": return java.lang.String.class;
+        case "tools": return java.lang.String.class;
         case "topk":
         case "topK": return java.lang.Integer.class;
         case "topp":
@@ -220,6 +238,10 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "hostMemoryUtilization": return getOrCreateConfiguration(target).getHostMemoryUtilization();
         case "intraopthreads":
         case "intraOpThreads": return getOrCreateConfiguration(target).getIntraOpThreads();
+        case "jsonmode":
+        case "jsonMode": return getOrCreateConfiguration(target).isJsonMode();
+        case "jsonschema":
+        case "jsonSchema": return getOrCreateConfiguration(target).getJsonSchema();
         case "keeporiginalbody":
         case "keepOriginalBody": return getOrCreateConfiguration(target).isKeepOriginalBody();
         case "kvcachebytes":
@@ -260,6 +282,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxQueuedRequests": return getOrCreateConfiguration(target).getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return getOrCreateConfiguration(target).getModelPath();
+        case "outputclass":
+        case "outputClass": return getOrCreateConfiguration(target).getOutputClass();
         case "prefixblocktokens":
         case "prefixBlockTokens": return getOrCreateConfiguration(target).getPrefixBlockTokens();
         case "prefixcachebytes":
@@ -277,6 +301,9 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "systemPrompt": return getOrCreateConfiguration(target).getSystemPrompt();
         case "temperature": return getOrCreateConfiguration(target).getTemperature();
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
+        case "toolchoice":
+        case "toolChoice": return getOrCreateConfiguration(target).getToolChoice();
+        case "tools": return getOrCreateConfiguration(target).getTools();
         case "topk":
         case "topK": return getOrCreateConfiguration(target).getTopK();
         case "topp":

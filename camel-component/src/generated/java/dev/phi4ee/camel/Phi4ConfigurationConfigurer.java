@@ -36,6 +36,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "hostMemoryUtilization": target.setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "intraopthreads":
         case "intraOpThreads": target.setIntraOpThreads(property(camelContext, int.class, value)); return true;
+        case "jsonmode":
+        case "jsonMode": target.setJsonMode(property(camelContext, boolean.class, value)); return true;
+        case "jsonschema":
+        case "jsonSchema": target.setJsonSchema(property(camelContext, java.lang.String.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
@@ -74,6 +78,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": target.setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputclass":
+        case "outputClass": target.setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
         case "prefixblocktokens":
         case "prefixBlockTokens": target.setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
         case "prefixcachebytes":
@@ -91,6 +97,9 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": target.setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": target.setTimeout(property(camelContext, long.class, value)); return true;
+        case "toolchoice":
+        case "toolChoice": target.setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
+        case "tools": target.setTools(property(camelContext, java.lang.String.class, value)); return true;
         case "topk":
         case "topK": target.setTopK(property(camelContext, java.lang.Integer.class, value)); return true;
         case "topp":
@@ -115,6 +124,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "hostMemoryUtilization": return double.class;
         case "intraopthreads":
         case "intraOpThreads": return int.class;
+        case "jsonmode":
+        case "jsonMode": return boolean.class;
+        case "jsonschema":
+        case "jsonSchema": return java.lang.String.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
@@ -153,6 +166,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "outputclass":
+        case "outputClass": return java.lang.String.class;
         case "prefixblocktokens":
         case "prefixBlockTokens": return int.class;
         case "prefixcachebytes":
@@ -170,6 +185,9 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "toolchoice":
+        case "toolChoice": return java.lang.String.class;
+        case "tools": return java.lang.String.class;
         case "topk":
         case "topK": return java.lang.Integer.class;
         case "topp":
@@ -195,6 +213,10 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "hostMemoryUtilization": return target.getHostMemoryUtilization();
         case "intraopthreads":
         case "intraOpThreads": return target.getIntraOpThreads();
+        case "jsonmode":
+        case "jsonMode": return target.isJsonMode();
+        case "jsonschema":
+        case "jsonSchema": return target.getJsonSchema();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.isKeepOriginalBody();
         case "kvcachebytes":
@@ -233,6 +255,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "maxQueuedRequests": return target.getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getModelPath();
+        case "outputclass":
+        case "outputClass": return target.getOutputClass();
         case "prefixblocktokens":
         case "prefixBlockTokens": return target.getPrefixBlockTokens();
         case "prefixcachebytes":
@@ -250,6 +274,9 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": return target.getSystemPrompt();
         case "temperature": return target.getTemperature();
         case "timeout": return target.getTimeout();
+        case "toolchoice":
+        case "toolChoice": return target.getToolChoice();
+        case "tools": return target.getTools();
         case "topk":
         case "topK": return target.getTopK();
         case "topp":

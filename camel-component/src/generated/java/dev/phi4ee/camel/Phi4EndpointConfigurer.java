@@ -36,6 +36,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "hostMemoryUtilization": target.getConfiguration().setHostMemoryUtilization(property(camelContext, double.class, value)); return true;
         case "intraopthreads":
         case "intraOpThreads": target.getConfiguration().setIntraOpThreads(property(camelContext, int.class, value)); return true;
+        case "jsonmode":
+        case "jsonMode": target.getConfiguration().setJsonMode(property(camelContext, boolean.class, value)); return true;
+        case "jsonschema":
+        case "jsonSchema": target.getConfiguration().setJsonSchema(property(camelContext, java.lang.String.class, value)); return true;
         case "keeporiginalbody":
         case "keepOriginalBody": target.getConfiguration().setKeepOriginalBody(property(camelContext, boolean.class, value)); return true;
         case "kvcachebytes":
@@ -76,6 +80,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxQueuedRequests": target.getConfiguration().setMaxQueuedRequests(property(camelContext, int.class, value)); return true;
         case "modelpath":
         case "modelPath": target.getConfiguration().setModelPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputclass":
+        case "outputClass": target.getConfiguration().setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
         case "prefixblocktokens":
         case "prefixBlockTokens": target.getConfiguration().setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
         case "prefixcachebytes":
@@ -93,6 +99,9 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "systemPrompt": target.getConfiguration().setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.getConfiguration().setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "toolchoice":
+        case "toolChoice": target.getConfiguration().setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
+        case "tools": target.getConfiguration().setTools(property(camelContext, java.lang.String.class, value)); return true;
         case "topk":
         case "topK": target.getConfiguration().setTopK(property(camelContext, java.lang.Integer.class, value)); return true;
         case "topp":
@@ -122,6 +131,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "hostMemoryUtilization": return double.class;
         case "intraopthreads":
         case "intraOpThreads": return int.class;
+        case "jsonmode":
+        case "jsonMode": return boolean.class;
+        case "jsonschema":
+        case "jsonSchema": return java.lang.String.class;
         case "keeporiginalbody":
         case "keepOriginalBody": return boolean.class;
         case "kvcachebytes":
@@ -162,6 +175,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxQueuedRequests": return int.class;
         case "modelpath":
         case "modelPath": return java.lang.String.class;
+        case "outputclass":
+        case "outputClass": return java.lang.String.class;
         case "prefixblocktokens":
         case "prefixBlockTokens": return int.class;
         case "prefixcachebytes":
@@ -179,6 +194,9 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "toolchoice":
+        case "toolChoice": return java.lang.String.class;
+        case "tools": return java.lang.String.class;
         case "topk":
         case "topK": return java.lang.Integer.class;
         case "topp":
@@ -204,6 +222,10 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "hostMemoryUtilization": return target.getConfiguration().getHostMemoryUtilization();
         case "intraopthreads":
         case "intraOpThreads": return target.getConfiguration().getIntraOpThreads();
+        case "jsonmode":
+        case "jsonMode": return target.getConfiguration().isJsonMode();
+        case "jsonschema":
+        case "jsonSchema": return target.getConfiguration().getJsonSchema();
         case "keeporiginalbody":
         case "keepOriginalBody": return target.getConfiguration().isKeepOriginalBody();
         case "kvcachebytes":
@@ -244,6 +266,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxQueuedRequests": return target.getConfiguration().getMaxQueuedRequests();
         case "modelpath":
         case "modelPath": return target.getConfiguration().getModelPath();
+        case "outputclass":
+        case "outputClass": return target.getConfiguration().getOutputClass();
         case "prefixblocktokens":
         case "prefixBlockTokens": return target.getConfiguration().getPrefixBlockTokens();
         case "prefixcachebytes":
@@ -261,6 +285,9 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "systemPrompt": return target.getConfiguration().getSystemPrompt();
         case "temperature": return target.getConfiguration().getTemperature();
         case "timeout": return target.getConfiguration().getTimeout();
+        case "toolchoice":
+        case "toolChoice": return target.getConfiguration().getToolChoice();
+        case "tools": return target.getConfiguration().getTools();
         case "topk":
         case "topK": return target.getConfiguration().getTopK();
         case "topp":

@@ -24,7 +24,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(41);
+        Set<String> props = new HashSet<>(46);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
@@ -32,6 +32,8 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("gpuMemoryUtilization");
         props.add("hostMemoryUtilization");
         props.add("intraOpThreads");
+        props.add("jsonMode");
+        props.add("jsonSchema");
         props.add("keepOriginalBody");
         props.add("kvCacheBytes");
         props.add("kvCacheMode");
@@ -53,6 +55,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("maxQueuedRequests");
         props.add("modelPath");
         props.add("operation");
+        props.add("outputClass");
         props.add("prefixBlockTokens");
         props.add("prefixCacheBytes");
         props.add("prompt");
@@ -64,6 +67,8 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("systemPrompt");
         props.add("temperature");
         props.add("timeout");
+        props.add("toolChoice");
+        props.add("tools");
         props.add("topK");
         props.add("topP");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

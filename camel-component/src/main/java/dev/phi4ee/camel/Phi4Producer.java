@@ -217,7 +217,6 @@ public class Phi4Producer extends DefaultAsyncProducer {
         if (getEndpoint().getConfiguration().isKeepOriginalBody()) {
             exchange.getMessage().setHeader(Phi4Constants.ORIGINAL_BODY, originalBody);
         }
-        structured.writeBody(exchange, result);
     }
 
     private void writeResult(Exchange exchange, GenerationResult result, Object originalBody) {
@@ -225,5 +224,6 @@ public class Phi4Producer extends DefaultAsyncProducer {
         keepOriginalBody(exchange, originalBody);
         message.setBody(result.text());
         ResultHeaders.write(message, result);
+        structured.writeBody(exchange, result);
     }
 }

@@ -60,6 +60,24 @@ public class Phi4ComponentConfiguration {
     private boolean keepOriginalBody = true;
 
     /**
+     * A JSON Schema the answer is valid for by construction: inline JSON, or a resource such as
+     * resource:classpath:invoice.schema.json.
+     */
+    private String jsonSchema;
+
+    /** Answer with a JSON object (any object; json-schema, when set, constrains it further). */
+    private boolean jsonMode = false;
+
+    /** Fully qualified class the JSON answer is parsed into with Jackson: the body becomes that object. */
+    private String outputClass;
+
+    /** Tools the model may call: a JSON array of {name, description, parameters} objects, inline or a resource. */
+    private String tools;
+
+    /** auto (the model decides), none, required, or a tool's name. */
+    private String toolChoice = "auto";
+
+    /**
      * Whether the producer should be started lazy (on the first message), so that a route can start even when the
      * producer would fail at startup.
      */
@@ -80,6 +98,11 @@ public class Phi4ComponentConfiguration {
         c.setStreaming(streaming);
         c.setStreamingEndpoint(streamingEndpoint);
         c.setKeepOriginalBody(keepOriginalBody);
+        c.setJsonSchema(jsonSchema);
+        c.setJsonMode(jsonMode);
+        c.setOutputClass(outputClass);
+        c.setTools(tools);
+        c.setToolChoice(toolChoice);
         component.setLazyStartProducer(lazyStartProducer);
     }
 
@@ -193,5 +216,45 @@ public class Phi4ComponentConfiguration {
 
     public void setLazyStartProducer(boolean lazyStartProducer) {
         this.lazyStartProducer = lazyStartProducer;
+    }
+
+    public String getJsonSchema() {
+        return jsonSchema;
+    }
+
+    public void setJsonSchema(String jsonSchema) {
+        this.jsonSchema = jsonSchema;
+    }
+
+    public boolean isJsonMode() {
+        return jsonMode;
+    }
+
+    public void setJsonMode(boolean jsonMode) {
+        this.jsonMode = jsonMode;
+    }
+
+    public String getOutputClass() {
+        return outputClass;
+    }
+
+    public void setOutputClass(String outputClass) {
+        this.outputClass = outputClass;
+    }
+
+    public String getTools() {
+        return tools;
+    }
+
+    public void setTools(String tools) {
+        this.tools = tools;
+    }
+
+    public String getToolChoice() {
+        return toolChoice;
+    }
+
+    public void setToolChoice(String toolChoice) {
+        this.toolChoice = toolChoice;
     }
 }
