@@ -438,6 +438,11 @@ public final class OnnxPhi4Engine implements Phi4Engine {
         return batcher;
     }
 
+    /** Direct memory the image preprocessor keeps for reuse between requests (bounded; for memory checks). */
+    long pooledImageBytes() {
+        return preparer == null ? 0 : preparer.pooledImageBytes();
+    }
+
     @Override
     public Flow.Publisher<String> publish(GenerationRequest request) {
         return new TextPublisher(listener -> stream(request, listener));

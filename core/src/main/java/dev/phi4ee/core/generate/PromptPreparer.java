@@ -178,6 +178,11 @@ final class PromptPreparer {
         return sha.digest();
     }
 
+    /** Direct memory the image preprocessor keeps for reuse (0 without a vision graph). */
+    long pooledImageBytes() {
+        return images == null ? 0 : images.pooledBytes();
+    }
+
     private ImagePreprocessor requireImages() {
         if (images == null || visionType == null) {
             throw new InvalidInputException("this model has no vision graph: image parts cannot be used");

@@ -31,11 +31,14 @@ final class DirectBufferPool {
     /**
      * A direct buffer of at least {@code bytes} capacity in native byte order, position 0, limit {@code bytes};
      * contents are arbitrary (the caller writes every byte it exposes). A parked buffer is reused when it is no
-     * more than twice as large as asked.
+     * more than twice as large as asked, or no larger than the granule the request rounds up to.
      */
     synchronized ByteBuffer acquire(int bytes) {
+        long rounded = ((long) bytes + GRANULE - 1) / GRANULE * GRANULE;
         Map.Entry<Integer, ArrayDeque<ByteBuffer>> e = free.ceilingEntry(bytes);
-        if (e != null && e.getKey() / 2 <= bytes) {
+        // Up to twice the size, or the one granule a small request rounds up to (a mask of a few KB must reuse the
+        // 64 KB buffer it was given last time, or every request parks a new one until the pool is full).
+        if (e != null && e.getKey() <= Math.max(2L * bytes, rounded)) {
             ByteBuffer b = e.getValue().pop();
             if (e.getValue().isEmpty()) {
                 free.remove(e.getKey());
@@ -43,7 +46,6 @@ final class DirectBufferPool {
             retainedBytes -= b.capacity();
             return b.clear().limit(bytes).order(ByteOrder.nativeOrder());
         }
-        long rounded = ((long) bytes + GRANULE - 1) / GRANULE * GRANULE;
         int capacity = (int) Math.min(rounded, Integer.MAX_VALUE);
         return ByteBuffer.allocateDirect(capacity).limit(bytes).order(ByteOrder.nativeOrder());
     }

@@ -116,6 +116,11 @@ public final class ImagePreprocessor {
         return documentDpi;
     }
 
+    /** Direct memory parked in the buffer pool for reuse, at most the pool size (for memory accounting). */
+    public long pooledBytes() {
+        return pool.retainedBytes();
+    }
+
     /**
      * Decodes media into RGB pages: one for an image, one per page for a PDF or multi-page TIFF. The format is
      * sniffed from the bytes (a declared MIME type or file name is not trusted).

@@ -64,7 +64,8 @@ class NumpyDifferentialTest {
 
     @BeforeAll
     static void runPython() throws IOException, InterruptedException {
-        if (!pythonWithScipy()) {
+        String python = pythonWithScipy();
+        if (python == null) {
             return;
         }
         write("f16k.in", LogMelFeaturesTest.signal("mixture", 16000, 24000));
@@ -74,7 +75,7 @@ class NumpyDifferentialTest {
         }
         Path script = dir.resolve("features.py");
         Files.writeString(script, FEATURES_PY);
-        Process p = new ProcessBuilder("python3", script.toString(), dir.toString())
+        Process p = new ProcessBuilder(python, script.toString(), dir.toString())
                 .redirectErrorStream(true)
                 .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -83,16 +84,25 @@ class NumpyDifferentialTest {
         ran = true;
     }
 
-    private static boolean pythonWithScipy() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy, scipy.signal")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
+    /** The system Python first: a pyenv or venv {@code python3} on the PATH often lacks numpy and scipy. */
+    private static String pythonWithScipy() {
+        for (String exe : new String[] {"/usr/bin/python3", "python3"}) {
+            try {
+                Process p = new ProcessBuilder(exe, "-c", "import numpy, scipy.signal")
+                        .redirectErrorStream(true)
+                        .start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return exe;
+                }
+            } catch (IOException e) {
+                // try the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
+        return null;
     }
 
     private static void write(String name, float[] x) throws IOException {

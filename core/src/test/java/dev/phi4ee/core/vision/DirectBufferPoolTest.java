@@ -27,6 +27,19 @@ class DirectBufferPoolTest {
         assertThat(pool.acquire(1000)).isNotSameAs(a);
     }
 
+    /** Found by EngineSoakTest: the few-KB mask and sizes buffers of each image request were never reused. */
+    @Test
+    void smallRequestsReuseTheGranuleTheyRoundUpTo() {
+        DirectBufferPool pool = new DirectBufferPool(1 << 20);
+        for (int i = 0; i < 100; i++) {
+            ByteBuffer mask = pool.acquire(4096);
+            ByteBuffer sizes = pool.acquire(16);
+            pool.release(mask);
+            pool.release(sizes);
+        }
+        assertThat(pool.retainedBytes()).as("two buffers parked, not 200").isEqualTo(2L << 16);
+    }
+
     @Test
     void retentionIsBounded() {
         DirectBufferPool pool = new DirectBufferPool(200_000);
