@@ -1,10 +1,13 @@
 package dev.phi4ee.openai;
 
+import dev.phi4ee.core.api.EngineStats;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationResult;
+import dev.phi4ee.core.api.Phi4Engine;
 import dev.phi4ee.core.api.TokenListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The API's meters, measured at the HTTP layer (from the moment a request arrives, so parsing, media decoding and
@@ -19,8 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * token, latency, decode speed, and generations in flight. Names follow Micrometer's dotted convention; Prometheus
  * sees e.g. {@code phi4_requests_total{outcome="stop"}} and {@code phi4_time_to_first_token_seconds_bucket}.
  *
- * <p>The engine's queue depth and running batch size are not public in {@code Phi4Engine}; {@code phi4.requests.active}
- * (accepted, not yet finished: queued plus running) stands in for both until the engine exposes them.
+ * <p>Given the engine's holder, the engine's own state is read at each scrape ({@link Phi4Engine#stats()}):
+ * {@code phi4.queue.depth} (requests waiting for a slot), {@code phi4.batch.running} (the running batch size) and
+ * {@code phi4.batch.free.slots}; NaN while no engine is open. {@code phi4.requests.active} counts this API's own
+ * accepted, unfinished generations (queued plus running), whoever else shares the engine.
  */
 public final class ApiMetrics {
     private final MeterRegistry registry;
@@ -60,6 +66,28 @@ public final class ApiMetrics {
                 .maximumExpectedValue(100_000.0)
                 .register(registry);
         registry.gauge("phi4.requests.active", active);
+    }
+
+    /** The API's meters, and gauges of the engine's queue and batch read through {@code engines} at each scrape. */
+    public ApiMetrics(MeterRegistry registry, EngineHolder engines) {
+        this(registry);
+        engineGauge(
+                "phi4.queue.depth",
+                "requests accepted by the engine, waiting for a batch slot",
+                engines,
+                s -> s.queuedRequests());
+        engineGauge("phi4.batch.running", "requests in the engine's running batch", engines, s -> s.runningRequests());
+        engineGauge("phi4.batch.free.slots", "batch slots free for a queued request", engines, s -> s.freeSlots());
+    }
+
+    private void engineGauge(
+            String name, String description, EngineHolder engines, ToDoubleFunction<EngineStats> value) {
+        Gauge.builder(name, engines, h -> {
+                    Phi4Engine engine = h.current();
+                    return engine == null ? Double.NaN : value.applyAsDouble(engine.stats());
+                })
+                .description(description)
+                .register(registry);
     }
 
     /** Meters that go nowhere (a registry with no backend), for hosts that do not export metrics. */
