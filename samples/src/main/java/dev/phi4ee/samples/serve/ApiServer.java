@@ -65,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        registry.config().meterFilter(ApiMetrics.conventions());
         ResourceConfig app = new ResourceConfig()
                 .registerInstances(OpenAiApi.components(config, engines, new ApiMetrics(registry, engines)))
                 .registerInstances(new MetricsResource(registry))
