@@ -10,7 +10,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Probes in MicroProfile Health's JSON shape: {@code /health/live} (the server answers) and {@code /health/ready}
+ * Probes in MicroProfile Health's JSON shape: {@code /health/live} (the server answers and the engine's decode thread,
+ * once an engine is open, is alive) and {@code /health/ready}
  * (an engine is open; its model and the execution provider actually in use are reported).
  */
 @Path("/health")
@@ -25,7 +26,12 @@ public class HealthResource {
     @GET
     @Path("live")
     public Response live() {
-        return status(true, "phi4-http", null);
+        Phi4Engine engine = engines.current();
+        if (engine != null && !engine.stats().engineThreadAlive()) {
+            ObjectNode data = Json.MAPPER.createObjectNode().put("reason", "the engine's decode thread has ended");
+            return status(false, "phi4-engine-thread", data);
+        }
+        return status(true, "phi4-engine-thread", null);
     }
 
     @GET

@@ -50,6 +50,14 @@ public interface Phi4Engine extends AutoCloseable {
 
     ModelInfo info();
 
+    /**
+     * Queue depth, running batch size and whether the decode thread is alive. Engines that schedule nothing
+     * themselves (test doubles, delegating wrappers) report an idle, live engine with no slots.
+     */
+    default EngineStats stats() {
+        return new EngineStats(0, 0, 0, true);
+    }
+
     @Override
     void close();
 }

@@ -2,6 +2,7 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
+import dev.phi4ee.core.api.EngineStats;
 import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Phi4Exception;
@@ -32,6 +33,8 @@ final class ContinuousBatchScheduler implements AutoCloseable {
     private volatile boolean closed;
     private volatile int peakActive;
     private volatile long peakTokensInFlight;
+    /** {@code batch.active()} published by the engine thread for other threads' reads (metrics). */
+    private volatile int running;
 
     /**
      * @param terminate ends the native call in progress (any thread)
@@ -79,6 +82,11 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         return queue.size();
     }
 
+    /** Queued, running and slots, the decode thread's state (any thread). */
+    EngineStats stats() {
+        return new EngineStats(queue.size(), running, batch.capacity(), worker.alive());
+    }
+
     /** Most requests that ran in one batch so far. */
     int peakActive() {
         return peakActive;
@@ -103,6 +111,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         while (!closed) {
             try {
                 if (batch.active() == 0) {
+                    running = 0;
                     EngineRequest next = queue.take(); // idle: wait for work
                     if (next == null) {
                         break; // closed
@@ -110,6 +119,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
                     start(next);
                 }
                 admitWhileRoom();
+                running = batch.active();
                 if (batch.active() > 0) {
                     batch.step();
                 }
@@ -148,6 +158,7 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         peakActive = Math.max(peakActive, batch.active() + 1);
         peakTokensInFlight = Math.max(
                 peakTokensInFlight, batch.tokensInFlight() + request.promptIds.length + request.options.maxNewTokens());
+        running = batch.active() + 1; // counted from its prefill on
         batch.admit(request);
     }
 

@@ -38,6 +38,11 @@ final class EngineThread {
         thread.start();
     }
 
+    /** The thread is running its loop (false before start, after the loop ended, or if it died). */
+    boolean alive() {
+        return thread.isAlive();
+    }
+
     /**
      * Ends the loop: call after the loop's own closed flag is set. Returns once the thread has ended and released,
      * or after {@code grace} with a warning.

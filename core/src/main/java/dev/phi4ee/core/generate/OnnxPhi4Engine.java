@@ -4,6 +4,7 @@ import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.ContextLengthExceededException;
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.EngineStats;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.InferenceException;
@@ -451,6 +452,11 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     @Override
     public ModelInfo info() {
         return info;
+    }
+
+    @Override
+    public EngineStats stats() {
+        return batcher != null ? batcher.stats() : scheduler.stats();
     }
 
     /** Whether decode steps bind one shared past/present buffer (else the cache grows per step). */

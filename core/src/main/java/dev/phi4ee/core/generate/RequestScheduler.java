@@ -2,6 +2,7 @@ package dev.phi4ee.core.generate;
 
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.EngineOverloadedException;
+import dev.phi4ee.core.api.EngineStats;
 import dev.phi4ee.core.api.Phi4Exception;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
@@ -21,6 +22,8 @@ final class RequestScheduler implements AutoCloseable {
     private final Consumer<EngineRequest> executor;
     private final EngineThread worker;
     private volatile boolean closed;
+    /** 1 while a request runs on the engine thread. */
+    private volatile int running;
 
     /**
      * @param executor runs one request to completion on the engine thread (completing its future)
@@ -62,6 +65,11 @@ final class RequestScheduler implements AutoCloseable {
         return queue.size();
     }
 
+    /** Queued, running (0 or 1: one slot) and the decode thread's state (any thread). */
+    EngineStats stats() {
+        return new EngineStats(queue.size(), running, 1, worker.alive());
+    }
+
     private void serve() {
         while (!closed) {
             EngineRequest next;
@@ -77,11 +85,14 @@ final class RequestScheduler implements AutoCloseable {
                 next.fail(new EngineClosedException("engine closed before the request ran"));
                 continue;
             }
+            running = 1;
             try {
                 executor.accept(next);
             } catch (Throwable t) {
                 LOG.error("request failed", t);
                 next.fail(t instanceof Phi4Exception ? t : new Phi4Exception("request failed: " + t, t));
+            } finally {
+                running = 0;
             }
             if (closed && !next.finished()) { // the executor returned without an outcome: never leave it hanging
                 next.fail(new EngineClosedException("engine closed while the request ran"));

@@ -47,6 +47,7 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.apache.camel.Exchange;
 import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.Testable;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -97,7 +98,7 @@ class Phi4ServerIT {
                 + applicationXml.substring(lastModule);
         ear.delete("META-INF/application.xml");
         ear.setApplicationXML(new StringAsset(applicationXml));
-        ear.addAsModule(tests);
+        ear.addAsModule(Testable.archiveToTest(tests)); // the EAR has a WAR of its own (phi4-openai.war)
         ear.addAsLibrary(routes);
         return ear;
     }

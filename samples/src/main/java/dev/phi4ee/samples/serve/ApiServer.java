@@ -65,8 +65,9 @@ public final class ApiServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        registry.config().meterFilter(ApiMetrics.conventions());
         ResourceConfig app = new ResourceConfig()
-                .registerInstances(OpenAiApi.components(config, engines, new ApiMetrics(registry)))
+                .registerInstances(OpenAiApi.components(config, engines, new ApiMetrics(registry, engines)))
                 .registerInstances(new MetricsResource(registry))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
