@@ -167,14 +167,14 @@ class RequestSchedulerShutdownTest {
         scheduler.close(Duration.ofSeconds(15));
 
         assertThat(terminateCalls).as("close terminated the native call").hasValue(1);
-        assertThat(endedByTerminate)
-                .as("the running call ended because it was terminated")
-                .isTrue();
         assertThat(released.getCount())
                 .as("released before close returned: close waited for the thread, not out its grace")
                 .isZero();
         assertThat(releasedAfterReturn)
                 .as("released only once the native call had returned")
+                .isTrue();
+        assertThat(endedByTerminate)
+                .as("the running call ended because it was terminated")
                 .isTrue();
         for (EngineRequest r : List.of(first, queued)) {
             assertThatThrownBy(() -> r.result().get(10, TimeUnit.SECONDS))
