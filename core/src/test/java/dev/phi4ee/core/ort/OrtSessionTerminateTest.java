@@ -34,25 +34,45 @@ class OrtSessionTerminateTest {
                 Tensor y = Tensor.allocate(ElementType.FLOAT, ELEMENTS);
                 Binding b = s.newBinding()) {
             b.input("x", x).output("y", y);
-            CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> {
-                long start = System.nanoTime();
+            CompletableFuture<Thread> runner = new CompletableFuture<>();
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+                runner.complete(Thread.currentThread());
                 s.run(b);
-                return System.nanoTime() - start;
             });
             try {
-                Thread.sleep(500); // the run is inside ONNX Runtime by now (it takes seconds)
-                long terminated = System.nanoTime();
+                // Terminate only once the run is inside ONNX Runtime: its thread's innermost frame is the native
+                // RunWithBinding. No sleep: a slow machine cannot terminate it before it starts.
+                awaitInNativeRun(runner.get(60, TimeUnit.SECONDS), run);
                 s.terminate();
 
-                assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS))
+                assertThatThrownBy(() -> run.get(60, TimeUnit.SECONDS))
                         .as("the run in progress ends with OrtTerminated, not after its thousands of nodes")
-                        .hasCauseInstanceOf(OrtTerminated.class);
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated))
-                        .isLessThan(5000);
-                assertThatThrownBy(() -> s.run(b)).isInstanceOf(OrtTerminated.class);
+                        .hasCauseInstanceOf(OrtTerminated.class)
+                        .cause()
+                        .as("ended by ONNX Runtime's terminate flag, not refused before it started")
+                        .hasMessageNotContaining("the session was terminated");
+                assertThatThrownBy(() -> s.run(b))
+                        .isInstanceOf(OrtTerminated.class)
+                        .hasMessageContaining("the session was terminated");
             } finally {
                 run.handle((t, e) -> null).join(); // never free the session under a running call
             }
+        }
+    }
+
+    /** Waits until {@code thread} runs the native RunWithBinding (fails if the run ends first). */
+    private static void awaitInNativeRun(Thread thread, CompletableFuture<?> run) {
+        while (true) {
+            StackTraceElement[] stack = thread.getStackTrace();
+            if (stack.length > 0
+                    && stack[0].isNativeMethod()
+                    && stack[0].getMethodName().equals("RunWithBinding")) {
+                return;
+            }
+            assertThat(run)
+                    .as("the run ended before it was seen inside ONNX Runtime")
+                    .isNotDone();
+            Thread.onSpinWait();
         }
     }
 
