@@ -314,8 +314,7 @@ public final class SchemaCompiler {
         List<String> keys = new ArrayList<>();
         List<Node> values = new ArrayList<>();
         if (props != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : props.properties()) {
                 keys.add(e.getKey());
                 values.add(schema(e.getValue(), where + "/properties/" + pointerEscape(e.getKey())));
             }
