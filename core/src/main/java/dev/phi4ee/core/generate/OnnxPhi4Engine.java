@@ -440,6 +440,10 @@ public final class OnnxPhi4Engine implements Phi4Engine {
     }
 
     /** Direct memory the image preprocessor keeps for reuse between requests (bounded; for memory checks). */
+    long prefixCacheBytes() {
+        return prefixes == null ? 0 : prefixes.heldBytes();
+    }
+
     long pooledImageBytes() {
         return preparer == null ? 0 : preparer.pooledImageBytes();
     }

@@ -77,7 +77,7 @@ class EngineSoakTest {
         INVALID
     }
 
-    record Sample(int requests, long rss, long jvmCommitted, long direct, long pooled, long tensors) {
+    record Sample(int requests, long rss, long jvmCommitted, long direct, long pooled, long tensors, long prefixes) {
         /** Resident memory not accounted for by the JVM's heap and non-heap pools. */
         long nativeRss() {
             return rss - jvmCommitted;
@@ -88,6 +88,9 @@ class EngineSoakTest {
             return direct - pooled;
         }
     }
+
+    /** The prefix cache's bound: filled within the warm-up (each prompt stores about 70 KB of blocks). */
+    private static final long PREFIX_CACHE_BYTES = 4L << 20;
 
     private final ManualDeadlineClock clock = new ManualDeadlineClock();
     private final Map<GenerationRequest, TokenChooser> hooks = Collections.synchronizedMap(new IdentityHashMap<>());
@@ -107,6 +110,9 @@ class EngineSoakTest {
                         .intraOpThreads(1)
                         .maxBatchSize(4)
                         .maxQueuedRequests(2 * WAVE)
+                        // small enough to fill during the warm-up: after it every stored block evicts one, so a
+                        // block that is not freed on eviction shows as growth
+                        .prefixCacheBytes(PREFIX_CACHE_BYTES)
                         .build(),
                 Phi4TextCodec.load(dir),
                 request -> {
@@ -147,14 +153,15 @@ class EngineSoakTest {
         for (Sample s : samples) {
             System.out.printf(
                     "soak %5d: rss %4d MB (jvm committed %4d MB, native rss %4d MB), direct %4d MB (image pool %3d"
-                            + " MB), native tensors %4d MB%n",
+                            + " MB), native tensors %4d MB (prefix cache %3d MB)%n",
                     s.requests(),
                     s.rss() >> 20,
                     s.jvmCommitted() >> 20,
                     s.nativeRss() >> 20,
                     s.direct() >> 20,
                     s.pooled() >> 20,
-                    s.tensors() >> 20);
+                    s.tensors() >> 20,
+                    s.prefixes() >> 20);
         }
         assertThat(finished[FinishReason.CANCELLED.ordinal()]).as("cancelled").isPositive();
         assertThat(finished[FinishReason.DEADLINE.ordinal()]).as("expired").isPositive();
@@ -162,6 +169,7 @@ class EngineSoakTest {
         assertThat(samples.get(samples.size() - 1).pooled()).isLessThanOrEqualTo(ImagePreprocessor.DEFAULT_POOL_BYTES);
         assertFlat(samples, "native rss", Sample::nativeRss);
         assertFlat(samples, "direct buffers outside the image pool", Sample::directOutsidePool);
+        assertThat(samples.get(samples.size() - 1).prefixes()).isPositive().isLessThanOrEqualTo(PREFIX_CACHE_BYTES);
         assertFlat(samples, "native tensors", Sample::tensors);
     }
 
@@ -284,7 +292,14 @@ class EngineSoakTest {
                 .filter(p -> p.getName().equals("direct"))
                 .mapToLong(BufferPoolMXBean::getMemoryUsed)
                 .sum();
-        return new Sample(requests, rssBytes(), committed, direct, engine.pooledImageBytes(), Tensor.nativeBytes());
+        return new Sample(
+                requests,
+                rssBytes(),
+                committed,
+                direct,
+                engine.pooledImageBytes(),
+                Tensor.nativeBytes(),
+                engine.prefixCacheBytes());
     }
 
     /** VmRSS of /proc/self/status (Linux), in bytes. */

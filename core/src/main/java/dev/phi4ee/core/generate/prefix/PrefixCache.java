@@ -263,6 +263,11 @@ public final class PrefixCache implements AutoCloseable {
         return reusedTokens;
     }
 
+    /** Bytes of the blocks held now (at most the budget). */
+    public long heldBytes() {
+        return index.size() * blockBytes;
+    }
+
     public long storedBlocks() {
         return storedBlocks;
     }
