@@ -8,28 +8,29 @@ import java.util.Arrays;
  * (xgrammar's context-independent tokens). Such a string constrains only the count of code points, so a token that
  * stays inside the body is allowed exactly when it starts no more code points than the bound leaves — whatever the
  * count, the enclosing structure or the schema. Only the tokens that reach the closing quote depend on what follows the
- * string; they are few (a few thousand of 200k) and are run through the automaton one by one. A body state's mask is
+ * string; they are few (only tokens with a quote) and are run through the automaton one by one. A body state's mask is
  * then a copy of a precomputed bit set plus those few, instead of a walk over the whole trie per count.
  *
  * <p>"Starts" counts a partial UTF-8 sequence or escape at the token's end as one code point: the matcher reserves a
  * count for it as soon as its first byte is taken ({@link StringMatcher}).
  */
 final class StringBodyTokens {
-    /** {@code run[id]}: code points a token staying inside the body starts; -1 when it closes the string or is invalid. */
-    private final int[] run;
-    /** Ids of the tokens staying inside, by ascending {@link #run}; {@code byRunStart[k]}: first id with run ≥ k. */
+    /** Ids of the tokens staying inside, by ascending run (code points they start). */
     private final int[] byRun;
-
+    /** {@code byRunStart[k]}: the index in {@link #byRun} of the first token with a run of at least k. */
     private final int[] byRunStart;
     /** All tokens staying inside. */
     private final long[] inside;
-    /** Tokens whose bytes are valid up to an unescaped closing quote, and the code points before it. */
+    /** Tokens whose bytes are valid up to an unescaped closing quote. */
     final int[] closing;
-
+    /** The code points each {@link #closing} token starts before its quote. */
     final int[] closingRun;
 
+    /**
+     * @param run per id, the code points a token staying inside the body starts; -1 when it closes the string or is
+     *     invalid there
+     */
     private StringBodyTokens(int[] run, int[] closing, int[] closingRun, int words) {
-        this.run = run;
         this.closing = closing;
         this.closingRun = closingRun;
         int maxRun = 0;
@@ -116,10 +117,5 @@ final class StringBodyTokens {
                 bits[id >>> 6] &= ~(1L << id);
             }
         }
-    }
-
-    /** Code points the token starts inside the body, or -1 (for tests). */
-    int run(int id) {
-        return run[id];
     }
 }
