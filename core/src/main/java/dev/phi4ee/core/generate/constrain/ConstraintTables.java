@@ -8,8 +8,8 @@ import java.util.function.IntFunction;
 import java.util.function.ToIntFunction;
 
 /**
- * One engine's constrained-decoding tables: its vocabulary as a token trie (built on first use, ~0.3 s for 200k
- * tokens) and an automaton per grammar in use (the {@link #MAX_GRAMMARS} most recent), each caching its states' masks.
+ * One engine's constrained-decoding tables: its vocabulary as a token trie and string-body table (built on first use,
+ * ~0.3 s for 200k tokens) and an automaton per grammar in use (the {@link #MAX_GRAMMARS} most recent), each caching its states' masks.
  * Used from the engine thread.
  */
 public final class ConstraintTables {
@@ -51,6 +51,7 @@ public final class ConstraintTables {
     synchronized TokenVocabulary vocabulary() {
         if (vocabulary == null) {
             vocabulary = TokenVocabulary.of(vocabSize, plainBytes);
+            vocabulary.stringBody(); // with the trie, rather than on the first string state mid-answer
         }
         return vocabulary;
     }

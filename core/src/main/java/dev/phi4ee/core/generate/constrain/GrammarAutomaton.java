@@ -1,5 +1,6 @@
 package dev.phi4ee.core.generate.constrain;
 
+import dev.phi4ee.core.generate.constrain.Frame.StrF;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -141,10 +142,61 @@ final class GrammarAutomaton {
         maskBytes = keep.mask.bytes();
     }
 
-    /** The mask by a walk of the token trie that prunes at the first byte the grammar rejects. */
+    /**
+     * The mask: inside a string without a pattern, from the vocabulary's precomputed {@link StringBodyTokens};
+     * elsewhere by a walk of the token trie that prunes at the first byte the grammar rejects.
+     */
     TokenMask computeMask(State state) {
+        long[] bits = new long[(vocabulary.size() + 63) >>> 6];
+        if (plainStringBody(state) instanceof StrF f) {
+            stringBodyTokens(state, f, bits);
+        } else {
+            walkTrie(state, bits);
+        }
+        for (int i = 0; i < specialIds.length; i++) {
+            if (specialIds[i] >= 0 && next(state, 256 + i) != DEAD) {
+                bits[specialIds[i] >>> 6] |= 1L << specialIds[i];
+            }
+        }
+        if (state.accepting) {
+            for (int id : eosIds) {
+                bits[id >>> 6] |= 1L << id;
+            }
+        }
+        return new TokenMask(bits);
+    }
+
+    /** The string frame when {@code state} is one parse inside a string body without a pattern, else null. */
+    static StrF plainStringBody(State state) {
+        if (state.stacks.length == 1
+                && state.stacks[0].top instanceof StrF f
+                && f.phase() == StringMatcher.BODY
+                && f.node().rule.dfa == null) {
+            return f;
+        }
+        return null;
+    }
+
+    /**
+     * The tokens staying inside that fit the code points left, plus the closing tokens the automaton takes (the only
+     * ones that depend on what follows the string).
+     */
+    private void stringBodyTokens(State state, StrF f, long[] bits) {
+        StringBodyTokens body = vocabulary.stringBody();
+        StringRule rule = f.node().rule;
+        int left = rule.max < 0 ? -1 : rule.max - f.count();
+        body.insideUpTo(left, bits);
+        for (int k = 0; k < body.closing.length; k++) {
+            int id = body.closing[k];
+            if ((left < 0 || body.closingRun[k] <= left) && advance(state, id) != DEAD) {
+                bits[id >>> 6] |= 1L << id;
+            }
+        }
+    }
+
+    /** Sets the plain tokens {@code state} takes by one walk of the trie. */
+    private void walkTrie(State state, long[] bits) {
         TokenVocabulary v = vocabulary;
-        long[] bits = new long[(v.size() + 63) >>> 6];
         int top = 0;
         walkNodes[top] = 0;
         walkStates[top++] = state;
@@ -171,16 +223,5 @@ final class GrammarAutomaton {
                 }
             }
         }
-        for (int i = 0; i < specialIds.length; i++) {
-            if (specialIds[i] >= 0 && next(state, 256 + i) != DEAD) {
-                bits[specialIds[i] >>> 6] |= 1L << specialIds[i];
-            }
-        }
-        if (state.accepting) {
-            for (int id : eosIds) {
-                bits[id >>> 6] |= 1L << id;
-            }
-        }
-        return new TokenMask(bits);
     }
 }

@@ -35,6 +35,46 @@ class TokenMaskTest {
         assertThat(checked).isGreaterThan(40);
     }
 
+    /**
+     * Inside strings without a pattern the mask comes from the per-vocabulary string-body table instead of the trie:
+     * at every count of bounded strings (after raw, multi-byte and escaped characters), in an unbounded one with a
+     * minimum, in a free-form map key, and where what follows the closing quote differs (another property, the end of
+     * an object in an array, the end of the document), it equals the brute-force scan.
+     */
+    @Test
+    void stringBodyMasksEqualBruteForceScanAtEveryCount() {
+        ConstraintTables tables = KitVocabulary.tables();
+        String schema = """
+                {"type":"object","properties":{
+                  "a":{"type":"string","minLength":2,"maxLength":5},
+                  "b":{"type":"array","maxItems":2,"items":{"type":"object","properties":{"c":{"type":"string","maxLength":3}},"required":["c"]}},
+                  "m":{"type":"object"},
+                  "u":{"type":"string","minLength":3}},
+                 "required":["a","b","m","u"],"additionalProperties":false}""";
+        GrammarAutomaton a = tables.automaton(SchemaCompiler.compile(schema));
+        int checked = 0;
+        String[] prefixes = {
+            "{\"a\":\"", "{\"a\":\"é\\n", "{\"a\":\"ab\",\"b\":[{\"c\":\"", "{\"a\":\"ab\",\"b\":[],\"m\":{\""
+        };
+        for (String prefix : prefixes) {
+            GrammarAutomaton.State s = feed(a, a.start(), prefix);
+            for (int k = 0; k < 6 && s != GrammarAutomaton.DEAD; k++) {
+                assertThat(GrammarAutomaton.plainStringBody(s)).as(prefix + k).isNotNull();
+                assertThat(a.mask(s).bits).as(prefix + k).isEqualTo(bruteForce(a, s).bits);
+                checked++;
+                s = feed(a, s, k % 2 == 0 ? "x" : "ü");
+            }
+        }
+        GrammarAutomaton.State u = feed(a, a.start(), "{\"a\":\"ab\",\"b\":[],\"m\":{},\"u\":\"");
+        for (int k = 0; k < 5; k++) {
+            assertThat(GrammarAutomaton.plainStringBody(u)).isNotNull();
+            assertThat(a.mask(u).bits).as("unbounded, count " + k).isEqualTo(bruteForce(a, u).bits);
+            checked++;
+            u = feed(a, u, "\\t");
+        }
+        assertThat(checked).isGreaterThan(20);
+    }
+
     private static TokenMask bruteForce(GrammarAutomaton a, GrammarAutomaton.State s) {
         long[] bits = new long[(KitVocabulary.VOCAB + 63) >>> 6];
         for (int id = 0; id < KitVocabulary.VOCAB; id++) {
