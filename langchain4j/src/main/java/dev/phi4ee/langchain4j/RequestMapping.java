@@ -35,6 +35,7 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.ResponseFormat;
+import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.net.URI;

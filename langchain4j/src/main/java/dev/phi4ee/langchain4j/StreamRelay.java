@@ -10,6 +10,7 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.api.ToolCallMarkup;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -6,6 +6,7 @@ import dev.phi4ee.core.api.FinishReason;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenUsage;
 import dev.phi4ee.core.api.ToolCall;
+import dev.phi4ee.core.api.ToolCallMarkup;
 import java.util.List;
 import java.util.UUID;
 

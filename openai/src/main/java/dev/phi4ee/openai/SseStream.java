@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.api.ToolCallMarkup;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.ResponseFormat;
+import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.util.ArrayList;

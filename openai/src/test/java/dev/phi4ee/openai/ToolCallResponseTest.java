@@ -9,7 +9,6 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenUsage;
 import dev.phi4ee.core.api.ToolCall;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Tool calls in replies: {@code message.tool_calls}, content without the call markup, the streamed form. */
@@ -20,28 +19,6 @@ class ToolCallResponseTest {
 
     private static GenerationResult result(String text, FinishReason reason, List<ToolCall> calls) {
         return new GenerationResult(text, reason, new TokenUsage(5, 0, 0, 7), null, List.of(), calls);
-    }
-
-    @Test
-    void markupIsStrippedWhateverTheDeltaBoundaries() {
-        String text = "a<b|" + ANSWER + " done <|tool_ <|tool_call|>unclosed";
-        String expected = "a<b|Checking. done <|tool_ ";
-        assertThat(ToolCallMarkup.strip(text)).isEqualTo(expected);
-        Random random = new Random(7);
-        for (int trial = 0; trial < 200; trial++) {
-            ToolCallMarkup m = new ToolCallMarkup();
-            StringBuilder out = new StringBuilder();
-            int at = 0;
-            while (at < text.length()) {
-                int end = Math.min(text.length(), at + 1 + random.nextInt(6));
-                out.append(m.accept(text.substring(at, end)));
-                at = end;
-            }
-            out.append(m.finish());
-            assertThat(out.toString()).as("trial %d", trial).isEqualTo(expected);
-        }
-        assertThat(ToolCallMarkup.strip("plain <| text |>")).isEqualTo("plain <| text |>");
-        assertThat(ToolCallMarkup.strip("ends with <|tool_ca")).isEqualTo("ends with <|tool_ca");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.ToolCall;
+import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import java.util.List;
  * instead of a list is accepted when parsing. The constrained form is compact, one to {@link #MAX_CALLS} calls.
  */
 public final class ToolCallFormat {
-    public static final String CALL = "<|tool_call|>";
-    public static final String CALL_END = "<|/tool_call|>";
+    public static final String CALL = ToolCallMarkup.OPEN;
+    public static final String CALL_END = ToolCallMarkup.CLOSE;
     static final int MAX_CALLS = 8;
 
     /** System text when a request with tools has no system message (the model card's example). */

@@ -1,27 +1,26 @@
-package dev.phi4ee.langchain4j;
+package dev.phi4ee.core.api;
 
 /**
  * Separates an answer's text from its tool-call markup. The engine streams {@code <|tool_call|>…<|/tool_call|>} as
- * text (the tool tokens are not special) and parses the calls into {@link dev.phi4ee.core.api.GenerationResult#toolCalls()};
- * an {@code AiMessage}'s text is only the text outside the markup. Fed delta by delta, it holds back a suffix that may
- * still become a tag, so a streamed answer's content equals the non-streamed one. (The OpenAI module has the same
- * class; one copy in core would serve both.)
+ * text (the tool tokens are not special) and parses the calls into {@link GenerationResult#toolCalls()};
+ * an OpenAI {@code content} or a LangChain4j {@code AiMessage} text is only the text outside the markup. Fed delta by delta, it holds back a suffix that may
+ * still become a tag, so a streamed answer's content equals the non-streamed one.
  */
-final class ToolCallMarkup {
-    static final String OPEN = "<|tool_call|>";
-    static final String CLOSE = "<|/tool_call|>";
+public final class ToolCallMarkup {
+    public static final String OPEN = "<|tool_call|>";
+    public static final String CLOSE = "<|/tool_call|>";
 
     private final StringBuilder pending = new StringBuilder();
     private boolean inside;
 
     /** The text outside markup in {@code text}. */
-    static String strip(String text) {
+    public static String strip(String text) {
         ToolCallMarkup m = new ToolCallMarkup();
         return m.accept(text) + m.finish();
     }
 
     /** Feeds a delta; returns the text outside markup that is now certain (possibly empty). */
-    String accept(String delta) {
+    public String accept(String delta) {
         pending.append(delta);
         StringBuilder out = new StringBuilder();
         while (true) {
@@ -45,7 +44,7 @@ final class ToolCallMarkup {
     }
 
     /** At the end of the answer: held-back text that never became a tag (nothing inside an unclosed call). */
-    String finish() {
+    public String finish() {
         String rest = inside ? "" : pending.toString();
         pending.setLength(0);
         return rest;
