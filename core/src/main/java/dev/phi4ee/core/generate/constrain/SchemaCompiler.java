@@ -208,9 +208,14 @@ public final class SchemaCompiler {
                     others.remove(combinator);
                     throw error(where, "unsupported keyword combination: '" + combinator + "' with " + others);
                 }
-                return combinator.equals("$ref")
-                        ? ref(s.get("$ref"), where)
-                        : anyOf(s.get(combinator), where, combinator);
+                if (combinator.equals("$ref")) {
+                    return ref(s.get("$ref"), where);
+                }
+                Node union = anyOf(s.get(combinator), where, combinator);
+                if (combinator.equals("oneOf")) {
+                    checkDisjoint(s.get("oneOf"), where + "/oneOf");
+                }
+                return union;
             }
         }
         if (present.contains("const") || present.contains("enum")) {
@@ -480,6 +485,23 @@ public final class SchemaCompiler {
             options[i] = schema(list.get(i), where + "/" + keyword + "/" + i);
         }
         return options.length == 1 ? options[0] : new Node.Alt(options);
+    }
+
+    /**
+     * {@code oneOf} is generated as the union of its branches, which is exact only when no generated document matches
+     * two branches ({@link OneOfDisjointness}); otherwise the schema is refused rather than answered with a document
+     * that fails it.
+     */
+    private void checkDisjoint(JsonNode branches, String where) {
+        int[] pair = new OneOfDisjointness(document).overlappingPair(branches);
+        if (pair != null) {
+            throw error(
+                    where,
+                    "oneOf branches " + pair[0] + " and " + pair[1] + " may both match one document (oneOf allows"
+                            + " exactly one), so constrained decoding cannot guarantee a valid answer; make the"
+                            + " branches disjoint (different types, or a required property with a different const in"
+                            + " each) or use anyOf");
+        }
     }
 
     private Node ref(JsonNode value, String where) {

@@ -79,6 +79,27 @@ public final class ConstrainedSchemas {
         return out;
     }
 
+    /** {@code count} random {@code oneOf}s of two or three random branches (many overlap, many do not). */
+    public static List<String> randomOneOfs(long seed, int count) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder b = new StringBuilder("{\"oneOf\":[");
+            int n = 2 + r.nextInt(2);
+            for (int k = 0; k < n; k++) {
+                b.append(k > 0 ? "," : "").append(r.nextInt(4) == 0 ? discriminated(r, k) : schema(r, 1));
+            }
+            out.add(b.append("]}").toString());
+        }
+        return out;
+    }
+
+    /** An object branch with a {@code kind} const (a discriminator) and one more random property. */
+    private static String discriminated(SplittableRandom r, int k) {
+        return "{\"type\":\"object\",\"properties\":{\"kind\":{\"const\":\"k" + k + "\"},\"v\":" + schema(r, 0)
+                + "},\"required\":[\"kind\"" + (r.nextBoolean() ? ",\"v\"" : "") + "]}";
+    }
+
     private static String schema(SplittableRandom r, int depth) {
         int kind = r.nextInt(depth > 0 ? 10 : 6);
         return switch (kind) {

@@ -32,6 +32,34 @@ class RandomWalkValidityTest {
         assertThat(documents).isEqualTo(40 * ConstrainedSchemas.adversarial().size() + 8 * 60);
     }
 
+    /**
+     * Random {@code oneOf}s: each is either refused (its branches may overlap) or every random document validates
+     * against the {@code oneOf} — matches exactly one branch. A disjointness check that accepted an overlapping pair
+     * fails here (seen with the check disabled: documents matching two branches).
+     */
+    @Test
+    void randomOneOfsAreRefusedOrStayExact() {
+        ConstraintTables tables = KitVocabulary.tables();
+        List<String> failures = new ArrayList<>();
+        int accepted = 0;
+        int refused = 0;
+        List<String> schemas = ConstrainedSchemas.randomOneOfs(11, 120);
+        for (int i = 0; i < schemas.size(); i++) {
+            try {
+                SchemaCompiler.compile(schemas.get(i));
+            } catch (dev.phi4ee.core.api.InvalidInputException e) {
+                assertThat(e.getMessage()).contains("oneOf branches");
+                refused++;
+                continue;
+            }
+            walk(tables, "oneOf " + i, schemas.get(i), 12, failures);
+            accepted++;
+        }
+        assertThat(failures).isEmpty();
+        assertThat(accepted).as("accepted").isGreaterThan(20);
+        assertThat(refused).as("refused").isGreaterThan(20);
+    }
+
     private static int walk(ConstraintTables tables, String name, String schema, int walks, List<String> failures) {
         Grammar g = SchemaCompiler.compile(schema);
         GrammarAutomaton a = tables.automaton(g);
