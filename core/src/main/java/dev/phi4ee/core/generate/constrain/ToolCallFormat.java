@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolChoice;
@@ -61,6 +62,47 @@ public final class ToolCallFormat {
         return new GenerationRequest(messages, request.options()); // the constraint is made from the original
     }
 
+    /**
+     * {@code calls} with their arguments as compact JSON text, the form the constrained model writes (numbers keep
+     * their digits).
+     *
+     * @throws InvalidInputException when a call's arguments are not a JSON object
+     */
+    public static List<ToolCall> normalized(List<ToolCall> calls) {
+        List<ToolCall> out = new ArrayList<>(calls.size());
+        for (ToolCall call : calls) {
+            JsonNode arguments;
+            try {
+                arguments = Json.EXACT.readTree(call.arguments());
+            } catch (Exception e) {
+                arguments = null;
+            }
+            if (arguments == null || !arguments.isObject()) {
+                throw new InvalidInputException("the arguments of tool call '" + call.name() + "' (" + call.id()
+                        + ") are not a JSON object: " + call.arguments());
+            }
+            out.add(new ToolCall(call.id(), call.name(), Json.compact(arguments)));
+        }
+        return out;
+    }
+
+    /**
+     * The text between {@link #CALL} and {@link #CALL_END} for {@code calls}, as the model writes it:
+     * {@code [{"name":…,"arguments":{…}}]}, compact; the arguments as they are (see {@link #normalized}).
+     */
+    public static String callsJson(List<ToolCall> calls) {
+        StringBuilder s = new StringBuilder("[");
+        for (ToolCall call : calls) {
+            s.append(s.length() == 1 ? "" : ",")
+                    .append("{\"name\":")
+                    .append(Json.quote(call.name()))
+                    .append(",\"arguments\":")
+                    .append(call.arguments())
+                    .append('}');
+        }
+        return s.append(']').toString();
+    }
+
     /** The grammar of one call block for {@code tools} (only the named one for a NAMED choice). */
     static Node block(List<ToolDefinition> tools, ToolChoice choice) {
         List<Node> calls = new ArrayList<>();
@@ -103,7 +145,7 @@ public final class ToolCallFormat {
     private static void addCalls(String body, List<ToolCall> calls) {
         JsonNode parsed;
         try {
-            parsed = Json.MAPPER.readTree(body);
+            parsed = Json.EXACT.readTree(body);
         } catch (Exception e) {
             return;
         }
