@@ -13,7 +13,7 @@ import java.util.Objects;
  *   <li>A system message may carry tool definitions ({@code tools}, usually a JSON array as text), rendered between
  *       {@code <|tool|>} and {@code <|/tool|>}.
  *   <li>An assistant message may carry the {@code toolCalls} it made, rendered after its text as the model writes
- *       them: {@code <|tool_call|>[{"name":…,"arguments":{…}}]<|/tool_call|>} (arguments kept as compact JSON).
+ *       them: {@code <|tool_call|>[{"name":…,"arguments":{…}}]<|/tool_call|>} (the arguments text as it is).
  *   <li>A tool message is one tool result, text only: {@code <|tool|>result<|end|>}. Its {@code toolCallId} and
  *       {@code toolName} (both optional) are for API adapters; the template renders role and content only
  *       (docs/decisions/tool-result-turn.md).
@@ -58,7 +58,7 @@ public record ChatMessage(
                 throw new InvalidInputException(
                         "only an assistant message carries tool calls, not a " + role.tag() + " one");
             }
-            toolCalls = ToolCallFormat.normalized(toolCalls);
+            ToolCallFormat.checked(toolCalls);
         }
         if ((toolCallId != null || toolName != null) && role != Role.TOOL) {
             throw new InvalidInputException(

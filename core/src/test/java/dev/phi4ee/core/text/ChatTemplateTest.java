@@ -294,8 +294,9 @@ class ChatTemplateTest {
                                 new ToolCall("call_1", "get_weather", "{ \"city\" : \"Rome\", \"d\": 1.50 }"))),
                 ChatMessage.toolResult("call_0", "get_weather", "{\"temp\": 21}"),
                 ChatMessage.toolResult("call_1", "get_weather", "25 C"));
-        String calls = "[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}},"
-                + "{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Rome\",\"d\":1.50}}]";
+        // The arguments as given (the model's own text when fed back), inside the compact call list.
+        String calls = "[{\"name\":\"get_weather\",\"arguments\":{\"city\": \"Oslo\"}},"
+                + "{\"name\":\"get_weather\",\"arguments\":{ \"city\" : \"Rome\", \"d\": 1.50 }}]";
         int[] expected = concat(
                 new int[] {SYSTEM},
                 tokenizer.encodeOrdinary("Use tools."),
