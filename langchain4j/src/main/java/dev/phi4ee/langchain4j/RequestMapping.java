@@ -1,10 +1,5 @@
 package dev.phi4ee.langchain4j;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.audio.Audio;
@@ -35,6 +30,7 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
 import dev.phi4ee.core.api.ResponseFormat;
+import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
@@ -49,8 +45,6 @@ import java.util.List;
  * network or the file system on someone's behalf.
  */
 final class RequestMapping {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private RequestMapping() {}
 
     /**
@@ -176,38 +170,29 @@ final class RequestMapping {
         }
         if (message instanceof AiMessage a) {
             String text = a.text() == null ? "" : a.text();
-            return ChatMessage.assistant(a.hasToolExecutionRequests() ? text + callMarkup(a) : text);
+            return a.hasToolExecutionRequests() ? ChatMessage.assistant(text, calls(a)) : ChatMessage.assistant(text);
         }
-        if (message instanceof ToolExecutionResultMessage) {
-            throw new UnsupportedFeatureException("tool results cannot be sent back to the Phi-4 chat model yet: the"
-                    + " engine's chat format has no tool-result turn");
+        if (message instanceof ToolExecutionResultMessage r) {
+            return ChatMessage.toolResult(r.id(), r.toolName(), r.text());
         }
         throw new UnsupportedFeatureException(message.type() + " messages are not supported by the Phi-4 chat model");
     }
 
-    /** The calls of an earlier turn in the model's own form, {@code <|tool_call|>[{"name","arguments"}]<|/tool_call|>}. */
-    private static String callMarkup(AiMessage message) {
-        ArrayNode calls = JSON.createArrayNode();
+    /**
+     * The calls of an earlier turn, rendered as the model writes them (docs/decisions/tool-result-turn.md); a request
+     * without an id gets the engine's {@code call_<n>}, blank arguments are {@code {}}.
+     *
+     * @throws InvalidInputException when arguments are not a JSON object
+     */
+    private static List<ToolCall> calls(AiMessage message) {
+        List<ToolCall> calls = new ArrayList<>();
         for (ToolExecutionRequest request : message.toolExecutionRequests()) {
-            ObjectNode call = calls.addObject();
-            call.put("name", request.name());
-            call.set("arguments", arguments(request));
+            String arguments =
+                    request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments();
+            String id = request.id() == null ? "call_" + calls.size() : request.id();
+            calls.add(new ToolCall(id, request.name(), arguments));
         }
-        return ToolCallMarkup.OPEN + calls + ToolCallMarkup.CLOSE;
-    }
-
-    private static JsonNode arguments(ToolExecutionRequest request) {
-        String arguments = request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments();
-        try {
-            JsonNode node = JSON.readTree(arguments);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (JsonProcessingException e) {
-            // reported below
-        }
-        throw new InvalidInputException("the arguments of tool call '" + request.name() + "' in the history are not a"
-                + " JSON object: " + arguments);
+        return calls;
     }
 
     private static ContentPart toEngine(Content content, int index) {

@@ -2,21 +2,30 @@ package dev.phi4ee.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
+import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.EngineOptions;
+import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.Phi4Engine;
+import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.testkit.Phi4TestModels;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,5 +109,72 @@ class StructuredOutputEngineTest {
             assertThat(call.name()).isEqualTo("add");
             assertThat(call.arguments()).matches("\\{\"a\":-?\\d+,\"b\":-?\\d+\\}");
         });
+    }
+
+    enum City {
+        OSLO,
+        ROME
+    }
+
+    static final class Weather {
+        final List<City> asked = new CopyOnWriteArrayList<>();
+
+        @Tool("Current weather of a city")
+        String weather(@P("the city") City city) {
+            asked.add(city);
+            return "21 C and clear in " + city;
+        }
+    }
+
+    interface WeatherAssistant {
+        String ask(String question);
+    }
+
+    /**
+     * A whole AI-service tool loop: the first turn must call (random weights call only when required), the @Tool method
+     * runs, its results go back as tool turns, and the second turn ({@code none}) answers in text.
+     */
+    @Test
+    void anAiServiceRunsAWholeToolLoop() {
+        ChatModel requiredThenAnswer = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                boolean results = request.messages().getLast() instanceof ToolExecutionResultMessage;
+                ChatRequestParameters choice = ChatRequestParameters.builder()
+                        .toolChoice(results ? ToolChoice.NONE : ToolChoice.REQUIRED)
+                        .build();
+                return model.chat(request.toBuilder()
+                        .parameters(request.parameters().overrideWith(choice))
+                        .build());
+            }
+        };
+        Weather weather = new Weather();
+        WeatherAssistant assistant = AiServices.builder(WeatherAssistant.class)
+                .chatModel(requiredThenAnswer)
+                .tools(weather)
+                .build();
+        int before = engine.submitted.size();
+
+        String answer = assistant.ask("What is the weather in Oslo?");
+
+        List<RecordingEngine.Submitted> turns = engine.submitted.subList(before, engine.submitted.size());
+        assertThat(turns).hasSize(2);
+        GenerationResult first = turns.get(0).handle().result().join();
+        assertThat(first.finishReason()).isEqualTo(dev.phi4ee.core.api.FinishReason.TOOL_CALLS);
+        assertThat(weather.asked).hasSize(first.toolCalls().size());
+        GenerationRequest second = turns.get(1).request();
+        assertThat(second.toolChoice()).isEqualTo(dev.phi4ee.core.api.ToolChoice.none());
+        List<ChatMessage> messages = second.messages();
+        int results = first.toolCalls().size();
+        assertThat(messages.get(messages.size() - results - 1).toolCalls()).isEqualTo(first.toolCalls());
+        for (int i = 0; i < results; i++) {
+            ToolCall call = first.toolCalls().get(i);
+            assertThat(messages.get(messages.size() - results + i))
+                    .isEqualTo(
+                            ChatMessage.toolResult(call.id(), "weather", "21 C and clear in " + weather.asked.get(i)));
+        }
+        GenerationResult last = turns.get(1).handle().result().join();
+        assertThat(last.toolCalls()).isEmpty();
+        assertThat(answer).isEqualTo(last.text()).isNotEmpty();
     }
 }

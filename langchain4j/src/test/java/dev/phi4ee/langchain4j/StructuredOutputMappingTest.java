@@ -10,8 +10,9 @@ import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.exception.UnsupportedFeatureException;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
@@ -33,7 +34,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
-import dev.phi4ee.core.api.ContentPart;
+import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolDefinition;
@@ -239,7 +240,7 @@ class StructuredOutputMappingTest {
     }
 
     @Test
-    void earlierCallsInTheHistoryAreRenderedInTheModelsForm() throws Exception {
+    void earlierCallsAndTheirResultsBecomeTheirTurns() {
         ScriptedEngine engine = new ScriptedEngine().answer("5");
         Phi4ChatModel.builder()
                 .engine(engine)
@@ -247,16 +248,51 @@ class StructuredOutputMappingTest {
                 .chat(ChatRequest.builder()
                         .messages(
                                 UserMessage.from("2 + 3?"),
-                                AiMessage.from(ToolExecutionRequest.builder()
-                                        .id("call_0")
-                                        .name("add")
-                                        .arguments("{\"a\": 2, \"b\": 3}")
-                                        .build()),
+                                AiMessage.from(
+                                        "Adding.",
+                                        List.of(
+                                                ToolExecutionRequest.builder()
+                                                        .id("c7")
+                                                        .name("add")
+                                                        .arguments("{\"a\": 2, \"b\": 3}")
+                                                        .build(),
+                                                ToolExecutionRequest.builder()
+                                                        .name("now")
+                                                        .arguments("")
+                                                        .build())),
+                                ToolExecutionResultMessage.from("c7", "add", "5"),
+                                ToolExecutionResultMessage.from(null, "now", "noon"),
                                 UserMessage.from("So?"))
                         .build());
-        String text =
-                ((ContentPart.Text) engine.last().messages().get(1).parts().get(0)).text();
-        assertThat(text).isEqualTo(CALL);
+        List<ChatMessage> sent = engine.last().messages();
+        assertThat(sent.get(1))
+                .isEqualTo(ChatMessage.assistant(
+                        "Adding.",
+                        List.of(
+                                new ToolCall("c7", "add", "{\"a\": 2, \"b\": 3}"),
+                                new ToolCall("call_1", "now", "{}"))));
+        assertThat(sent.get(2)).isEqualTo(ChatMessage.toolResult("c7", "add", "5"));
+        assertThat(sent.get(3)).isEqualTo(ChatMessage.toolResult(null, "now", "noon"));
+        assertThat(sent.get(4).role()).isEqualTo(ChatMessage.Role.USER);
+    }
+
+    @Test
+    void historyCallsWhoseArgumentsAreNotAnObjectAreBadInput() {
+        ScriptedEngine engine = new ScriptedEngine().answer("5");
+        assertThatThrownBy(() -> Phi4ChatModel.builder()
+                        .engine(engine)
+                        .build()
+                        .chat(ChatRequest.builder()
+                                .messages(
+                                        UserMessage.from("2 + 3?"),
+                                        AiMessage.from(ToolExecutionRequest.builder()
+                                                .id("c")
+                                                .name("add")
+                                                .arguments("[2, 3]")
+                                                .build()))
+                                .build()))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("arguments of tool call 'add'");
     }
 
     static final class Calculator {
@@ -274,20 +310,22 @@ class StructuredOutputMappingTest {
     }
 
     @Test
-    void anAiServiceExecutesTheCalledToolButCannotSendItsResultBackYet() {
-        ScriptedEngine engine =
-                new ScriptedEngine().answer(CALL, dev.phi4ee.core.api.FinishReason.TOOL_CALLS, List.of(ADD_CALL));
+    void anAiServiceExecutesTheCalledToolAndSendsItsResultBack() {
+        ScriptedEngine engine = new ScriptedEngine()
+                .answer(CALL, dev.phi4ee.core.api.FinishReason.TOOL_CALLS, List.of(ADD_CALL))
+                .answer("It is 5.");
         Calculator calculator = new Calculator();
         MathAssistant assistant = AiServices.builder(MathAssistant.class)
                 .chatModel(Phi4ChatModel.builder().engine(engine).build())
                 .tools(calculator)
                 .build();
 
-        assertThatThrownBy(() -> assistant.ask("2 + 3?"))
-                .isInstanceOf(UnsupportedFeatureException.class)
-                .hasMessageContaining("tool results");
+        assertThat(assistant.ask("2 + 3?")).isEqualTo("It is 5.");
         assertThat(calculator.calls).containsExactly("2+3");
         assertThat(engine.requests.get(0).tools()).singleElement().satisfies(t -> assertThat(t.name())
                 .isEqualTo("add"));
+        List<ChatMessage> second = engine.requests.get(1).messages();
+        assertThat(second.get(second.size() - 2).toolCalls()).containsExactly(ADD_CALL);
+        assertThat(second.getLast()).isEqualTo(ChatMessage.toolResult("call_0", "add", "5"));
     }
 }

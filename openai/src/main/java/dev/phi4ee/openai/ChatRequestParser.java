@@ -7,9 +7,11 @@ import dev.phi4ee.core.api.GenerationOptions;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.Media;
+import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -199,13 +201,14 @@ public final class ChatRequestParser {
             throw ApiException.invalid("messages", "messages must be a non-empty array");
         }
         List<ChatMessage> result = new ArrayList<>(messages.size());
+        Map<String, String> calls = new HashMap<>(); // id -> tool name, of the calls made so far
         for (int i = 0; i < messages.size(); i++) {
-            result.add(message(messages.get(i), "messages[" + i + "]"));
+            result.add(message(messages.get(i), "messages[" + i + "]", calls));
         }
         return result;
     }
 
-    private ChatMessage message(JsonNode m, String param) {
+    private ChatMessage message(JsonNode m, String param, Map<String, String> calls) {
         if (!m.isObject()) {
             throw ApiException.invalid(param, param + " must be an object");
         }
@@ -215,15 +218,14 @@ public final class ChatRequestParser {
                     case "system", "developer" -> ChatMessage.Role.SYSTEM;
                     case "user" -> ChatMessage.Role.USER;
                     case "assistant" -> ChatMessage.Role.ASSISTANT;
-                    case "tool", "function" ->
+                    case "tool" -> ChatMessage.Role.TOOL;
+                    case "function" ->
                         throw ApiException.unsupported(
-                                param + ".role",
-                                "tool result messages are not supported yet: the engine's chat format has no"
-                                        + " tool-result turn");
+                                param + ".role", "the deprecated function role is not supported; use tool");
                     default ->
                         throw ApiException.invalid(
                                 param + ".role",
-                                "role must be system, developer, user or assistant, was '" + role + "'");
+                                "role must be system, developer, user, assistant or tool, was '" + role + "'");
                 };
         if (present(m, "function_call") != null) {
             throw ApiException.unsupported(param + ".function_call", "the deprecated function_call is not supported");
@@ -235,11 +237,23 @@ public final class ChatRequestParser {
             if (r != ChatMessage.Role.ASSISTANT) {
                 throw ApiException.invalid(param + ".tool_calls", "only assistant messages carry tool_calls");
             }
-            String text = content == null ? null : assistantContent(content, contentParam);
-            return ChatMessage.assistant(StructuredOutputParser.assistantText(text, toolCalls, param + ".tool_calls"));
+            String text = content == null ? null : textContent(content, r, contentParam);
+            List<ToolCall> made = StructuredOutputParser.toolCalls(toolCalls, param + ".tool_calls");
+            made.forEach(c -> calls.put(c.id(), c.name()));
+            return ChatMessage.assistant(text, made);
         }
         if (content == null) {
             throw ApiException.invalid(contentParam, contentParam + " is required");
+        }
+        if (r == ChatMessage.Role.TOOL) {
+            String id = requiredText(m, "tool_call_id", param + ".tool_call_id");
+            if (!calls.containsKey(id)) {
+                throw ApiException.invalid(
+                        param + ".tool_call_id",
+                        "a tool message must answer a call of an earlier assistant message; no earlier tool_calls"
+                                + " entry has the id '" + id + "'");
+            }
+            return ChatMessage.toolResult(id, calls.get(id), textContent(content, r, contentParam));
         }
         if (content.isTextual()) {
             return new ChatMessage(r, List.of(ContentPart.text(content.textValue())));
@@ -254,8 +268,8 @@ public final class ChatRequestParser {
         return new ChatMessage(r, parts);
     }
 
-    /** An assistant turn's content as one text: a string or text parts. */
-    private String assistantContent(JsonNode content, String param) {
+    /** An assistant or tool turn's content as one text: a string or text parts. */
+    private String textContent(JsonNode content, ChatMessage.Role role, String param) {
         if (content.isTextual()) {
             return content.textValue();
         }
@@ -264,7 +278,7 @@ public final class ChatRequestParser {
         }
         StringBuilder text = new StringBuilder();
         for (int j = 0; j < content.size(); j++) {
-            if (part(content.get(j), ChatMessage.Role.ASSISTANT, param + "[" + j + "]") instanceof ContentPart.Text t) {
+            if (part(content.get(j), role, param + "[" + j + "]") instanceof ContentPart.Text t) {
                 text.append(t.text());
             }
         }

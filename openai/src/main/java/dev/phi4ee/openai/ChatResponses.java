@@ -74,19 +74,47 @@ final class ChatResponses {
     }
 
     /**
-     * The calls of a finished answer, each whole in one delta entry ({@code index}, {@code id}, {@code type},
-     * {@code function.name} and all of {@code function.arguments}), which OpenAI's stream accumulators merge like the
-     * piecewise deltas OpenAI sends.
+     * A call's first delta, as OpenAI streams it: {@code index}, {@code id}, {@code type}, {@code function.name} and
+     * empty {@code function.arguments}; the arguments follow in {@link #toolCallArgumentsChunk}s.
      */
-    ObjectNode toolCallsChunk(List<ToolCall> toolCalls, boolean includeUsage) {
+    ObjectNode toolCallStartChunk(int index, String name, boolean includeUsage) {
+        ObjectNode chunk = chunk(includeUsage);
+        ObjectNode call =
+                choice(chunk).putObject("delta").putArray("tool_calls").addObject();
+        call.put("index", index);
+        putToolCall(call, new ToolCall(callId(index), name, ""));
+        return chunk;
+    }
+
+    /** More of call {@code index}'s arguments text. */
+    ObjectNode toolCallArgumentsChunk(int index, String text, boolean includeUsage) {
+        ObjectNode chunk = chunk(includeUsage);
+        ObjectNode call =
+                choice(chunk).putObject("delta").putArray("tool_calls").addObject();
+        call.put("index", index);
+        call.putObject("function").put("arguments", text);
+        return chunk;
+    }
+
+    /**
+     * Calls of a finished answer that were not streamed piecewise, each whole in one delta entry ({@code index} from
+     * {@code firstIndex}, {@code id}, {@code type}, {@code function.name} and all of {@code function.arguments}),
+     * which OpenAI's stream accumulators merge like piecewise deltas.
+     */
+    ObjectNode toolCallsChunk(List<ToolCall> toolCalls, int firstIndex, boolean includeUsage) {
         ObjectNode chunk = chunk(includeUsage);
         ArrayNode calls = choice(chunk).putObject("delta").putArray("tool_calls");
         for (int i = 0; i < toolCalls.size(); i++) {
             ObjectNode call = calls.addObject();
-            call.put("index", i);
+            call.put("index", firstIndex + i);
             putToolCall(call, toolCalls.get(i));
         }
         return chunk;
+    }
+
+    /** The engine's id of the call at {@code index} in an answer ({@code ToolCallFormat.parse} numbers them so). */
+    static String callId(int index) {
+        return "call_" + index;
     }
 
     private static void putToolCall(ObjectNode target, ToolCall call) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.phi4ee.core.api.GenerationHandle;
 import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
+import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolCallMarkup;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,13 +38,15 @@ final class SseStream implements TokenListener {
     private final ChatResponses responses;
     private final boolean includeUsage;
     private final ToolCallMarkup markup; // null when the request has no tools: the text goes out as it is
+    private final ToolCallDeltas calls; // the calls inside the markup, streamed as they are written
     private volatile GenerationHandle handle;
 
     /** @param withTools the request has tools: tool-call markup is kept out of the content deltas */
     SseStream(ChatResponses responses, boolean includeUsage, boolean withTools) {
         this.responses = responses;
         this.includeUsage = includeUsage;
-        this.markup = withTools ? new ToolCallMarkup() : null;
+        this.calls = withTools ? new ToolCallDeltas() : null;
+        this.markup = withTools ? new ToolCallMarkup(calls) : null;
     }
 
     void attach(GenerationHandle handle) {
@@ -75,12 +79,16 @@ final class SseStream implements TokenListener {
                     out.flush();
                 } else if (event instanceof Text t) {
                     sendContent(out, markup == null ? t.delta() : markup.accept(t.delta()));
+                    sendCalls(out);
                 } else if (event instanceof Done d) {
                     if (markup != null) {
                         sendContent(out, markup.finish());
-                    }
-                    if (!d.result().toolCalls().isEmpty()) {
-                        send(out, responses.toolCallsChunk(d.result().toolCalls(), includeUsage));
+                        sendCalls(out);
+                        List<ToolCall> rest = calls.rest(d.result().toolCalls());
+                        if (!rest.isEmpty()) {
+                            int first = d.result().toolCalls().size() - rest.size();
+                            send(out, responses.toolCallsChunk(rest, first, includeUsage));
+                        }
                     }
                     send(out, responses.finishChunk(d.result().finishReason(), includeUsage));
                     if (includeUsage) {
@@ -118,6 +126,21 @@ final class SseStream implements TokenListener {
     private void sendContent(OutputStream out, String text) throws IOException {
         if (!text.isEmpty()) {
             send(out, responses.contentChunk(text, includeUsage));
+        }
+    }
+
+    private void sendCalls(OutputStream out) throws IOException {
+        if (calls == null) {
+            return;
+        }
+        for (ToolCallDeltas.Event e : calls.drain()) {
+            send(
+                    out,
+                    switch (e) {
+                        case ToolCallDeltas.Start s -> responses.toolCallStartChunk(s.index(), s.name(), includeUsage);
+                        case ToolCallDeltas.Arguments a ->
+                            responses.toolCallArgumentsChunk(a.index(), a.text(), includeUsage);
+                    });
         }
     }
 

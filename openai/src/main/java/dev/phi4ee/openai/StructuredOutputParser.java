@@ -2,11 +2,9 @@ package dev.phi4ee.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.ResponseFormat;
-import dev.phi4ee.core.api.ToolCallMarkup;
+import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.util.ArrayList;
@@ -152,14 +150,14 @@ final class StructuredOutputParser {
     }
 
     /**
-     * The text an assistant turn with {@code tool_calls} had: its content, then the calls in the model's own form
-     * {@code <|tool_call|>[{"name":…,"arguments":{…}}]<|/tool_call|>} (the form the engine parses calls from).
+     * The {@code tool_calls} of an assistant turn in the history, {@code [{"id", "type": "function", "function":
+     * {"name", "arguments"}}]}; the arguments text is kept as it is (the engine's own answers are compact JSON).
      */
-    static String assistantText(String content, JsonNode toolCalls, String param) {
+    static List<ToolCall> toolCalls(JsonNode toolCalls, String param) {
         if (!toolCalls.isArray() || toolCalls.isEmpty()) {
             throw ApiException.invalid(param, param + " must be a non-empty array");
         }
-        ArrayNode calls = Json.MAPPER.createArrayNode();
+        List<ToolCall> calls = new ArrayList<>(toolCalls.size());
         for (int i = 0; i < toolCalls.size(); i++) {
             String callParam = param + "[" + i + "]";
             JsonNode call = toolCalls.get(i);
@@ -167,22 +165,22 @@ final class StructuredOutputParser {
             if (type != null && !"function".equals(type.asText())) {
                 throw ApiException.unsupported(callParam + ".type", "only function tool calls are supported");
             }
+            String id = ChatRequestParser.requiredText(call, "id", callParam + ".id");
             JsonNode function = call.path("function");
-            ObjectNode rendered = calls.addObject();
-            rendered.put("name", ChatRequestParser.requiredText(function, "name", callParam + ".function.name"));
+            String name = ChatRequestParser.requiredText(function, "name", callParam + ".function.name");
             String arguments = ChatRequestParser.requiredText(function, "arguments", callParam + ".function.arguments");
-            rendered.set("arguments", parseArguments(arguments, callParam + ".function.arguments"));
+            checkArguments(arguments, callParam + ".function.arguments");
+            calls.add(new ToolCall(id, name, arguments));
         }
-        return (content == null ? "" : content) + ToolCallMarkup.OPEN + Json.write(calls) + ToolCallMarkup.CLOSE;
+        return calls;
     }
 
-    private static JsonNode parseArguments(String arguments, String param) {
+    private static void checkArguments(String arguments, String param) {
         try {
             JsonNode node = Json.MAPPER.readTree(arguments);
             if (node == null || !node.isObject()) {
                 throw ApiException.invalid(param, param + " must be a JSON object (as text)");
             }
-            return node;
         } catch (JsonProcessingException e) {
             throw ApiException.invalid(param, param + " is not valid JSON: " + e.getOriginalMessage());
         }

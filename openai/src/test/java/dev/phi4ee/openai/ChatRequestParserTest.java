@@ -173,10 +173,15 @@ class ChatRequestParserTest {
         assertRejected(() -> parse(withModel(msg + ",'stop':7")), 400, "stop", "string or an array");
         assertRejected(() -> parse(withModel("'messages':[]")), 400, "messages", "non-empty");
         assertRejected(
-                () -> parse(withModel("'messages':[{'role':'tool','content':'x'}]")),
+                () -> parse(withModel("'messages':[{'role':'function','name':'f','content':'x'}]")),
                 400,
                 "messages[0].role",
                 "not supported");
+        assertRejected(
+                () -> parse(withModel("'messages':[{'role':'tool','content':'x'}]")),
+                400,
+                "messages[0].tool_call_id",
+                "required");
         assertRejected(
                 () -> parse(withModel("'messages':[{'role':'system','content':[{'type':'image_url',"
                         + "'image_url':{'url':'data:image/png;base64,AAAA'}}]}]")),

@@ -8,9 +8,11 @@ import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.GenerationRequest;
 import dev.phi4ee.core.api.ResponseFormat;
+import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -150,23 +152,32 @@ class StructuredOutputParserTest {
     }
 
     @Test
-    void assistantToolCallsBecomeTheModelsCallMarkup() throws Exception {
-        GenerationRequest r = parse("'messages':[{'role':'user','content':'Weather in Oslo?'},"
+    void assistantToolCallsAndToolResultsBecomeTheirTurns() {
+        GenerationRequest r = parse("'messages':[{'role':'user','content':'Weather in Oslo and Rome?'},"
                 + "{'role':'assistant','content':null,'tool_calls':[{'id':'call_0','type':'function',"
-                + "'function':{'name':'get_weather','arguments':'{\\'city\\': \\'Oslo\\'}'}}]},"
+                + "'function':{'name':'get_weather','arguments':'{\\'city\\': \\'Oslo\\'}'}},"
+                + "{'id':'call_1','type':'function','function':{'name':'get_weather','arguments':'{}'}}]},"
+                + "{'role':'tool','tool_call_id':'call_1','content':[{'type':'text','text':'25 '},"
+                + "{'type':'text','text':'C'}]},{'role':'tool','tool_call_id':'call_0','content':'21 C'},"
                 + "{'role':'user','content':'And now?'}],'tools':[" + WEATHER + "]");
         ChatMessage assistant = r.messages().get(1);
         assertThat(assistant.role()).isEqualTo(ChatMessage.Role.ASSISTANT);
-        String text = ((ContentPart.Text) assistant.parts().get(0)).text();
-        assertThat(text).startsWith("<|tool_call|>").endsWith("<|/tool_call|>");
-        String calls = text.substring("<|tool_call|>".length(), text.length() - "<|/tool_call|>".length());
-        assertThat(tree(calls)).isEqualTo(tree("[{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}]"));
+        assertThat(((ContentPart.Text) assistant.parts().get(0)).text()).isEmpty();
+        assertThat(assistant.toolCalls())
+                .containsExactly(
+                        new ToolCall("call_0", "get_weather", "{\"city\": \"Oslo\"}"),
+                        new ToolCall("call_1", "get_weather", "{}"));
+        assertThat(r.messages().get(2))
+                .isEqualTo(ChatMessage.toolResult("call_1", "get_weather", "25 C"))
+                .extracting(ChatMessage::role)
+                .isEqualTo(ChatMessage.Role.TOOL);
+        assertThat(r.messages().get(3)).isEqualTo(ChatMessage.toolResult("call_0", "get_weather", "21 C"));
 
         GenerationRequest withText = parse("'messages':[{'role':'user','content':'x'},{'role':'assistant',"
                 + "'content':'Let me look.','tool_calls':[{'id':'a','type':'function','function':{'name':'now',"
                 + "'arguments':'{}'}}]}]");
-        assertThat(((ContentPart.Text) withText.messages().get(1).parts().get(0)).text())
-                .isEqualTo("Let me look.<|tool_call|>[{\"name\":\"now\",\"arguments\":{}}]<|/tool_call|>");
+        assertThat(withText.messages().get(1))
+                .isEqualTo(ChatMessage.assistant("Let me look.", List.of(new ToolCall("a", "now", "{}"))));
     }
 
     @Test
@@ -187,7 +198,24 @@ class StructuredOutputParserTest {
                 "only assistant");
         assertRejected(
                 () -> parse("'messages':[{'role':'tool','tool_call_id':'a','content':'12 C'}]"),
-                "messages[0].role",
-                "tool result messages are not supported");
+                "messages[0].tool_call_id",
+                "no earlier tool_calls entry has the id 'a'");
+        assertRejected(
+                () -> parse("'messages':[{'role':'assistant','tool_calls':[{'id':'a','type':'function',"
+                        + "'function':{'name':'f','arguments':'{}'}}]},{'role':'tool','tool_call_id':'b',"
+                        + "'content':'x'}]"),
+                "messages[1].tool_call_id",
+                "no earlier tool_calls entry has the id 'b'");
+        assertRejected(
+                () -> parse("'messages':[{'role':'assistant','tool_calls':[{'id':'a','type':'function',"
+                        + "'function':{'name':'f','arguments':'{}'}}]},{'role':'tool','tool_call_id':'a',"
+                        + "'content':[{'type':'image_url','image_url':{'url':'data:image/png;base64,AAAA'}}]}]"),
+                "messages[1].content[0].type",
+                "only user messages");
+        assertRejected(
+                () -> parse("'messages':[{'role':'assistant','tool_calls':[{'type':'function',"
+                        + "'function':{'name':'f','arguments':'{}'}}]}]"),
+                "messages[0].tool_calls[0].id",
+                "required");
     }
 }

@@ -46,7 +46,7 @@ class ToolCallResponseTest {
     @Test
     void streamedCallsAreOneDeltaWithIndexIdNameAndArguments() {
         List<ToolCall> two = List.of(CALLS.get(0), new ToolCall("call_1", "now", "{}"));
-        JsonNode chunk = new ChatResponses("m").toolCallsChunk(two, false);
+        JsonNode chunk = new ChatResponses("m").toolCallsChunk(two, 0, false);
         JsonNode calls = chunk.at("/choices/0/delta/tool_calls");
         assertThat(calls).hasSize(2);
         assertThat(calls.get(1).get("index").asInt()).isEqualTo(1);

@@ -1,17 +1,46 @@
 package dev.phi4ee.core.api;
 
+import java.util.Objects;
+
 /**
  * Separates an answer's text from its tool-call markup. The engine streams {@code <|tool_call|>…<|/tool_call|>} as
  * text (the tool tokens are not special) and parses the calls into {@link GenerationResult#toolCalls()};
  * an OpenAI {@code content} or a LangChain4j {@code AiMessage} text is only the text outside the markup. Fed delta by delta, it holds back a suffix that may
- * still become a tag, so a streamed answer's content equals the non-streamed one.
+ * still become a tag, so a streamed answer's content equals the non-streamed one. A {@link CallSink} gets the text
+ * inside the markup the same way, for adapters that stream calls as they are generated.
  */
 public final class ToolCallMarkup {
     public static final String OPEN = "<|tool_call|>";
     public static final String CLOSE = "<|/tool_call|>";
 
+    /** Receives the text inside the markup, in order, as it becomes certain. */
+    public interface CallSink {
+        /** Text inside a {@code <|tool_call|>…<|/tool_call|>} block (possibly in several pieces). */
+        void callText(String text);
+
+        /** A block's {@code <|/tool_call|>}. */
+        void callEnd();
+    }
+
+    private static final CallSink NONE = new CallSink() {
+        @Override
+        public void callText(String text) {}
+
+        @Override
+        public void callEnd() {}
+    };
+
     private final StringBuilder pending = new StringBuilder();
+    private final CallSink sink;
     private boolean inside;
+
+    public ToolCallMarkup() {
+        this(NONE);
+    }
+
+    public ToolCallMarkup(CallSink sink) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+    }
 
     /** The text outside markup in {@code text}. */
     public static String strip(String text) {
@@ -29,6 +58,11 @@ public final class ToolCallMarkup {
             if (at >= 0) {
                 if (!inside) {
                     out.append(pending, 0, at);
+                } else {
+                    if (at > 0) {
+                        sink.callText(pending.substring(0, at));
+                    }
+                    sink.callEnd();
                 }
                 pending.delete(0, at + tag.length());
                 inside = !inside;
@@ -37,14 +71,22 @@ public final class ToolCallMarkup {
             int certain = pending.length() - partialTagSuffix(tag);
             if (!inside) {
                 out.append(pending, 0, certain);
+            } else if (certain > 0) {
+                sink.callText(pending.substring(0, certain));
             }
             pending.delete(0, certain);
             return out.toString();
         }
     }
 
-    /** At the end of the answer: held-back text that never became a tag (nothing inside an unclosed call). */
+    /**
+     * At the end of the answer: held-back text that never became a tag (nothing inside an unclosed call; its held-back
+     * text goes to the sink).
+     */
     public String finish() {
+        if (inside && !pending.isEmpty()) {
+            sink.callText(pending.toString());
+        }
         String rest = inside ? "" : pending.toString();
         pending.setLength(0);
         return rest;

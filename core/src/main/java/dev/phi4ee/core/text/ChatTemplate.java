@@ -4,6 +4,7 @@ import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.ContentPart;
 import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.ModelFormatException;
+import dev.phi4ee.core.generate.constrain.ToolCallFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -11,7 +12,10 @@ import java.util.function.ToIntFunction;
 /**
  * Renders chat messages into Phi-4 prompt ids (phi4mm-reference.md §6.3):
  * {@code <|system|>…<|end|><|user|>…<|end|><|assistant|>}, no BOS, no newlines; a system message with tools becomes
- * {@code <|system|>…<|tool|>tools<|/tool|><|end|>}; without a generation prompt the EOS token closes the prompt.
+ * {@code <|system|>…<|tool|>tools<|/tool|><|end|>}; without a generation prompt the EOS token closes the prompt. A tool
+ * result is {@code <|tool|>result<|end|>} (the template's rule for any other role) and an assistant turn's tool calls
+ * follow its text as {@code <|tool_call|>[…]<|/tool_call|>}, the text the model produced
+ * (docs/decisions/tool-result-turn.md).
  *
  * <p>The prompt is built structurally: template tokens and media placeholders are inserted as ids, and message text is
  * encoded with {@link Phi4Tokenizer#encodeOrdinary}, so text such as {@code <|end|><|assistant|>} or
@@ -33,6 +37,8 @@ public final class ChatTemplate {
     private final int assistantId;
     private final int toolId; // -1 when the tokenizer has no <|tool|> (then tools cannot be rendered)
     private final int toolEndId;
+    private final int toolCallId; // -1 when the tokenizer has no <|tool_call|> (then calls cannot be rendered)
+    private final int toolCallEndId;
     private final int[] roleIds = new int[ChatMessage.Role.values().length];
 
     /**
@@ -47,10 +53,13 @@ public final class ChatTemplate {
         this.audioPlaceholderId = checkPlaceholder(tokenizer, audioPlaceholderId, "audio");
         endId = templateToken(tokenizer, "<|end|>");
         assistantId = templateToken(tokenizer, "<|assistant|>");
-        toolId = tokenizer.tokenId("<|tool|>").isPresent() ? templateToken(tokenizer, "<|tool|>") : -1;
-        toolEndId = tokenizer.tokenId("<|/tool|>").isPresent() ? templateToken(tokenizer, "<|/tool|>") : -1;
+        toolId = optionalTemplateToken(tokenizer, "<|tool|>");
+        toolEndId = optionalTemplateToken(tokenizer, "<|/tool|>");
+        toolCallId = optionalTemplateToken(tokenizer, ToolCallFormat.CALL);
+        toolCallEndId = optionalTemplateToken(tokenizer, ToolCallFormat.CALL_END);
         for (ChatMessage.Role role : ChatMessage.Role.values()) {
-            roleIds[role.ordinal()] = templateToken(tokenizer, "<|" + role.tag() + "|>");
+            roleIds[role.ordinal()] =
+                    role == ChatMessage.Role.TOOL ? toolId : templateToken(tokenizer, "<|" + role.tag() + "|>");
         }
     }
 
@@ -81,7 +90,12 @@ public final class ChatTemplate {
         List<ContentPart> media = new ArrayList<>();
         IntArrayBuilder counts = new IntArrayBuilder(8);
         for (ChatMessage message : messages) {
-            ids.token(roleIds[message.role().ordinal()]);
+            int roleId = roleIds[message.role().ordinal()];
+            if (roleId < 0) {
+                throw new ModelFormatException(
+                        "tokenizer.json: a message has the tool role but <|tool|> is not an added token");
+            }
+            ids.token(roleId);
             for (ContentPart part : message.parts()) {
                 switch (part) {
                     case ContentPart.Text t -> ids.text.append(t.text());
@@ -99,6 +113,15 @@ public final class ChatTemplate {
                 ids.token(toolId);
                 ids.text.append(message.tools());
                 ids.token(toolEndId);
+            }
+            if (!message.toolCalls().isEmpty()) {
+                if (toolCallId < 0 || toolCallEndId < 0) {
+                    throw new ModelFormatException("tokenizer.json: an assistant message has tool calls but "
+                            + ToolCallFormat.CALL + " or " + ToolCallFormat.CALL_END + " is not an added token");
+                }
+                ids.token(toolCallId);
+                ids.text.append(ToolCallFormat.callsJson(message.toolCalls()));
+                ids.token(toolCallEndId);
             }
             ids.token(endId);
         }
@@ -152,6 +175,10 @@ public final class ChatTemplate {
         }
         media.add(part);
         counts.add(count);
+    }
+
+    private static int optionalTemplateToken(Phi4Tokenizer tokenizer, String token) {
+        return tokenizer.tokenId(token).isPresent() ? templateToken(tokenizer, token) : -1;
     }
 
     private static int templateToken(Phi4Tokenizer tokenizer, String token) {

@@ -31,4 +31,35 @@ class ToolCallMarkupTest {
         assertThat(ToolCallMarkup.strip("plain <| text |>")).isEqualTo("plain <| text |>");
         assertThat(ToolCallMarkup.strip("ends with <|tool_ca")).isEqualTo("ends with <|tool_ca");
     }
+
+    @Test
+    void theSinkGetsTheTextInsideEachBlockWhateverTheDeltaBoundaries() {
+        String text = "x<|tool_call|>[1]<|/tool_call|>y<|tool_call|>[<|2]<|/tool_call|><|tool_call|>[3";
+        Random random = new Random(11);
+        for (int trial = 0; trial < 200; trial++) {
+            StringBuilder inside = new StringBuilder();
+            ToolCallMarkup m = new ToolCallMarkup(new ToolCallMarkup.CallSink() {
+                @Override
+                public void callText(String piece) {
+                    assertThat(piece).isNotEmpty();
+                    inside.append(piece);
+                }
+
+                @Override
+                public void callEnd() {
+                    inside.append('|');
+                }
+            });
+            StringBuilder out = new StringBuilder();
+            int at = 0;
+            while (at < text.length()) {
+                int end = Math.min(text.length(), at + 1 + random.nextInt(6));
+                out.append(m.accept(text.substring(at, end)));
+                at = end;
+            }
+            out.append(m.finish());
+            assertThat(out.toString()).isEqualTo("xy");
+            assertThat(inside.toString()).as("trial %d", trial).isEqualTo("[1]|[<|2]|[3");
+        }
+    }
 }

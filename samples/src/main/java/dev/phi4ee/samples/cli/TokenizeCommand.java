@@ -109,7 +109,8 @@ final class TokenizeCommand implements Callable<Integer> {
             }
         }
         if (role == null) {
-            throw new JsonLines.BadLine("field " + where + ".role must be \"system\", \"user\" or \"assistant\"");
+            throw new JsonLines.BadLine(
+                    "field " + where + ".role must be \"system\", \"user\", \"assistant\" or \"tool\"");
         }
         JsonNode content = m.get("content");
         if (content == null || !content.isTextual()) {

@@ -98,7 +98,7 @@ class TokenizeCommandTest {
         String[][] cases = {
             {"[1]", "chat request object"},
             {"{\"messages\":[]}", "field messages"},
-            {"{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "field messages[0].role"},
+            {"{\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}", "field messages[0].role"},
             {"{\"messages\":[{\"role\":\"user\"}]}", "field messages[0].content"},
             {"{\"messages\":[{\"role\":\"system\",\"content\":\"\",\"tools\":[]}]}", "field messages[0].tools"},
             {

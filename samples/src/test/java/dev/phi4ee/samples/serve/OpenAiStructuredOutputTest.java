@@ -23,10 +23,12 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.chat.completions.StructuredChatCompletion;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.Phi4Engine;
@@ -273,6 +275,111 @@ class OpenAiStructuredOutputTest {
                                 + t.asFunction().function().arguments())
                         .toList());
         assertThat(stream.choices().get(0).finishReason().asString()).isEqualTo("tool_calls");
+    }
+
+    /**
+     * The whole loop as an SDK user writes it: a required call, the assistant message sent back as it came, one tool
+     * message per call, and a second turn that answers in text ({@code none}: random weights would call again).
+     */
+    @Test
+    void aToolLoopFeedsResultsBackAndTheSecondTurnAnswers() throws Exception {
+        ChatCompletion first = client.chat()
+                .completions()
+                .create(ask("What is the weather in Oslo?", 500)
+                        .temperature(0.0)
+                        .addTool(tool("get_weather", WEATHER))
+                        .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
+                        .build());
+        ChatCompletionMessage assistant = first.choices().get(0).message();
+        List<ChatCompletionMessageToolCall> calls = assistant.toolCalls().orElseThrow();
+        assertThat(calls).isNotEmpty();
+
+        ChatCompletionCreateParams.Builder second = ask("What is the weather in Oslo?", 16)
+                .temperature(0.0)
+                .addTool(tool("get_weather", WEATHER))
+                .toolChoice(ChatCompletionToolChoiceOption.Auto.NONE)
+                .addMessage(assistant);
+        for (ChatCompletionMessageToolCall call : calls) {
+            second.addMessage(ChatCompletionToolMessageParam.builder()
+                    .toolCallId(call.asFunction().id())
+                    .content("{\"temperature\":21,\"sky\":\"clear\"}")
+                    .build());
+        }
+        ChatCompletionCreateParams params = second.build();
+        ChatCompletion answer = client.chat().completions().create(params);
+        ChatCompletion.Choice choice = answer.choices().get(0);
+        assertThat(choice.finishReason().asString()).isIn("stop", "length");
+        assertThat(choice.message().toolCalls().orElse(List.of())).isEmpty();
+        assertThat(choice.message().content().orElseThrow()).isNotEmpty().doesNotContain("<|tool_call|>");
+        assertThat(first.usage().orElseThrow().promptTokens())
+                .isLessThan(answer.usage().orElseThrow().promptTokens());
+
+        ChatCompletion streamedAnswer = streamed(params);
+        assertThat(streamedAnswer.choices().get(0).message().content())
+                .isEqualTo(choice.message().content());
+
+        assertThatThrownBy(() -> client.chat()
+                        .completions()
+                        .create(ask("x", 5)
+                                .addMessage(assistant)
+                                .addMessage(ChatCompletionToolMessageParam.builder()
+                                        .toolCallId("call_unknown")
+                                        .content("1")
+                                        .build())
+                                .build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> {
+                    assertThat(e.param()).contains("messages[2].tool_call_id");
+                    assertThat(e.getMessage()).contains("call_unknown");
+                });
+    }
+
+    /** Like OpenAI: a call's first delta has index, id, type and name with empty arguments; the arguments follow. */
+    @Test
+    void streamedCallsComeInPiecesThatAddUpToTheArguments() throws Exception {
+        ChatCompletionCreateParams params = ask("What is the weather in Oslo?", 500)
+                .temperature(0.0)
+                .addTool(tool("get_weather", WEATHER))
+                .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
+                .build();
+        List<ChatCompletionMessageToolCall> whole = client.chat()
+                .completions()
+                .create(params)
+                .choices()
+                .get(0)
+                .message()
+                .toolCalls()
+                .orElseThrow();
+        List<ChatCompletionChunk.Choice.Delta.ToolCall> deltas = new java.util.ArrayList<>();
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> response =
+                client.chat().completions().createStreaming(params)) {
+            response.stream().forEach(chunk -> {
+                accumulator.accumulate(chunk);
+                chunk.choices().forEach(c -> deltas.addAll(c.delta().toolCalls().orElse(List.of())));
+            });
+        }
+        ChatCompletionChunk.Choice.Delta.ToolCall start = deltas.get(0);
+        assertThat(start.index()).isZero();
+        assertThat(start.id()).contains("call_0");
+        assertThat(start.function().orElseThrow().name()).contains("get_weather");
+        assertThat(start.function().orElseThrow().arguments()).contains("");
+        assertThat(deltas.size()).as("arguments in pieces").isGreaterThan(whole.size() + 1);
+        List<ChatCompletionMessageToolCall> merged = accumulator
+                .chatCompletion()
+                .choices()
+                .get(0)
+                .message()
+                .toolCalls()
+                .orElseThrow();
+        assertThat(merged)
+                .extracting(t ->
+                        t.asFunction().id() + " " + t.asFunction().function().name() + " "
+                                + t.asFunction().function().arguments())
+                .containsExactlyElementsOf(whole.stream()
+                        .map(t -> t.asFunction().id() + " "
+                                + t.asFunction().function().name() + " "
+                                + t.asFunction().function().arguments())
+                        .toList());
     }
 
     @Test

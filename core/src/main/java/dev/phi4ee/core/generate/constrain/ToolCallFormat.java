@@ -1,14 +1,18 @@
 package dev.phi4ee.core.generate.constrain;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.GenerationRequest;
+import dev.phi4ee.core.api.InvalidInputException;
 import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolChoice;
 import dev.phi4ee.core.api.ToolDefinition;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,6 +65,44 @@ public final class ToolCallFormat {
         return new GenerationRequest(messages, request.options()); // the constraint is made from the original
     }
 
+    /**
+     * Checks that each call's arguments are a JSON object; they are rendered as they are, the model's own text.
+     *
+     * @throws InvalidInputException when a call's arguments are not a JSON object
+     */
+    public static List<ToolCall> checked(List<ToolCall> calls) {
+        for (ToolCall call : calls) {
+            JsonNode arguments;
+            try {
+                arguments = Json.MAPPER.readTree(call.arguments());
+            } catch (Exception e) {
+                arguments = null;
+            }
+            if (arguments == null || !arguments.isObject()) {
+                throw new InvalidInputException("the arguments of tool call '" + call.name() + "' (" + call.id()
+                        + ") are not a JSON object: " + call.arguments());
+            }
+        }
+        return calls;
+    }
+
+    /**
+     * The text between {@link #CALL} and {@link #CALL_END} for {@code calls}, as the model writes it:
+     * {@code [{"name":…,"arguments":{…}}]}, compact; the arguments as they are (see {@link #parse}).
+     */
+    public static String callsJson(List<ToolCall> calls) {
+        StringBuilder s = new StringBuilder("[");
+        for (ToolCall call : calls) {
+            s.append(s.length() == 1 ? "" : ",")
+                    .append("{\"name\":")
+                    .append(Json.quote(call.name()))
+                    .append(",\"arguments\":")
+                    .append(call.arguments())
+                    .append('}');
+        }
+        return s.append(']').toString();
+    }
+
     /** The grammar of one call block for {@code tools} (only the named one for a NAMED choice). */
     static Node block(List<ToolDefinition> tools, ToolChoice choice) {
         List<Node> calls = new ArrayList<>();
@@ -85,7 +127,7 @@ public final class ToolCallFormat {
     /**
      * The calls in {@code text}: each {@code <|tool_call|>…<|/tool_call|>} block (the end mark may be missing at the
      * end of the text) holding a JSON list of, or one, {@code {"name", "arguments"}} object. Blocks that do not parse
-     * are left out. Ids are {@code call_0}, {@code call_1}, … in order.
+     * are left out. Ids are {@code call_0}, {@code call_1}, … in order; arguments are the model's text of the value.
      */
     public static List<ToolCall> parse(String text) {
         List<ToolCall> calls = new ArrayList<>();
@@ -101,26 +143,56 @@ public final class ToolCallFormat {
     }
 
     private static void addCalls(String body, List<ToolCall> calls) {
-        JsonNode parsed;
-        try {
-            parsed = Json.MAPPER.readTree(body);
-        } catch (Exception e) {
+        List<ToolCall> found = new ArrayList<>();
+        try (JsonParser p = Json.MAPPER.createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_ARRAY) {
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t == null) {
+                        return;
+                    }
+                    addCall(p, body, found, calls.size());
+                }
+            } else if (t == JsonToken.START_OBJECT) {
+                addCall(p, body, found, calls.size());
+            }
+        } catch (IOException e) {
+            return; // a block that does not parse is left out whole
+        }
+        calls.addAll(found);
+    }
+
+    /**
+     * The call object at the parser ({@code {"name", "arguments"}}, other fields ignored), if it has both; its
+     * arguments are the text of the value as written (a string value: its content), so they equal what was streamed.
+     */
+    private static void addCall(JsonParser p, String body, List<ToolCall> found, int before) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
             return;
         }
-        List<JsonNode> items = new ArrayList<>();
-        if (parsed != null && parsed.isArray()) {
-            parsed.forEach(items::add);
-        } else if (parsed != null) {
-            items.add(parsed);
-        }
-        for (JsonNode item : items) {
-            JsonNode name = item.get("name");
-            JsonNode arguments = item.get("arguments");
-            if (name == null || !name.isTextual() || arguments == null) {
-                continue;
+        String name = null;
+        String arguments = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("name") && value == JsonToken.VALUE_STRING) {
+                name = p.getText();
+            } else if (field.equals("arguments") && value == JsonToken.VALUE_STRING) {
+                arguments = p.getText();
+            } else if (field.equals("arguments")) {
+                int from = (int) p.currentTokenLocation().getCharOffset();
+                p.skipChildren();
+                arguments = body.substring(from, (int) p.currentLocation().getCharOffset());
+            } else {
+                p.skipChildren();
             }
-            String args = arguments.isTextual() ? arguments.textValue() : Json.compact(arguments);
-            calls.add(new ToolCall("call_" + calls.size(), name.textValue(), args));
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new IOException("not a call object");
+        }
+        if (name != null && arguments != null) {
+            found.add(new ToolCall("call_" + (before + found.size()), name, arguments));
         }
     }
 }

@@ -1,0 +1,264 @@
+package dev.phi4ee.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.phi4ee.core.api.ToolCall;
+import dev.phi4ee.core.api.ToolCallMarkup;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Streams tool calls as OpenAI does while the model writes them: fed the text inside {@code <|tool_call|>…} blocks
+ * (a JSON list of, or one, {@code {"name", "arguments"}} object, the form the engine parses), it reports a call's
+ * start (index and name) once its arguments begin, then the arguments' text piece by piece. The pieces add up to the
+ * arguments the engine parses at the end, which are the value's text as written ({@code ToolCallFormat.parse}); calls
+ * the scan could not follow are sent whole by {@link #rest}. Indexes count calls across blocks, as the engine's
+ * {@code call_<n>} ids do.
+ */
+final class ToolCallDeltas implements ToolCallMarkup.CallSink {
+    sealed interface Event {}
+
+    /** A call begins: its first delta carries index, id, type, name and empty arguments. */
+    record Start(int index, String name) implements Event {}
+
+    /** More of a call's arguments text. */
+    record Arguments(int index, String text) implements Event {}
+
+    private enum Value {
+        NONE,
+        NAME,
+        ARGUMENTS,
+        SKIP
+    }
+
+    private final List<Event> events = new ArrayList<>();
+    private int started; // calls reported so far, in this answer
+
+    // Lexical state within the current block.
+    private int depth;
+    private boolean topIsArray;
+    private boolean inString;
+    private boolean escape;
+
+    // The current call object, at callDepth (its fields' depth), or none (callDepth < 0).
+    private int callDepth = -1;
+    private boolean expectKey;
+    private final StringBuilder key = new StringBuilder();
+    private boolean readingKey;
+    private String lastKey;
+    private boolean afterColon; // a value may start
+    private Value value = Value.NONE;
+    private boolean valueIsScalar; // a number or literal: ends at ',' or '}' (arguments of this kind are sent whole)
+    private boolean valueIsString; // arguments as a JSON string are sent whole, decoded, as the engine reads them
+    private final StringBuilder raw = new StringBuilder(); // the name, or arguments not yet reported
+    private String name;
+    private String pendingArguments; // arguments seen whole before they could be reported
+    private int index = -1; // the current call's index once reported
+    private final StringBuilder piece = new StringBuilder(); // arguments text of this feed, not yet an event
+
+    /** The events since the last call, in order. */
+    List<Event> drain() {
+        flushPiece();
+        List<Event> out = List.copyOf(events);
+        events.clear();
+        return out;
+    }
+
+    /** Calls of the final result the scan did not report (sent whole); none when the stream followed them all. */
+    List<ToolCall> rest(List<ToolCall> finalCalls) {
+        return finalCalls.size() > started ? finalCalls.subList(started, finalCalls.size()) : List.of();
+    }
+
+    @Override
+    public void callText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            accept(text.charAt(i));
+        }
+        flushPiece();
+    }
+
+    @Override
+    public void callEnd() {
+        flushPiece();
+        depth = 0;
+        topIsArray = false;
+        inString = false;
+        escape = false;
+        endCall();
+    }
+
+    private void accept(char c) {
+        if (inString) {
+            stringChar(c);
+            return;
+        }
+        boolean atFields = callDepth >= 0 && depth == callDepth;
+        if (atFields && value != Value.NONE && valueIsScalar && (c == ',' || c == '}')) {
+            endValue();
+        }
+        if (Character.isWhitespace(c)) {
+            if (value == Value.ARGUMENTS && !(atFields && !valueIsScalar)) {
+                argumentsChar(c);
+            }
+            return;
+        }
+        if (atFields && afterColon) {
+            startValue(c);
+        }
+        if (value == Value.ARGUMENTS) {
+            argumentsChar(c);
+        }
+        switch (c) {
+            case '"' -> {
+                inString = true;
+                if (atFields && expectKey) {
+                    readingKey = true;
+                    key.setLength(0);
+                }
+            }
+            case '{', '[' -> {
+                if (depth == 0 && c == '[') {
+                    topIsArray = true;
+                } else if (c == '{' && callDepth < 0 && depth == (topIsArray ? 1 : 0)) {
+                    callDepth = depth + 1;
+                    expectKey = true;
+                }
+                depth++;
+            }
+            case '}', ']' -> {
+                depth--;
+                if (callDepth >= 0 && depth == callDepth && value != Value.NONE && !valueIsScalar) {
+                    endValue(); // a container value closed
+                } else if (callDepth >= 0 && depth == callDepth - 1) {
+                    endCall();
+                }
+            }
+            case ':' -> afterColon = atFields && lastKey != null && value == Value.NONE;
+            case ',' -> {
+                if (atFields) {
+                    expectKey = true;
+                }
+            }
+            default -> {}
+        }
+    }
+
+    private void stringChar(char c) {
+        boolean closing = !escape && c == '"';
+        escape = !escape && c == '\\';
+        if (closing) {
+            inString = false;
+        }
+        if (readingKey) {
+            if (closing) {
+                readingKey = false;
+                expectKey = false;
+                lastKey = decode(key.toString());
+            } else {
+                key.append(c);
+            }
+        } else if (value == Value.NAME) {
+            if (closing) {
+                name = decode(raw.toString());
+                raw.setLength(0);
+                value = Value.NONE;
+                reportPending();
+            } else {
+                raw.append(c);
+            }
+        } else if (value == Value.ARGUMENTS) {
+            argumentsChar(c);
+            if (closing && valueIsString && depth == callDepth) {
+                endValue();
+            }
+        }
+    }
+
+    private void startValue(char c) {
+        afterColon = false;
+        valueIsScalar = c != '{' && c != '[' && c != '"';
+        valueIsString = c == '"';
+        if ("name".equals(lastKey) && c == '"') {
+            value = Value.NAME;
+            raw.setLength(0);
+        } else if ("arguments".equals(lastKey)) {
+            value = Value.ARGUMENTS;
+            raw.setLength(0);
+            if (name != null && !valueIsString && !valueIsScalar) {
+                report(); // an object or list: streamed as it comes
+            }
+        } else {
+            value = Value.SKIP;
+        }
+    }
+
+    private void argumentsChar(char c) {
+        if (index >= 0) {
+            piece.append(c);
+        } else {
+            raw.append(c);
+        }
+    }
+
+    private void endValue() {
+        if (value == Value.ARGUMENTS) {
+            flushPiece();
+            if (index < 0) {
+                String text = raw.toString();
+                pendingArguments = valueIsString ? decode(text.substring(1, text.length() - 1)) : text.strip();
+                raw.setLength(0);
+                if (name != null) {
+                    reportPending();
+                }
+            }
+        }
+        value = Value.NONE;
+        valueIsScalar = false;
+        valueIsString = false;
+        lastKey = null;
+    }
+
+    private void endCall() {
+        callDepth = -1;
+        expectKey = false;
+        readingKey = false;
+        lastKey = null;
+        afterColon = false;
+        value = Value.NONE;
+        raw.setLength(0);
+        name = null;
+        index = -1;
+        pendingArguments = null;
+    }
+
+    private void report() {
+        index = started++;
+        events.add(new Start(index, name));
+    }
+
+    private void reportPending() {
+        if (pendingArguments == null || index >= 0) {
+            return;
+        }
+        report();
+        if (!pendingArguments.isEmpty()) {
+            events.add(new Arguments(index, pendingArguments));
+        }
+        pendingArguments = null;
+    }
+
+    private void flushPiece() {
+        if (!piece.isEmpty()) {
+            events.add(new Arguments(index, piece.toString()));
+            piece.setLength(0);
+        }
+    }
+
+    /** The text of a JSON string's content (escapes resolved); the raw content when it is not valid JSON. */
+    private static String decode(String content) {
+        try {
+            return Json.MAPPER.readValue("\"" + content + "\"", String.class);
+        } catch (JsonProcessingException e) {
+            return content;
+        }
+    }
+}
