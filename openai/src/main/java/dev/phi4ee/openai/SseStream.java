@@ -6,6 +6,7 @@ import dev.phi4ee.core.api.GenerationResult;
 import dev.phi4ee.core.api.TokenListener;
 import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolCallMarkup;
+import dev.phi4ee.core.api.ToolCallStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,14 +39,14 @@ final class SseStream implements TokenListener {
     private final ChatResponses responses;
     private final boolean includeUsage;
     private final ToolCallMarkup markup; // null when the request has no tools: the text goes out as it is
-    private final ToolCallDeltas calls; // the calls inside the markup, streamed as they are written
+    private final ToolCallStream calls; // the calls inside the markup, streamed as they are written
     private volatile GenerationHandle handle;
 
     /** @param withTools the request has tools: tool-call markup is kept out of the content deltas */
     SseStream(ChatResponses responses, boolean includeUsage, boolean withTools) {
         this.responses = responses;
         this.includeUsage = includeUsage;
-        this.calls = withTools ? new ToolCallDeltas() : null;
+        this.calls = withTools ? new ToolCallStream() : null;
         this.markup = withTools ? new ToolCallMarkup(calls) : null;
     }
 
@@ -133,14 +134,14 @@ final class SseStream implements TokenListener {
         if (calls == null) {
             return;
         }
-        for (ToolCallDeltas.Event e : calls.drain()) {
-            send(
-                    out,
-                    switch (e) {
-                        case ToolCallDeltas.Start s -> responses.toolCallStartChunk(s.index(), s.name(), includeUsage);
-                        case ToolCallDeltas.Arguments a ->
-                            responses.toolCallArgumentsChunk(a.index(), a.text(), includeUsage);
-                    });
+        for (ToolCallStream.Event e : calls.drain()) {
+            switch (e) {
+                case ToolCallStream.Start s ->
+                    send(out, responses.toolCallStartChunk(s.index(), s.name(), includeUsage));
+                case ToolCallStream.Arguments a ->
+                    send(out, responses.toolCallArgumentsChunk(a.index(), a.text(), includeUsage));
+                case ToolCallStream.Complete c -> {} // OpenAI's stream has no end of a call: the next one's start
+            }
         }
     }
 

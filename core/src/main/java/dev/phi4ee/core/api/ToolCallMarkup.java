@@ -1,6 +1,7 @@
 package dev.phi4ee.core.api;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Separates an answer's text from its tool-call markup. The engine streams {@code <|tool_call|>…<|/tool_call|>} as
@@ -50,14 +51,23 @@ public final class ToolCallMarkup {
 
     /** Feeds a delta; returns the text outside markup that is now certain (possibly empty). */
     public String accept(String delta) {
-        pending.append(delta);
         StringBuilder out = new StringBuilder();
+        accept(delta, out::append);
+        return out.toString();
+    }
+
+    /**
+     * Feeds a delta; the text outside markup that is now certain goes to {@code outside} (never empty), in order with
+     * what the sink gets: text before a block before the block's text, text after it after its end.
+     */
+    public void accept(String delta, Consumer<String> outside) {
+        pending.append(delta);
         while (true) {
             String tag = inside ? CLOSE : OPEN;
             int at = pending.indexOf(tag);
             if (at >= 0) {
                 if (!inside) {
-                    out.append(pending, 0, at);
+                    emit(outside, at);
                 } else {
                     if (at > 0) {
                         sink.callText(pending.substring(0, at));
@@ -70,12 +80,18 @@ public final class ToolCallMarkup {
             }
             int certain = pending.length() - partialTagSuffix(tag);
             if (!inside) {
-                out.append(pending, 0, certain);
+                emit(outside, certain);
             } else if (certain > 0) {
                 sink.callText(pending.substring(0, certain));
             }
             pending.delete(0, certain);
-            return out.toString();
+            return;
+        }
+    }
+
+    private void emit(Consumer<String> outside, int end) {
+        if (end > 0) {
+            outside.accept(pending.substring(0, end));
         }
     }
 

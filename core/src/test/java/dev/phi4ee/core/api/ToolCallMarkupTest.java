@@ -2,6 +2,8 @@ package dev.phi4ee.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +63,23 @@ class ToolCallMarkupTest {
             assertThat(out.toString()).isEqualTo("xy");
             assertThat(inside.toString()).as("trial %d", trial).isEqualTo("[1]|[<|2]|[3");
         }
+    }
+
+    @Test
+    void outsideTextKeepsItsPlaceAmongTheSinkEvents() {
+        List<String> events = new ArrayList<>();
+        ToolCallMarkup m = new ToolCallMarkup(new ToolCallMarkup.CallSink() {
+            @Override
+            public void callText(String text) {
+                events.add("call " + text);
+            }
+
+            @Override
+            public void callEnd() {
+                events.add("end");
+            }
+        });
+        m.accept("a<|tool_call|>x<|/tool_call|>b<|tool_call|>y<|/tool_", text -> events.add("text " + text));
+        assertThat(events).containsExactly("text a", "call x", "end", "text b", "call y");
     }
 }

@@ -1,27 +1,39 @@
-package dev.phi4ee.openai;
+package dev.phi4ee.core.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.phi4ee.core.api.ToolCall;
-import dev.phi4ee.core.api.ToolCallMarkup;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams tool calls as OpenAI does while the model writes them: fed the text inside {@code <|tool_call|>…} blocks
- * (a JSON list of, or one, {@code {"name", "arguments"}} object, the form the engine parses), it reports a call's
- * start (index and name) once its arguments begin, then the arguments' text piece by piece. The pieces add up to the
- * arguments the engine parses at the end, which are the value's text as written ({@code ToolCallFormat.parse}); calls
- * the scan could not follow are sent whole by {@link #rest}. Indexes count calls across blocks, as the engine's
- * {@code call_<n>} ids do.
+ * Follows tool calls while the model writes them, for adapters that stream calls (OpenAI's {@code tool_calls}
+ * deltas, LangChain4j's partial tool calls). Fed the text inside {@code <|tool_call|>…} blocks by a
+ * {@link ToolCallMarkup} (a JSON list of, or one, {@code {"name", "arguments"}} object, the form the engine parses),
+ * it reports a call's start (index and name) once its arguments begin, then the arguments' text piece by piece, then,
+ * when the block closes whole, that the call is complete. The pieces add up to the arguments the engine parses at the
+ * end, which are the value's text as written; calls the scan could not follow are left to {@link #rest}. Indexes
+ * count calls across blocks, as the engine's {@code call_<n>} ids do. Not thread-safe: one answer, fed in order.
  */
-final class ToolCallDeltas implements ToolCallMarkup.CallSink {
-    sealed interface Event {}
+public final class ToolCallStream implements ToolCallMarkup.CallSink {
+    /** What {@link #drain} reports. */
+    public sealed interface Event {}
 
-    /** A call begins: its first delta carries index, id, type, name and empty arguments. */
-    record Start(int index, String name) implements Event {}
+    /** A call begins: its name is known and its arguments begin. */
+    public record Start(int index, String name) implements Event {}
 
-    /** More of a call's arguments text. */
-    record Arguments(int index, String text) implements Event {}
+    /** More of a call's arguments text (never empty). */
+    public record Arguments(int index, String text) implements Event {}
+
+    /**
+     * The block holding the call closed ({@code <|/tool_call|>}) with all its JSON closed: every piece of the call's
+     * arguments has been reported. A block cut short (token bound) completes none of its calls, as the engine's parse
+     * drops it whole.
+     */
+    public record Complete(int index) implements Event {}
+
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private enum Value {
         NONE,
@@ -32,6 +44,7 @@ final class ToolCallDeltas implements ToolCallMarkup.CallSink {
 
     private final List<Event> events = new ArrayList<>();
     private int started; // calls reported so far, in this answer
+    private int blockFirst; // index of the first call reported in the current block
 
     // Lexical state within the current block.
     private int depth;
@@ -56,15 +69,18 @@ final class ToolCallDeltas implements ToolCallMarkup.CallSink {
     private final StringBuilder piece = new StringBuilder(); // arguments text of this feed, not yet an event
 
     /** The events since the last call, in order. */
-    List<Event> drain() {
+    public List<Event> drain() {
         flushPiece();
+        if (events.isEmpty()) {
+            return List.of(); // the common case (text outside calls): nothing allocated
+        }
         List<Event> out = List.copyOf(events);
         events.clear();
         return out;
     }
 
     /** Calls of the final result the scan did not report (sent whole); none when the stream followed them all. */
-    List<ToolCall> rest(List<ToolCall> finalCalls) {
+    public List<ToolCall> rest(List<ToolCall> finalCalls) {
         return finalCalls.size() > started ? finalCalls.subList(started, finalCalls.size()) : List.of();
     }
 
@@ -79,6 +95,12 @@ final class ToolCallDeltas implements ToolCallMarkup.CallSink {
     @Override
     public void callEnd() {
         flushPiece();
+        if (depth == 0 && !inString && callDepth < 0) {
+            for (int i = blockFirst; i < started; i++) {
+                events.add(new Complete(i));
+            }
+        }
+        blockFirst = started;
         depth = 0;
         topIsArray = false;
         inString = false;
@@ -256,7 +278,7 @@ final class ToolCallDeltas implements ToolCallMarkup.CallSink {
     /** The text of a JSON string's content (escapes resolved); the raw content when it is not valid JSON. */
     private static String decode(String content) {
         try {
-            return Json.MAPPER.readValue("\"" + content + "\"", String.class);
+            return MAPPER.readValue("\"" + content + "\"", String.class);
         } catch (JsonProcessingException e) {
             return content;
         }
