@@ -138,6 +138,11 @@ final class RequestMapping {
                 .build();
     }
 
+    /** The engine's id of an answer's call {@code index} ({@code ToolCallFormat.parse} numbers calls in order). */
+    static String callId(int index) {
+        return "call_" + index;
+    }
+
     static FinishReason finishReason(dev.phi4ee.core.api.FinishReason reason) {
         return switch (reason) {
             case STOP -> FinishReason.STOP;

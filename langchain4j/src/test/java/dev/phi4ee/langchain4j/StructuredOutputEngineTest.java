@@ -13,7 +13,9 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.phi4ee.core.api.ChatMessage;
@@ -109,6 +111,70 @@ class StructuredOutputEngineTest {
             assertThat(call.name()).isEqualTo("add");
             assertThat(call.arguments()).matches("\\{\"a\":-?\\d+,\"b\":-?\\d+\\}");
         });
+    }
+
+    /**
+     * Streamed calls on the kit model, greedy and sampled: each call's partial pieces add up to its complete call, the
+     * complete calls are the final message's requests, and the streamed answer is the non-streamed one.
+     */
+    @Test
+    void streamedToolCallsAddUpToTheNonStreamedAnswer() throws Exception {
+        ToolSpecification add = ToolSpecification.builder()
+                .name("add")
+                .parameters(JsonObjectSchema.builder()
+                        .addIntegerProperty("a")
+                        .addIntegerProperty("b")
+                        .required("a", "b")
+                        .additionalProperties(false)
+                        .build())
+                .build();
+        ToolSpecification note = ToolSpecification.builder()
+                .name("note")
+                .parameters(JsonObjectSchema.builder()
+                        // Bounded, so random weights finish the call; any characters, so escapes stream too.
+                        .addProperty("text", JsonRawSchema.from("{\"type\":\"string\",\"maxLength\":12}"))
+                        .required("text")
+                        .additionalProperties(false)
+                        .build())
+                .build();
+        ChatRequest request = ChatRequest.builder()
+                .messages(UserMessage.from("Add 2 and 3, and note the result."))
+                .toolSpecifications(add, note)
+                .toolChoice(ToolChoice.REQUIRED)
+                .build();
+        int calls = 0;
+        int pieces = 0;
+        for (Double temperature : new Double[] {null, 1.0, 1.0}) {
+            long seed = 11L + calls;
+            ChatResponse whole = Phi4ChatModel.builder()
+                    .engine(engine)
+                    .maxOutputTokens(400)
+                    .temperature(temperature)
+                    .seed(seed)
+                    .build()
+                    .chat(request);
+            RecordedStream recorded = new RecordedStream();
+            Phi4StreamingChatModel.builder()
+                    .engine(engine)
+                    .maxOutputTokens(400)
+                    .temperature(temperature)
+                    .seed(seed)
+                    .build()
+                    .chat(request, recorded);
+            ChatResponse streamed = recorded.assertCallsAddUp();
+            String run = "temperature " + temperature + ", seed " + seed;
+            assertThat(streamed.aiMessage()).as(run).isEqualTo(whole.aiMessage());
+            assertThat(streamed.finishReason()).as(run).isEqualTo(whole.finishReason());
+            assertThat(streamed.tokenUsage()).as(run).isEqualTo(whole.tokenUsage());
+            if (streamed.finishReason() == FinishReason.TOOL_EXECUTION) {
+                assertThat(streamed.aiMessage().toolExecutionRequests()).as(run).isNotEmpty();
+            }
+            calls += streamed.aiMessage().toolExecutionRequests().size();
+            pieces += recorded.all(PartialToolCall.class).size();
+        }
+        assertThat(calls).isPositive();
+        // Token by token: the calls' arguments came in more pieces than there are calls.
+        assertThat(pieces).isGreaterThan(calls);
     }
 
     enum City {

@@ -32,6 +32,7 @@ import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.CompleteToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.phi4ee.core.api.ChatMessage;
@@ -40,7 +41,6 @@ import dev.phi4ee.core.api.ToolCall;
 import dev.phi4ee.core.api.ToolDefinition;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Response formats, tools and tool calls between LangChain4j and the engine, on a scripted engine. */
@@ -209,17 +209,8 @@ class StructuredOutputMappingTest {
 
     private static final ToolCall ADD_CALL = new ToolCall("call_0", "add", "{\"a\":2,\"b\":3}");
 
-    @Test
-    void streamedPartialsLeaveTheCallMarkupOut() throws Exception {
-        ScriptedEngine engine = new ScriptedEngine()
-                .answer("Adding." + CALL + " ok", dev.phi4ee.core.api.FinishReason.TOOL_CALLS, List.of(ADD_CALL));
-        List<CompleteToolCall> completeCalls = new CopyOnWriteArrayList<>();
-        Phi4ChatModelTest.Collected collected = new Phi4ChatModelTest.Collected(false) {
-            @Override
-            public void onCompleteToolCall(CompleteToolCall call) {
-                completeCalls.add(call);
-            }
-        };
+    private static RecordedStream streamWithTools(ScriptedEngine engine) {
+        RecordedStream recorded = new RecordedStream();
         Phi4StreamingChatModel.builder()
                 .engine(engine)
                 .build()
@@ -229,14 +220,59 @@ class StructuredOutputMappingTest {
                                 .toolSpecifications(
                                         ToolSpecification.builder().name("add").build())
                                 .build(),
-                        collected);
-        ChatResponse response = collected.complete.get(1, TimeUnit.MINUTES);
-        assertThat(String.join("", collected.partials)).isEqualTo("Adding. ok");
+                        recorded);
+        return recorded;
+    }
+
+    /** The scripted engine streams 3-character deltas, so the call's arguments arrive in pieces as written. */
+    @Test
+    void streamedCallsArriveInPiecesAndTheMarkupStaysOut() throws Exception {
+        ScriptedEngine engine = new ScriptedEngine()
+                .answer("Adding." + CALL + " ok", dev.phi4ee.core.api.FinishReason.TOOL_CALLS, List.of(ADD_CALL));
+        RecordedStream recorded = streamWithTools(engine);
+        ChatResponse response = recorded.assertCallsAddUp();
+        assertThat(String.join("", recorded.all(String.class))).isEqualTo("Adding. ok");
         assertThat(response.aiMessage().text()).isEqualTo("Adding. ok");
-        assertThat(response.aiMessage().toolExecutionRequests()).hasSize(1);
-        assertThat(completeCalls)
-                .containsExactly(new CompleteToolCall(
-                        0, response.aiMessage().toolExecutionRequests().get(0)));
+        assertThat(response.aiMessage().toolExecutionRequests())
+                .containsExactly(ToolExecutionRequest.builder()
+                        .id("call_0")
+                        .name("add")
+                        .arguments("{\"a\":2,\"b\":3}")
+                        .build());
+        assertThat(recorded.pieces(0)).hasSizeGreaterThan(1);
+        // In order: the text before the block, the call's pieces, its completion, the text after the block (the
+        // delta "> o" ends the block and starts that text), the response.
+        List<Object> events = recorded.events;
+        int firstPiece = events.indexOf(recorded.pieces(0).get(0));
+        int completed = events.indexOf(new CompleteToolCall(
+                0, response.aiMessage().toolExecutionRequests().get(0)));
+        assertThat(String.join("", texts(events.subList(0, firstPiece)))).isEqualTo("Adding.");
+        assertThat(texts(events.subList(firstPiece, completed))).isEmpty();
+        assertThat(String.join("", texts(events.subList(completed, events.size()))))
+                .isEqualTo(" ok");
+    }
+
+    private static List<String> texts(List<Object> events) {
+        return events.stream()
+                .filter(String.class::isInstance)
+                .map(String.class::cast)
+                .toList();
+    }
+
+    @Test
+    void aCallTheStreamCouldNotFollowGoesOutWholeAtTheEnd() throws Exception {
+        ToolCall now = new ToolCall("call_1", "now", "{}");
+        ScriptedEngine engine =
+                new ScriptedEngine().answer(CALL, dev.phi4ee.core.api.FinishReason.TOOL_CALLS, List.of(ADD_CALL, now));
+        RecordedStream recorded = streamWithTools(engine);
+        recorded.assertCallsAddUp();
+        assertThat(recorded.pieces(1))
+                .containsExactly(PartialToolCall.builder()
+                        .index(1)
+                        .id("call_1")
+                        .name("now")
+                        .partialArguments("{}")
+                        .build());
     }
 
     @Test
