@@ -9,6 +9,7 @@ import dev.phi4ee.core.api.ToolCallMarkup;
 import dev.phi4ee.core.api.ToolCallStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -79,8 +80,19 @@ final class SseStream implements TokenListener {
                     out.write(KEEP_ALIVE);
                     out.flush();
                 } else if (event instanceof Text t) {
-                    sendContent(out, markup == null ? t.delta() : markup.accept(t.delta()));
-                    sendCalls(out);
+                    if (markup == null) {
+                        sendContent(out, t.delta());
+                    } else { // text after a call's block goes after that call's last pieces
+                        markup.accept(t.delta(), text -> {
+                            try {
+                                sendCalls(out);
+                                sendContent(out, text);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+                        sendCalls(out);
+                    }
                 } else if (event instanceof Done d) {
                     if (markup != null) {
                         sendContent(out, markup.finish());
@@ -104,7 +116,7 @@ final class SseStream implements TokenListener {
                     return;
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // The client went away: the normal end of an abandoned stream, not a server error to report.
             cancel();
         } catch (RuntimeException e) {

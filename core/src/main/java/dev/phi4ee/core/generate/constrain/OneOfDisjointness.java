@@ -3,7 +3,6 @@ package dev.phi4ee.core.generate.constrain;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -171,8 +170,7 @@ final class OneOfDisjointness {
         Set<String> keys = generated ? generatedKeys(s) : null;
         JsonNode props = s.get("properties");
         JsonNode additional = s.get("additionalProperties");
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (keys != null && !keys.contains(e.getKey())) {
                 return false;
             }
@@ -353,8 +351,7 @@ final class OneOfDisjointness {
             if (x.size() != y.size()) {
                 return false;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = x.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : x.properties()) {
                 if (!y.has(e.getKey()) || !sameValue(e.getValue(), y.get(e.getKey()))) {
                     return false;
                 }
