@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -20,7 +21,9 @@ import java.util.function.Supplier;
  * {@link GroupKey}: same LoRA adapters, same side of the LongRoPE switch) are contiguous, so every group runs as one
  * {@link BatchDecodeStep} over a contiguous range of the pool. A row that finishes leaves at once: the last row of its
  * group moves into its slot, then one row of each later group shifts down (one slot copy per group, never per step).
- * A new row is prefilled alone (batch 1) in the slot opened at the end of its group. A row reaching
+ * A new row is prefilled alone (batch 1) in the slot opened at the end of its group, at once or, with chunked prefill,
+ * a few decoder runs per step after the decode step of the others (docs/decisions/chunked-prefill.md); a row still
+ * prefilling takes no part in its group's decode calls. A row reaching
  * {@code original_max_position_embeddings} changes group: it takes a slot in the long-factor group and re-runs its
  * whole sequence alone there (the §4.4 re-prefill of {@link DecodingSession}), so no data of it needs moving.
  */
@@ -41,9 +44,14 @@ final class DecodeBatch implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     private final BatchRow[] slots;
     private final GroupKey[] keys;
+    /** Rows whose prompt stage is not complete, in admission order (chunked prefill). */
+    private final Set<BatchRow> unprefilled = new LinkedHashSet<>();
+
+    private final int prefillChunkTokens;
     private int active;
     private long tokensInFlight;
     private long crossings;
+    private long stepsDuringPrefill;
 
     DecodeBatch(
             Phi4Graphs graphs,
@@ -52,7 +60,9 @@ final class DecodeBatch implements AutoCloseable {
             int originalMaxPositions,
             GenerationIds ids,
             Supplier<TextCodec.TextStream> textStreams,
-            BatchRow.PromptStage promptStage) {
+            BatchRow.PromptStage promptStage,
+            int prefillChunkTokens) {
+        this.prefillChunkTokens = prefillChunkTokens;
         this.originalMaxPositions = originalMaxPositions;
         this.ids = ids;
         this.textStreams = textStreams;
@@ -93,12 +103,20 @@ final class DecodeBatch implements AutoCloseable {
         return crossings;
     }
 
+    /** Steps that ran running rows' decode while a prompt was part-way through its decoder runs. */
+    long stepsDuringPrefill() {
+        return stepsDuringPrefill;
+    }
+
     /** Positions the sessions ran through the decoder: prompts and re-runs (batched steps run outside them). */
     long decoderPositions() {
         return lanes.stream().mapToLong(l -> l.session().decoderPositions()).sum();
     }
 
-    /** Prefills {@code request} alone in a free slot; it joins the batch unless it finished at once. */
+    /**
+     * Takes {@code request} into a free slot. With {@code prefillChunkTokens} 0 it is prefilled alone now and joins
+     * the batch unless it finished at once; otherwise its prompt stage runs in the next steps ({@link #step}).
+     */
     void admit(EngineRequest request) {
         Lane lane = freeLanes.poll();
         if (lane == null) {
@@ -108,6 +126,10 @@ final class DecodeBatch implements AutoCloseable {
         tokensInFlight += row.budget;
         // The group is fixed before the prefill writes the slot: moving into another group later would lose the cache.
         insert(row, new GroupKey(promptStage.adapters(request), request.promptIds.length > originalMaxPositions));
+        if (prefillChunkTokens > 0) {
+            unprefilled.add(row);
+            return;
+        }
         boolean running;
         try {
             running = row.prefill(promptStage);
@@ -121,8 +143,9 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     /**
-     * One decode step of every running row: aborted rows leave first, a row crossing the LongRoPE threshold runs
-     * alone, every group runs as one batched call, finished rows leave at the end.
+     * One decode step of every decoding row: aborted rows leave first, a row crossing the LongRoPE threshold runs
+     * alone, every group runs as one batched call; then up to {@code prefillChunkTokens} prompt positions of the rows
+     * still prefilling ({@link #advancePrefills}); finished rows leave at the end.
      */
     void step() {
         for (BatchRow row : snapshot()) {
@@ -130,9 +153,14 @@ final class DecodeBatch implements AutoCloseable {
                 release(row);
             }
         }
+        boolean midPrefill = false;
+        for (BatchRow row : unprefilled) {
+            midPrefill |= row.prefilling();
+        }
+        boolean decoded = false;
         Set<BatchRow> ranAlone = Collections.newSetFromMap(new IdentityHashMap<>());
         for (BatchRow row : snapshot()) {
-            if (row.session.crossesLongRopeOnNextStep()) {
+            if (row.decoding() && row.session.crossesLongRopeOnNextStep()) {
                 regroup(row, new GroupKey(row.adapters(), true));
                 ranAlone.add(row);
                 crossings++;
@@ -143,24 +171,65 @@ final class DecodeBatch implements AutoCloseable {
                 }
             }
         }
-        // Contiguous runs of rows with one key that still need this step's decoder call.
+        decoded |= !ranAlone.isEmpty();
+        // Contiguous runs of decoding rows with one key that still need this step's decoder call.
         int s = 0;
         while (s < active) {
-            if (ranAlone.contains(slots[s])) {
+            if (!slots[s].decoding() || ranAlone.contains(slots[s])) {
                 s++;
                 continue;
             }
             int e = s + 1;
-            while (e < active && keys[e].equals(keys[s]) && !ranAlone.contains(slots[e])) {
+            while (e < active && keys[e].equals(keys[s]) && slots[e].decoding() && !ranAlone.contains(slots[e])) {
                 e++;
             }
             runRows(s, e);
+            decoded = true;
             s = e;
         }
+        if (decoded && midPrefill) {
+            stepsDuringPrefill++;
+        }
+        advancePrefills();
         for (BatchRow row : snapshot()) {
             if (row.done()) {
                 release(row);
             }
+        }
+    }
+
+    /**
+     * Runs the next decoder runs of the rows still prefilling, in admission order, while the step's prompt positions
+     * stay within {@code prefillChunkTokens}: a run is never split (its boundaries are {@code PrefillChunks}', so the
+     * tokens and the prefix blocks are those of a whole prefill), and the first run of a step always runs, however
+     * long. A row begins its prompt stage (encoders, embedding, prefix lookup) only once the rows before it completed
+     * theirs, so it finds their stored prefix blocks.
+     */
+    private void advancePrefills() {
+        if (unprefilled.isEmpty()) {
+            return;
+        }
+        int ran = 0;
+        for (BatchRow row : List.copyOf(unprefilled)) {
+            try {
+                if (row.waiting()) {
+                    if (ran >= prefillChunkTokens) {
+                        return;
+                    }
+                    row.beginPrefill(promptStage);
+                }
+                int next;
+                while ((next = row.nextPrefillRun()) > 0 && (ran == 0 || ran + next <= prefillChunkTokens)) {
+                    row.runPrefill();
+                    ran += next;
+                }
+            } catch (RuntimeException e) {
+                row.fail(asPhi4(e));
+            }
+            if (row.prefilling()) {
+                return; // the step's budget is spent
+            }
+            unprefilled.remove(row);
         }
     }
 
@@ -236,6 +305,7 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     private void release(BatchRow row) {
+        unprefilled.remove(row);
         remove(row.cache.slot());
         tokensInFlight -= row.budget;
         row.session.reset();
@@ -299,7 +369,7 @@ final class DecodeBatch implements AutoCloseable {
             return;
         }
         BatchRow row = slots[from];
-        pool.copySlot(from, to, row.session.length());
+        pool.copySlot(from, to, row.session.cachedLength());
         row.cache.moveTo(to);
         slots[to] = row;
         keys[to] = keys[from];
