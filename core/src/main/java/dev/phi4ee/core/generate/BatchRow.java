@@ -13,6 +13,7 @@ import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
 import dev.phi4ee.core.generate.sampling.TokenSampler;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +112,12 @@ final class BatchRow {
         /** Runs the next decoder run; after the last one, what completes the prompt stage (storing prefix blocks). */
         void run();
 
+        /**
+         * The prompt's one decoder run was a row of a batched call ({@code logits}: its row); completes the prompt
+         * stage as {@link #run} does after the last run.
+         */
+        void ranBatched(Tensor logits);
+
         /** The session's runs, then {@code complete}. */
         static Prefill of(DecodingSession session, Runnable complete) {
             return new Prefill() {
@@ -125,6 +132,12 @@ final class BatchRow {
                     if (!session.prefilling()) {
                         complete.run();
                     }
+                }
+
+                @Override
+                public void ranBatched(Tensor logits) {
+                    session.completeBatchedPrefill(logits);
+                    complete.run();
                 }
             };
         }
@@ -170,6 +183,14 @@ final class BatchRow {
             phase = Phase.DECODING;
             start(session.lastLogits());
         }
+    }
+
+    /** Completes a single-run prefill run as a row of a batched call ({@code logits}: its row's logits). */
+    void completeBatchedPrefill(Tensor logits) {
+        prefill.ranBatched(logits);
+        prefill = null;
+        phase = Phase.DECODING;
+        start(session.lastLogits());
     }
 
     /** Admitted, prompt stage not begun yet (chunked prefill: it waits for the rows admitted before it). */

@@ -108,6 +108,11 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         return batch.stepsDuringPrefill();
     }
 
+    /** Prompts prefilled as rows of one decoder call over several prompts (engine thread's count; for tests). */
+    long batchedPrompts() {
+        return batch.batchedPrompts();
+    }
+
     /** Positions the batch's sessions ran through the decoder (engine thread's count; for tests). */
     long decoderPositions() {
         return batch.decoderPositions();

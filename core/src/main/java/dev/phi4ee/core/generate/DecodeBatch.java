@@ -3,8 +3,12 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.NativeScope;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtTerminated;
+import dev.phi4ee.core.ort.Placement;
+import dev.phi4ee.core.ort.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,6 +56,11 @@ final class DecodeBatch implements AutoCloseable {
     private long tokensInFlight;
     private long crossings;
     private long stepsDuringPrefill;
+    private long batchedPrompts;
+    private final Placement placement;
+    private final ElementType embedsType;
+    private final int hidden;
+    private final int vocab;
 
     DecodeBatch(
             Phi4Graphs graphs,
@@ -63,6 +72,10 @@ final class DecodeBatch implements AutoCloseable {
             BatchRow.PromptStage promptStage,
             int prefillChunkTokens) {
         this.prefillChunkTokens = prefillChunkTokens;
+        this.placement = graphs.placement();
+        this.embedsType = graphs.embedsType();
+        this.hidden = graphs.config().decoder().hiddenSize();
+        this.vocab = graphs.config().vocabSize();
         this.originalMaxPositions = originalMaxPositions;
         this.ids = ids;
         this.textStreams = textStreams;
@@ -106,6 +119,11 @@ final class DecodeBatch implements AutoCloseable {
     /** Steps that ran running rows' decode while a prompt was part-way through its decoder runs. */
     long stepsDuringPrefill() {
         return stepsDuringPrefill;
+    }
+
+    /** Prompts prefilled as rows of a batched prompt run (several waiting prompts in one decoder call). */
+    long batchedPrompts() {
+        return batchedPrompts;
     }
 
     /** Positions the sessions ran through the decoder: prompts and re-runs (batched steps run outside them). */
@@ -218,6 +236,17 @@ final class DecodeBatch implements AutoCloseable {
                     }
                     row.beginPrefill(promptStage);
                 }
+                int n = row.request.promptIds.length;
+                int room = ran == 0 ? Math.max(prefillChunkTokens, n) : prefillChunkTokens - ran;
+                if (row.prefilling() && row.session.singleRunPrefill() && n <= room) {
+                    List<BatchRow> batch = promptBatch(row, room);
+                    if (batch.size() > 1) {
+                        runPromptBatch(batch);
+                        ran += batch.size() * n;
+                        unprefilled.remove(row);
+                        continue; // its other rows now decode (or are done): the loop passes over them
+                    }
+                }
                 int next;
                 while ((next = row.nextPrefillRun()) > 0 && (ran == 0 || ran + next <= prefillChunkTokens)) {
                     row.runPrefill();
@@ -230,6 +259,90 @@ final class DecodeBatch implements AutoCloseable {
                 return; // the step's budget is spent
             }
             unprefilled.remove(row);
+        }
+    }
+
+    /**
+     * {@code head} (begun, its one run not run yet) and the waiting rows right after it that can share that run: the
+     * next slots of its group, prompts of the same length, text only, each one decoder run from an empty cache (a
+     * prompt within one run is never reused from nor changes what the prefix cache offers the others), within {@code
+     * room} positions and in admission order. Each joining row's prompt stage begins here.
+     */
+    private List<BatchRow> promptBatch(BatchRow head, int room) {
+        int n = head.request.promptIds.length;
+        if (!head.session.singleRunPrefill() || 2L * n > room) {
+            return List.of(head);
+        }
+        int first = head.cache.slot();
+        List<BatchRow> rows = new ArrayList<>(List.of(head));
+        boolean after = false;
+        for (BatchRow next : unprefilled) {
+            if (next == head) {
+                after = true;
+                continue;
+            }
+            if (!after) {
+                continue;
+            }
+            int slot = first + rows.size();
+            if (!next.waiting()
+                    || next.request.promptIds.length != n
+                    || next.cache.slot() != slot
+                    || !keys[slot].equals(keys[first])
+                    || hasMedia(next.request)
+                    || (long) (rows.size() + 1) * n > room) {
+                break;
+            }
+            try {
+                next.beginPrefill(promptStage);
+            } catch (RuntimeException e) {
+                next.fail(asPhi4(e));
+                break;
+            }
+            if (!next.session.singleRunPrefill()) {
+                break; // begun: it runs alone after the batch
+            }
+            rows.add(next);
+        }
+        return rows;
+    }
+
+    private static boolean hasMedia(EngineRequest request) {
+        PreparedPrompt p = request.prepared;
+        return p != null && (p.vision != null || p.speech != null);
+    }
+
+    /** One decoder call over the prompts of {@code rows} (contiguous slots, {@link #promptBatch}). */
+    @SuppressWarnings("try") // the native scope is opened for what it frees when it closes
+    private void runPromptBatch(List<BatchRow> rows) {
+        int count = rows.size();
+        int first = rows.get(0).cache.slot();
+        int n = rows.get(0).request.promptIds.length;
+        try (NativeScope scope = NativeScope.open();
+                Tensor embeds = placement.allocate(embedsType, count, n, hidden);
+                Tensor logits = promptLogits.take(count, n)) {
+            placement.concat(
+                    embeds,
+                    0,
+                    rows.stream().map(r -> r.session.pendingPromptEmbeds()).toList());
+            step.runPrompts(keys[first], keys[first].adapters(), first, count, embeds, logits);
+            batchedPrompts += count;
+            long rowBytes = (long) n * vocab * logits.type().byteSize();
+            for (int i = 0; i < count; i++) {
+                BatchRow row = rows.get(i);
+                try (Tensor rowLogits = logits.region(i * rowBytes, 1, n, vocab)) {
+                    row.completeBatchedPrefill(rowLogits);
+                } catch (RuntimeException e) {
+                    row.fail(asPhi4(e));
+                }
+            }
+        } catch (RuntimeException e) {
+            Throwable error = asPhi4(e);
+            for (BatchRow row : rows) {
+                if (!row.done()) {
+                    row.fail(error);
+                }
+            }
         }
     }
 

@@ -221,17 +221,54 @@ public final class DecodingSession implements AutoCloseable {
             throw new IllegalStateException("no prefill under way");
         }
         try (NativeScope scope = NativeScope.open()) {
-            int end = runPromptRun(pendingEmbeds, pendingEmbedsStart, prefilled, promptLength);
-            prefilled = end;
-            if (end == promptLength) {
-                if (keepPending) {
-                    promptEmbeds = pendingEmbeds; // kept for the re-run at the LongRoPE crossing
-                } else {
-                    pendingEmbeds.close();
-                }
-                pendingEmbeds = null;
-            }
+            ranPrefillTo(runPromptRun(pendingEmbeds, pendingEmbedsStart, prefilled, promptLength));
         }
+    }
+
+    private void ranPrefillTo(int end) {
+        prefilled = end;
+        if (end == promptLength) {
+            if (keepPending) {
+                promptEmbeds = pendingEmbeds; // kept for the re-run at the LongRoPE crossing
+            } else {
+                pendingEmbeds.close();
+            }
+            pendingEmbeds = null;
+        }
+    }
+
+    /**
+     * Whether the prefill under way is one decoder run from an empty cache: it may be one row of a batched prompt run
+     * ({@link #pendingPromptEmbeds}, {@link #completeBatchedPrefill}).
+     */
+    boolean singleRunPrefill() {
+        return pendingEmbeds != null
+                && prefilled == 0
+                && pendingEmbedsStart == 0
+                && chunks.end(0, promptLength) == promptLength;
+    }
+
+    /** The {@code [1, n, hidden]} embeddings of a {@link #singleRunPrefill}. */
+    Tensor pendingPromptEmbeds() {
+        if (!singleRunPrefill()) {
+            throw new IllegalStateException("no single-run prefill under way");
+        }
+        return pendingEmbeds;
+    }
+
+    /**
+     * Completes a {@link #singleRunPrefill} whose decoder run was one row of a batched call: its keys and values are
+     * in this session's cache, {@code logits} ({@code [1, n, vocab]}) is its row of the call's logits.
+     */
+    void completeBatchedPrefill(Tensor logits) {
+        if (!singleRunPrefill()) {
+            throw new IllegalStateException("no single-run prefill under way");
+        }
+        decoderPositions += promptLength;
+        cache.commit();
+        placement.lastPosition(logits, stepLogits);
+        lastLogits = new LastLogits(stepLogits.buffer(), stepLogits.type(), 0, vocab);
+        ranPrefillTo(promptLength);
     }
 
     /** Whether a prefill was begun and has decoder runs left. */
