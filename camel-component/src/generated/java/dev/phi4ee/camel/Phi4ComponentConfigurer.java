@@ -92,6 +92,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "modelPath": getOrCreateConfiguration(target).setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "outputclass":
         case "outputClass": getOrCreateConfiguration(target).setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
+        case "prefillchunktokens":
+        case "prefillChunkTokens": getOrCreateConfiguration(target).setPrefillChunkTokens(property(camelContext, int.class, value)); return true;
         case "prefixblocktokens":
         case "prefixBlockTokens": getOrCreateConfiguration(target).setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
         case "prefixcachebytes":
@@ -190,6 +192,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "modelPath": return java.lang.String.class;
         case "outputclass":
         case "outputClass": return java.lang.String.class;
+        case "prefillchunktokens":
+        case "prefillChunkTokens": return int.class;
         case "prefixblocktokens":
         case "prefixBlockTokens": return int.class;
         case "prefixcachebytes":
@@ -284,6 +288,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "modelPath": return getOrCreateConfiguration(target).getModelPath();
         case "outputclass":
         case "outputClass": return getOrCreateConfiguration(target).getOutputClass();
+        case "prefillchunktokens":
+        case "prefillChunkTokens": return getOrCreateConfiguration(target).getPrefillChunkTokens();
         case "prefixblocktokens":
         case "prefixBlockTokens": return getOrCreateConfiguration(target).getPrefixBlockTokens();
         case "prefixcachebytes":

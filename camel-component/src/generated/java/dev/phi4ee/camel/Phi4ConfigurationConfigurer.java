@@ -80,6 +80,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "modelPath": target.setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "outputclass":
         case "outputClass": target.setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
+        case "prefillchunktokens":
+        case "prefillChunkTokens": target.setPrefillChunkTokens(property(camelContext, int.class, value)); return true;
         case "prefixblocktokens":
         case "prefixBlockTokens": target.setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
         case "prefixcachebytes":
@@ -168,6 +170,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "modelPath": return java.lang.String.class;
         case "outputclass":
         case "outputClass": return java.lang.String.class;
+        case "prefillchunktokens":
+        case "prefillChunkTokens": return int.class;
         case "prefixblocktokens":
         case "prefixBlockTokens": return int.class;
         case "prefixcachebytes":
@@ -257,6 +261,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "modelPath": return target.getModelPath();
         case "outputclass":
         case "outputClass": return target.getOutputClass();
+        case "prefillchunktokens":
+        case "prefillChunkTokens": return target.getPrefillChunkTokens();
         case "prefixblocktokens":
         case "prefixBlockTokens": return target.getPrefixBlockTokens();
         case "prefixcachebytes":

@@ -82,6 +82,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "modelPath": target.getConfiguration().setModelPath(property(camelContext, java.lang.String.class, value)); return true;
         case "outputclass":
         case "outputClass": target.getConfiguration().setOutputClass(property(camelContext, java.lang.String.class, value)); return true;
+        case "prefillchunktokens":
+        case "prefillChunkTokens": target.getConfiguration().setPrefillChunkTokens(property(camelContext, int.class, value)); return true;
         case "prefixblocktokens":
         case "prefixBlockTokens": target.getConfiguration().setPrefixBlockTokens(property(camelContext, int.class, value)); return true;
         case "prefixcachebytes":
@@ -177,6 +179,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "modelPath": return java.lang.String.class;
         case "outputclass":
         case "outputClass": return java.lang.String.class;
+        case "prefillchunktokens":
+        case "prefillChunkTokens": return int.class;
         case "prefixblocktokens":
         case "prefixBlockTokens": return int.class;
         case "prefixcachebytes":
@@ -268,6 +272,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "modelPath": return target.getConfiguration().getModelPath();
         case "outputclass":
         case "outputClass": return target.getConfiguration().getOutputClass();
+        case "prefillchunktokens":
+        case "prefillChunkTokens": return target.getConfiguration().getPrefillChunkTokens();
         case "prefixblocktokens":
         case "prefixBlockTokens": return target.getConfiguration().getPrefixBlockTokens();
         case "prefixcachebytes":

@@ -24,7 +24,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(46);
+        Set<String> props = new HashSet<>(47);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
@@ -56,6 +56,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("modelPath");
         props.add("operation");
         props.add("outputClass");
+        props.add("prefillChunkTokens");
         props.add("prefixBlockTokens");
         props.add("prefixCacheBytes");
         props.add("prompt");

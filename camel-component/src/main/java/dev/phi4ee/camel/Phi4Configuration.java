@@ -202,6 +202,14 @@ public class Phi4Configuration implements Cloneable {
                     + " prefix reuse.")
     private int prefixBlockTokens = EngineOptions.DEFAULT_PREFIX_BLOCK_TOKENS;
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "512",
+            description = "Prompt positions the engine opened from modelPath runs per step, between the decode steps of"
+                    + " the running requests, so a long prompt does not stall their streams; 0 = each prompt whole at"
+                    + " its admission.")
+    private int prefillChunkTokens = EngineOptions.DEFAULT_PREFILL_CHUNK_TOKENS;
+
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
 
@@ -511,6 +519,14 @@ public class Phi4Configuration implements Cloneable {
         this.prefixBlockTokens = prefixBlockTokens;
     }
 
+    public int getPrefillChunkTokens() {
+        return prefillChunkTokens;
+    }
+
+    public void setPrefillChunkTokens(int prefillChunkTokens) {
+        this.prefillChunkTokens = prefillChunkTokens;
+    }
+
     /**
      * Options of the engine this configuration opens from {@code modelPath}.
      *
@@ -548,6 +564,7 @@ public class Phi4Configuration implements Cloneable {
                                 ? EngineOptions.DEFAULT_PREFIX_CACHE_BYTES
                                 : EngineOptions.parseBytes(prefixCacheBytes))
                 .prefixBlockTokens(prefixBlockTokens)
+                .prefillChunkTokens(prefillChunkTokens)
                 .gpuMemLimit(gpuMemLimit == null || gpuMemLimit.isBlank() ? 0 : EngineOptions.parseBytes(gpuMemLimit))
                 .build();
     }

@@ -66,6 +66,8 @@ public final class EngineSettings {
     public static final String PREFIX_CACHE_BYTES = "phi4.prefixCacheBytes";
     /** Tokens per cached prefix block. */
     public static final String PREFIX_BLOCK_TOKENS = "phi4.prefixBlockTokens";
+    /** Prompt positions run per engine step between the decode steps of running requests; 0 = whole prompts. */
+    public static final String PREFILL_CHUNK_TOKENS = "phi4.prefillChunkTokens";
 
     /**
      * Largest request message the listener reads, in bytes or a binary unit; checked before the body is read. Unset =
@@ -177,6 +179,7 @@ public final class EngineSettings {
         m.put(MAX_PAGE_RENDER_TIME, (b, v) -> b.maxPageRenderTime(duration(MAX_PAGE_RENDER_TIME, v)));
         m.put(PREFIX_CACHE_BYTES, (b, v) -> b.prefixCacheBytes(bytes(PREFIX_CACHE_BYTES, v)));
         m.put(PREFIX_BLOCK_TOKENS, (b, v) -> b.prefixBlockTokens(integer(PREFIX_BLOCK_TOKENS, v)));
+        m.put(PREFILL_CHUNK_TOKENS, (b, v) -> b.prefillChunkTokens(integer(PREFILL_CHUNK_TOKENS, v)));
         return Collections.unmodifiableMap(m);
     }
 

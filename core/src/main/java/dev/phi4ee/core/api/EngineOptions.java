@@ -51,6 +51,12 @@ import java.util.concurrent.ThreadFactory;
  *     (docs/decisions/prefix-cache.md)
  * @param prefixBlockTokens tokens per cached prefix block: the granularity of reuse, and the prefill chunk while
  *     prefix reuse is on
+ * @param prefillChunkTokens prompt positions run per engine step, after the decode step of the running requests, so a
+ *     long prompt admitted while others stream is spread over several steps instead of stalling them all (SGLang's
+ *     {@code chunked_prefill_size}; vLLM bounds decode and prefill tokens together with {@code
+ *     max_num_batched_tokens}). The prompt's decoder runs are never split (512 positions, or {@code
+ *     prefixBlockTokens} while prefix reuse is on): a step runs at least one, then more while within the bound. 0 =
+ *     each prompt whole at its admission (docs/decisions/chunked-prefill.md)
  * @param threadFactory makes the engine's threads (its decode thread, its deadline timer, the threads that complete
  *     result futures): {@link #DAEMON_THREADS} in Java SE; inside an application server its {@code
  *     ManagedThreadFactory}, so they carry the server's context and are visible to it. Not a setting: an object the
@@ -81,6 +87,7 @@ public record EngineOptions(
         Duration maxPageRenderTime,
         long prefixCacheBytes,
         int prefixBlockTokens,
+        int prefillChunkTokens,
         ThreadFactory threadFactory) {
 
     /** Default {@code threadFactory}: plain daemon threads (the engine names them). */
@@ -98,6 +105,9 @@ public record EngineOptions(
 
     /** Default {@code prefixBlockTokens}. */
     public static final int DEFAULT_PREFIX_BLOCK_TOKENS = 64;
+
+    /** Default {@code prefillChunkTokens}: one 512-position decoder run, or eight prefix blocks, per step. */
+    public static final int DEFAULT_PREFILL_CHUNK_TOKENS = 512;
 
     public EngineOptions {
         if (executionProvider == null || !executionProvider.matches("auto|cpu|cuda(:\\d+)?")) {
@@ -136,6 +146,7 @@ public record EngineOptions(
         check(
                 prefixBlockTokens >= 1 && prefixBlockTokens <= 4096,
                 "prefixBlockTokens must be in [1, 4096], was " + prefixBlockTokens);
+        check(prefillChunkTokens >= 0, "prefillChunkTokens must be >= 0, was " + prefillChunkTokens);
         check(threadFactory != null, "threadFactory must be set");
     }
 
@@ -215,6 +226,7 @@ public record EngineOptions(
                 .maxPageRenderTime(maxPageRenderTime)
                 .prefixCacheBytes(prefixCacheBytes)
                 .prefixBlockTokens(prefixBlockTokens)
+                .prefillChunkTokens(prefillChunkTokens)
                 .threadFactory(threadFactory);
     }
 
@@ -243,6 +255,7 @@ public record EngineOptions(
         private Duration maxPageRenderTime = Duration.ofSeconds(10);
         private long prefixCacheBytes = DEFAULT_PREFIX_CACHE_BYTES;
         private int prefixBlockTokens = DEFAULT_PREFIX_BLOCK_TOKENS;
+        private int prefillChunkTokens = DEFAULT_PREFILL_CHUNK_TOKENS;
         private ThreadFactory threadFactory = DAEMON_THREADS;
 
         private Builder() {}
@@ -367,6 +380,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder prefillChunkTokens(int v) {
+            prefillChunkTokens = v;
+            return this;
+        }
+
         public Builder threadFactory(ThreadFactory v) {
             threadFactory = v;
             return this;
@@ -398,6 +416,7 @@ public record EngineOptions(
                     maxPageRenderTime,
                     prefixCacheBytes,
                     prefixBlockTokens,
+                    prefillChunkTokens,
                     threadFactory);
         }
     }

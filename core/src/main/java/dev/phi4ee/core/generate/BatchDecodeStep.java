@@ -126,6 +126,39 @@ final class BatchDecodeStep implements AutoCloseable {
         }
     }
 
+    /**
+     * One decoder call over the prompts of rows {@code [first, first+count)}, each {@code n} positions from an empty
+     * cache: {@code embeds [count, n, hidden]}, a mask of ones {@code [count, n]}, logits into {@code promptLogits
+     * [count, n, vocab]}. Every row attends to its own positions only, as its batch-1 prefill does (GroupQueryAttention per
+     * batch row, {@code seqlens_k = n − 1}).
+     */
+    @SuppressWarnings("try") // the native scope is opened for what it frees when it closes
+    void runPrompts(
+            Object group, LoraAdapters.Weights adapters, int first, int count, Tensor embeds, Tensor promptLogits) {
+        int n = (int) embeds.dim(1);
+        if (first < 0 || count < 2 || first + count > maxBatch || n < 1 || n > maxLength) {
+            throw new IllegalArgumentException(
+                    "prompt rows " + first + "+" + count + " of " + n + " in a batch of " + maxBatch);
+        }
+        Binding decoder = decoderFor(group, adapters, first, count);
+        try (NativeScope scope = NativeScope.open();
+                Tensor promptMask = mask.region((long) first * maxLength * 8, count, n);
+                Tensor stepLogits = logits.region(first * logitsRowBytes, count, 1, vocab)) {
+            LongBuffer maskBuffer = promptMask.buffer().asLongBuffer();
+            for (int i = 0; i < count; i++) {
+                maskBuffer.put(ones, 0, n);
+            }
+            decoder.input(dc.inputsEmbeds(), embeds)
+                    .input(dc.attentionMask(), promptMask)
+                    .output(dc.logits(), promptLogits);
+            try {
+                graphs.decoder().run(decoder);
+            } finally {
+                decoder.output(dc.logits(), stepLogits); // the binding must not keep the prompts' logits alive
+            }
+        }
+    }
+
     /** Logits of the last run over {@code row}: a view of the batch's output buffer, no copy. */
     LastLogits logits(int row) {
         return new LastLogits(logits.buffer(), logits.type(), row * vocab, vocab);

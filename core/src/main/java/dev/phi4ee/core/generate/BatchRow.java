@@ -13,6 +13,7 @@ import dev.phi4ee.core.generate.sampling.StopSequenceMatcher;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
 import dev.phi4ee.core.generate.sampling.TokenSampler;
 import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,14 @@ final class BatchRow {
     private long firstToken;
     private long pending = -1;
     private boolean done;
+    private Phase phase = Phase.WAITING;
+    private Prefill prefill;
+
+    private enum Phase {
+        WAITING,
+        PREFILLING,
+        DECODING
+    }
 
     BatchRow(
             EngineRequest request,
@@ -70,10 +79,14 @@ final class BatchRow {
      * for every later run (the engine uses {@link EnginePromptStage}: encoders, adapter by input mode, prefill).
      */
     interface PromptStage {
-        /** The LoRA weights {@link #prefill} will set for {@code request}: they decide its batch group up front. */
+        /** The LoRA weights {@link #begin} will set for {@code request}: they decide its batch group up front. */
         LoraAdapters.Weights adapters(EngineRequest request);
 
-        LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt);
+        /**
+         * Everything of the prompt stage but the decoder runs (adapter, encoders, embedding, a reused prefix): those
+         * are left to the returned prefill, so they can be spread over engine steps.
+         */
+        Prefill begin(EngineRequest request, DecodingSession session, long[] prompt);
 
         /** Text only: embedding + decoder prefill, no adapters. */
         PromptStage TEXT = new PromptStage() {
@@ -83,26 +96,120 @@ final class BatchRow {
             }
 
             @Override
-            public LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt) {
+            public Prefill begin(EngineRequest request, DecodingSession session, long[] prompt) {
                 session.useAdapters(null);
-                return session.prefill(prompt, null, null);
+                session.beginPrefill(prompt, null, null, 0, rows -> {});
+                return Prefill.of(session, () -> {});
             }
         };
     }
 
+    /** A prompt whose decoder runs ({@link dev.phi4ee.core.generate.prefix.PrefillChunks}) are under way. */
+    interface Prefill {
+        /** Positions of the next decoder run; 0 once the prefill is complete. */
+        int nextRun();
+
+        /** Runs the next decoder run; after the last one, what completes the prompt stage (storing prefix blocks). */
+        void run();
+
+        /**
+         * The prompt's one decoder run was a row of a batched call ({@code logits}: its row); completes the prompt
+         * stage as {@link #run} does after the last run.
+         */
+        void ranBatched(Tensor logits);
+
+        /** The session's runs, then {@code complete}. */
+        static Prefill of(DecodingSession session, Runnable complete) {
+            return new Prefill() {
+                @Override
+                public int nextRun() {
+                    return session.nextPrefillRun();
+                }
+
+                @Override
+                public void run() {
+                    session.runPrefillRun();
+                    if (!session.prefilling()) {
+                        complete.run();
+                    }
+                }
+
+                @Override
+                public void ranBatched(Tensor logits) {
+                    session.completeBatchedPrefill(logits);
+                    complete.run();
+                }
+            };
+        }
+    }
+
     /** Prefills and takes the first token; false when the request finished at once. */
     boolean prefill(PromptStage stage) {
+        beginPrefill(stage);
+        while (nextPrefillRun() > 0) {
+            runPrefill();
+        }
+        return !done;
+    }
+
+    /** Begins the prompt stage; its decoder runs follow through {@link #runPrefill}. */
+    void beginPrefill(PromptStage stage) {
+        if (phase != Phase.WAITING) {
+            throw new IllegalStateException("prompt stage already begun");
+        }
         int[] promptIds = request.promptIds;
         long[] prompt = new long[promptIds.length];
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = promptIds[i];
         }
         adapters = stage.adapters(request);
-        LastLogits last = stage.prefill(request, session, prompt);
+        phase = Phase.PREFILLING;
+        prefill = stage.begin(request, session, prompt);
         if (session.adapters() != adapters) {
             throw new IllegalStateException("the prompt stage set other LoRA weights than it announced");
         }
-        history = new TokenHistory(last.vocab(), promptIds);
+    }
+
+    /** Positions of the prompt's next decoder run; 0 when the row is not prefilling. */
+    int nextPrefillRun() {
+        return phase == Phase.PREFILLING && !done ? prefill.nextRun() : 0;
+    }
+
+    /** Runs the prompt's next decoder run; after the last, takes the first token (the row then decodes or is done). */
+    void runPrefill() {
+        prefill.run();
+        if (prefill.nextRun() == 0) {
+            prefill = null;
+            phase = Phase.DECODING;
+            start(session.lastLogits());
+        }
+    }
+
+    /** Completes a single-run prefill run as a row of a batched call ({@code logits}: its row's logits). */
+    void completeBatchedPrefill(Tensor logits) {
+        prefill.ranBatched(logits);
+        prefill = null;
+        phase = Phase.DECODING;
+        start(session.lastLogits());
+    }
+
+    /** Admitted, prompt stage not begun yet (chunked prefill: it waits for the rows admitted before it). */
+    boolean waiting() {
+        return phase == Phase.WAITING && !done;
+    }
+
+    /** Prompt stage begun, decoder runs left. */
+    boolean prefilling() {
+        return phase == Phase.PREFILLING && !done;
+    }
+
+    /** Running decode steps: {@link #pending()} is the next step's token. */
+    boolean decoding() {
+        return phase == Phase.DECODING && !done;
+    }
+
+    private void start(LastLogits last) {
+        history = new TokenHistory(last.vocab(), request.promptIds);
         int[] never = ids.neverGenerated();
         if (request.constraint != null) {
             constraint = request.constraint.newDecoder();
@@ -115,7 +222,7 @@ final class BatchRow {
                 ? TokenSampler.create(request.options, last.vocab(), ids.eosArray(), never)
                 : null;
         scratch = sampler == null ? new float[last.vocab()] : null;
-        return accept(last);
+        accept(last);
     }
 
     LoraAdapters.Weights adapters() {
@@ -189,6 +296,7 @@ final class BatchRow {
 
     private void finish(FinishReason reason) {
         done = true;
+        request.releaseMedia(); // a row aborted before its prompt stage began still holds its image buffers
         if (!stops.stopped()) {
             emit(stops.accept(text.flush()));
             emit(stops.flush());

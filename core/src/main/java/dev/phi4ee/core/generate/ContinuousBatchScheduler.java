@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Continuous batching on one engine thread: between two decode steps of the running requests ({@link DecodeBatch}),
  * queued requests are admitted in FIFO order while a slot is free and {@code maxTokensInFlight} (Σ prompt +
- * maxNewTokens of the running requests, 0 = unbounded) allows, and prefilled. The head of the queue is never
+ * maxNewTokens of the running requests, 0 = unbounded) allows, and prefilled: at once, or over the next steps
+ * ({@code prefillChunkTokens}). The head of the queue is never
  * overtaken (no starvation): when it does not fit, admission waits until enough running requests finish. A full
  * queue rejects at once with {@link EngineOverloadedException}; a request cancelled or past its deadline while queued
  * completes immediately, one that is running leaves its slot before the next step.
@@ -100,6 +101,16 @@ final class ContinuousBatchScheduler implements AutoCloseable {
     /** Rows that crossed the LongRoPE switch while batched (engine thread's count; for tests). */
     long crossings() {
         return batch.crossings();
+    }
+
+    /** Steps that decoded running rows while a prompt was part-way through its prefill (engine thread's; tests). */
+    long stepsDuringPrefill() {
+        return batch.stepsDuringPrefill();
+    }
+
+    /** Prompts prefilled as rows of one decoder call over several prompts (engine thread's count; for tests). */
+    long batchedPrompts() {
+        return batch.batchedPrompts();
     }
 
     /** Positions the batch's sessions ran through the decoder (engine thread's count; for tests). */

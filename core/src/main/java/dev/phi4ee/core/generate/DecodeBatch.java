@@ -3,12 +3,17 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.core.ort.ElementType;
+import dev.phi4ee.core.ort.NativeScope;
 import dev.phi4ee.core.ort.OrtFailure;
 import dev.phi4ee.core.ort.OrtTerminated;
+import dev.phi4ee.core.ort.Placement;
+import dev.phi4ee.core.ort.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -20,7 +25,9 @@ import java.util.function.Supplier;
  * {@link GroupKey}: same LoRA adapters, same side of the LongRoPE switch) are contiguous, so every group runs as one
  * {@link BatchDecodeStep} over a contiguous range of the pool. A row that finishes leaves at once: the last row of its
  * group moves into its slot, then one row of each later group shifts down (one slot copy per group, never per step).
- * A new row is prefilled alone (batch 1) in the slot opened at the end of its group. A row reaching
+ * A new row is prefilled alone (batch 1) in the slot opened at the end of its group, at once or, with chunked prefill,
+ * a few decoder runs per step after the decode step of the others (docs/decisions/chunked-prefill.md); a row still
+ * prefilling takes no part in its group's decode calls. A row reaching
  * {@code original_max_position_embeddings} changes group: it takes a slot in the long-factor group and re-runs its
  * whole sequence alone there (the §4.4 re-prefill of {@link DecodingSession}), so no data of it needs moving.
  */
@@ -41,9 +48,19 @@ final class DecodeBatch implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     private final BatchRow[] slots;
     private final GroupKey[] keys;
+    /** Rows whose prompt stage is not complete, in admission order (chunked prefill). */
+    private final Set<BatchRow> unprefilled = new LinkedHashSet<>();
+
+    private final int prefillChunkTokens;
     private int active;
     private long tokensInFlight;
     private long crossings;
+    private long stepsDuringPrefill;
+    private long batchedPrompts;
+    private final Placement placement;
+    private final ElementType embedsType;
+    private final int hidden;
+    private final int vocab;
 
     DecodeBatch(
             Phi4Graphs graphs,
@@ -52,7 +69,13 @@ final class DecodeBatch implements AutoCloseable {
             int originalMaxPositions,
             GenerationIds ids,
             Supplier<TextCodec.TextStream> textStreams,
-            BatchRow.PromptStage promptStage) {
+            BatchRow.PromptStage promptStage,
+            int prefillChunkTokens) {
+        this.prefillChunkTokens = prefillChunkTokens;
+        this.placement = graphs.placement();
+        this.embedsType = graphs.embedsType();
+        this.hidden = graphs.config().decoder().hiddenSize();
+        this.vocab = graphs.config().vocabSize();
         this.originalMaxPositions = originalMaxPositions;
         this.ids = ids;
         this.textStreams = textStreams;
@@ -93,12 +116,25 @@ final class DecodeBatch implements AutoCloseable {
         return crossings;
     }
 
+    /** Steps that ran running rows' decode while a prompt was part-way through its decoder runs. */
+    long stepsDuringPrefill() {
+        return stepsDuringPrefill;
+    }
+
+    /** Prompts prefilled as rows of a batched prompt run (several waiting prompts in one decoder call). */
+    long batchedPrompts() {
+        return batchedPrompts;
+    }
+
     /** Positions the sessions ran through the decoder: prompts and re-runs (batched steps run outside them). */
     long decoderPositions() {
         return lanes.stream().mapToLong(l -> l.session().decoderPositions()).sum();
     }
 
-    /** Prefills {@code request} alone in a free slot; it joins the batch unless it finished at once. */
+    /**
+     * Takes {@code request} into a free slot. With {@code prefillChunkTokens} 0 it is prefilled alone now and joins
+     * the batch unless it finished at once; otherwise its prompt stage runs in the next steps ({@link #step}).
+     */
     void admit(EngineRequest request) {
         Lane lane = freeLanes.poll();
         if (lane == null) {
@@ -108,6 +144,10 @@ final class DecodeBatch implements AutoCloseable {
         tokensInFlight += row.budget;
         // The group is fixed before the prefill writes the slot: moving into another group later would lose the cache.
         insert(row, new GroupKey(promptStage.adapters(request), request.promptIds.length > originalMaxPositions));
+        if (prefillChunkTokens > 0) {
+            unprefilled.add(row);
+            return;
+        }
         boolean running;
         try {
             running = row.prefill(promptStage);
@@ -121,8 +161,9 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     /**
-     * One decode step of every running row: aborted rows leave first, a row crossing the LongRoPE threshold runs
-     * alone, every group runs as one batched call, finished rows leave at the end.
+     * One decode step of every decoding row: aborted rows leave first, a row crossing the LongRoPE threshold runs
+     * alone, every group runs as one batched call; then up to {@code prefillChunkTokens} prompt positions of the rows
+     * still prefilling ({@link #advancePrefills}); finished rows leave at the end.
      */
     void step() {
         for (BatchRow row : snapshot()) {
@@ -130,9 +171,14 @@ final class DecodeBatch implements AutoCloseable {
                 release(row);
             }
         }
+        boolean midPrefill = false;
+        for (BatchRow row : unprefilled) {
+            midPrefill |= row.prefilling();
+        }
+        boolean decoded = false;
         Set<BatchRow> ranAlone = Collections.newSetFromMap(new IdentityHashMap<>());
         for (BatchRow row : snapshot()) {
-            if (row.session.crossesLongRopeOnNextStep()) {
+            if (row.decoding() && row.session.crossesLongRopeOnNextStep()) {
                 regroup(row, new GroupKey(row.adapters(), true));
                 ranAlone.add(row);
                 crossings++;
@@ -143,23 +189,159 @@ final class DecodeBatch implements AutoCloseable {
                 }
             }
         }
-        // Contiguous runs of rows with one key that still need this step's decoder call.
+        decoded |= !ranAlone.isEmpty();
+        // Contiguous runs of decoding rows with one key that still need this step's decoder call.
         int s = 0;
         while (s < active) {
-            if (ranAlone.contains(slots[s])) {
+            if (!slots[s].decoding() || ranAlone.contains(slots[s])) {
                 s++;
                 continue;
             }
             int e = s + 1;
-            while (e < active && keys[e].equals(keys[s]) && !ranAlone.contains(slots[e])) {
+            while (e < active && keys[e].equals(keys[s]) && slots[e].decoding() && !ranAlone.contains(slots[e])) {
                 e++;
             }
             runRows(s, e);
+            decoded = true;
             s = e;
         }
+        if (decoded && midPrefill) {
+            stepsDuringPrefill++;
+        }
+        advancePrefills();
         for (BatchRow row : snapshot()) {
             if (row.done()) {
                 release(row);
+            }
+        }
+    }
+
+    /**
+     * Runs the next decoder runs of the rows still prefilling, in admission order, while the step's prompt positions
+     * stay within {@code prefillChunkTokens}: a run is never split (its boundaries are {@code PrefillChunks}', so the
+     * tokens and the prefix blocks are those of a whole prefill), and the first run of a step always runs, however
+     * long. A row begins its prompt stage (encoders, embedding, prefix lookup) only once the rows before it completed
+     * theirs, so it finds their stored prefix blocks.
+     */
+    private void advancePrefills() {
+        if (unprefilled.isEmpty()) {
+            return;
+        }
+        int ran = 0;
+        for (BatchRow row : List.copyOf(unprefilled)) {
+            try {
+                if (row.waiting()) {
+                    if (ran >= prefillChunkTokens) {
+                        return;
+                    }
+                    row.beginPrefill(promptStage);
+                }
+                int n = row.request.promptIds.length;
+                int room = ran == 0 ? Math.max(prefillChunkTokens, n) : prefillChunkTokens - ran;
+                if (row.prefilling() && row.session.singleRunPrefill() && n <= room) {
+                    List<BatchRow> batch = promptBatch(row, room);
+                    if (batch.size() > 1) {
+                        runPromptBatch(batch);
+                        ran += batch.size() * n;
+                        unprefilled.remove(row);
+                        continue; // its other rows now decode (or are done): the loop passes over them
+                    }
+                }
+                int next;
+                while ((next = row.nextPrefillRun()) > 0 && (ran == 0 || ran + next <= prefillChunkTokens)) {
+                    row.runPrefill();
+                    ran += next;
+                }
+            } catch (RuntimeException e) {
+                row.fail(asPhi4(e));
+            }
+            if (row.prefilling()) {
+                return; // the step's budget is spent
+            }
+            unprefilled.remove(row);
+        }
+    }
+
+    /**
+     * {@code head} (begun, its one run not run yet) and the waiting rows right after it that can share that run: the
+     * next slots of its group, prompts of the same length, text only, each one decoder run from an empty cache (a
+     * prompt within one run is never reused from nor changes what the prefix cache offers the others), within {@code
+     * room} positions and in admission order. Each joining row's prompt stage begins here.
+     */
+    private List<BatchRow> promptBatch(BatchRow head, int room) {
+        int n = head.request.promptIds.length;
+        if (!head.session.singleRunPrefill() || 2L * n > room) {
+            return List.of(head);
+        }
+        int first = head.cache.slot();
+        List<BatchRow> rows = new ArrayList<>(List.of(head));
+        boolean after = false;
+        for (BatchRow next : unprefilled) {
+            if (next == head) {
+                after = true;
+                continue;
+            }
+            if (!after) {
+                continue;
+            }
+            int slot = first + rows.size();
+            if (!next.waiting()
+                    || next.request.promptIds.length != n
+                    || next.cache.slot() != slot
+                    || !keys[slot].equals(keys[first])
+                    || hasMedia(next.request)
+                    || (long) (rows.size() + 1) * n > room) {
+                break;
+            }
+            try {
+                next.beginPrefill(promptStage);
+            } catch (RuntimeException e) {
+                next.fail(asPhi4(e));
+                break;
+            }
+            if (!next.session.singleRunPrefill()) {
+                break; // begun: it runs alone after the batch
+            }
+            rows.add(next);
+        }
+        return rows;
+    }
+
+    private static boolean hasMedia(EngineRequest request) {
+        PreparedPrompt p = request.prepared;
+        return p != null && (p.vision != null || p.speech != null);
+    }
+
+    /** One decoder call over the prompts of {@code rows} (contiguous slots, {@link #promptBatch}). */
+    @SuppressWarnings("try") // the native scope is opened for what it frees when it closes
+    private void runPromptBatch(List<BatchRow> rows) {
+        int count = rows.size();
+        int first = rows.get(0).cache.slot();
+        int n = rows.get(0).request.promptIds.length;
+        try (NativeScope scope = NativeScope.open();
+                Tensor embeds = placement.allocate(embedsType, count, n, hidden);
+                Tensor logits = promptLogits.take(count, n)) {
+            placement.concat(
+                    embeds,
+                    0,
+                    rows.stream().map(r -> r.session.pendingPromptEmbeds()).toList());
+            step.runPrompts(keys[first], keys[first].adapters(), first, count, embeds, logits);
+            batchedPrompts += count;
+            long rowBytes = (long) n * vocab * logits.type().byteSize();
+            for (int i = 0; i < count; i++) {
+                BatchRow row = rows.get(i);
+                try (Tensor rowLogits = logits.region(i * rowBytes, 1, n, vocab)) {
+                    row.completeBatchedPrefill(rowLogits);
+                } catch (RuntimeException e) {
+                    row.fail(asPhi4(e));
+                }
+            }
+        } catch (RuntimeException e) {
+            Throwable error = asPhi4(e);
+            for (BatchRow row : rows) {
+                if (!row.done()) {
+                    row.fail(error);
+                }
             }
         }
     }
@@ -236,6 +418,7 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     private void release(BatchRow row) {
+        unprefilled.remove(row);
         remove(row.cache.slot());
         tokensInFlight -= row.budget;
         row.session.reset();
@@ -299,7 +482,7 @@ final class DecodeBatch implements AutoCloseable {
             return;
         }
         BatchRow row = slots[from];
-        pool.copySlot(from, to, row.session.length());
+        pool.copySlot(from, to, row.session.cachedLength());
         row.cache.moveTo(to);
         slots[to] = row;
         keys[to] = keys[from];

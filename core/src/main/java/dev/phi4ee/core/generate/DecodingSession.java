@@ -51,6 +51,14 @@ public final class DecodingSession implements AutoCloseable {
     private int length;
     private int promptLength;
     private Tensor promptEmbeds;
+    /** The prompt's embeddings while its decoder runs are under way (from position {@code pendingEmbedsStart}). */
+    private Tensor pendingEmbeds;
+
+    private int pendingEmbedsStart;
+    private boolean keepPending;
+    /** Prompt positions whose keys and values are in the cache (loaded or run) while prefilling. */
+    private int prefilled;
+
     private int reprefills;
     private PrefillChunks chunks;
     private int lengthLimit;
@@ -151,6 +159,19 @@ public final class DecodingSession implements AutoCloseable {
      * re-run ({@link #keepsPromptEmbeds}); otherwise only the rest, which must then hold no media placeholder.
      */
     LastLogits prefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures, int cached, Consumer<KvRows> load) {
+        beginPrefill(ids, imageFeatures, audioFeatures, cached, load);
+        while (nextPrefillRun() > 0) {
+            runPrefillRun();
+        }
+        return lastLogits;
+    }
+
+    /**
+     * Starts {@link #prefill}: embeds the prompt and loads the cached prefix, leaving the decoder runs to {@link
+     * #runPrefillRun} (chunked prefill between decode steps, docs/decisions/chunked-prefill.md). The features are
+     * used now only: the caller may close them when this returns.
+     */
+    void beginPrefill(long[] ids, Tensor imageFeatures, Tensor audioFeatures, int cached, Consumer<KvRows> load) {
         if (length != 0) {
             throw new IllegalStateException("prefill on a sequence that already holds " + length + " tokens");
         }
@@ -162,8 +183,8 @@ public final class DecodingSession implements AutoCloseable {
             throw new IllegalArgumentException(cached + " cached positions of a prompt of " + ids.length);
         }
         try (NativeScope scope = NativeScope.open()) {
-            boolean keep = keepsPromptEmbeds(ids.length);
-            boolean whole = cached == 0 || keep || imageFeatures != null || audioFeatures != null;
+            boolean whole =
+                    cached == 0 || keepsPromptEmbeds(ids.length) || imageFeatures != null || audioFeatures != null;
             Tensor embeds = whole
                     ? embed(ids, imageFeatures, audioFeatures)
                     : embed(Arrays.copyOfRange(ids, cached, ids.length), null, null);
@@ -174,18 +195,95 @@ public final class DecodingSession implements AutoCloseable {
                 if (cached > 0) {
                     load.accept(cache);
                 }
-                runPrompt(embeds, whole ? 0 : cached, cached, ids.length);
             } catch (RuntimeException e) {
                 embeds.close();
                 throw e;
             }
-            if (keep) {
-                promptEmbeds = embeds; // kept for the re-run at the LongRoPE crossing
-            } else {
-                embeds.close();
-            }
-            return lastLogits;
+            pendingEmbeds = embeds;
+            pendingEmbedsStart = whole ? 0 : cached;
+            keepPending = keepsPromptEmbeds(ids.length);
+            prefilled = cached;
+            lastLogits = null;
         }
+    }
+
+    /** Positions of the prompt's next decoder run; 0 when no prefill is under way. */
+    int nextPrefillRun() {
+        return pendingEmbeds == null ? 0 : chunks.end(prefilled, promptLength) - prefilled;
+    }
+
+    /**
+     * Runs the prompt's next decoder run ({@link PrefillChunks}: the same runs as a whole {@link #prefill}). After
+     * the last one, {@link #lastLogits()} holds the last prompt position's logits.
+     */
+    void runPrefillRun() {
+        if (pendingEmbeds == null) {
+            throw new IllegalStateException("no prefill under way");
+        }
+        try (NativeScope scope = NativeScope.open()) {
+            ranPrefillTo(runPromptRun(pendingEmbeds, pendingEmbedsStart, prefilled, promptLength));
+        }
+    }
+
+    private void ranPrefillTo(int end) {
+        prefilled = end;
+        if (end == promptLength) {
+            if (keepPending) {
+                promptEmbeds = pendingEmbeds; // kept for the re-run at the LongRoPE crossing
+            } else {
+                pendingEmbeds.close();
+            }
+            pendingEmbeds = null;
+        }
+    }
+
+    /**
+     * Whether the prefill under way is one decoder run from an empty cache: it may be one row of a batched prompt run
+     * ({@link #pendingPromptEmbeds}, {@link #completeBatchedPrefill}).
+     */
+    boolean singleRunPrefill() {
+        return pendingEmbeds != null
+                && prefilled == 0
+                && pendingEmbedsStart == 0
+                && chunks.end(0, promptLength) == promptLength;
+    }
+
+    /** The {@code [1, n, hidden]} embeddings of a {@link #singleRunPrefill}. */
+    Tensor pendingPromptEmbeds() {
+        if (!singleRunPrefill()) {
+            throw new IllegalStateException("no single-run prefill under way");
+        }
+        return pendingEmbeds;
+    }
+
+    /**
+     * Completes a {@link #singleRunPrefill} whose decoder run was one row of a batched call: its keys and values are
+     * in this session's cache, {@code logits} ({@code [1, n, vocab]}) is its row of the call's logits.
+     */
+    void completeBatchedPrefill(Tensor logits) {
+        if (!singleRunPrefill()) {
+            throw new IllegalStateException("no single-run prefill under way");
+        }
+        decoderPositions += promptLength;
+        cache.commit();
+        placement.lastPosition(logits, stepLogits);
+        lastLogits = new LastLogits(stepLogits.buffer(), stepLogits.type(), 0, vocab);
+        ranPrefillTo(promptLength);
+    }
+
+    /** Whether a prefill was begun and has decoder runs left. */
+    boolean prefilling() {
+        return pendingEmbeds != null;
+    }
+
+    /** The newest position's logits (valid until the next run); null before a run or while prefilling. */
+    LastLogits lastLogits() {
+        return lastLogits;
+    }
+
+    /** Positions whose keys and values the cache holds: the prompt's run part while prefilling, else the length. */
+    int cachedLength() {
+        return pendingEmbeds != null ? prefilled : length;
     }
 
     /**
@@ -224,8 +322,8 @@ public final class DecodingSession implements AutoCloseable {
      * @return logits of the new position
      */
     public LastLogits next(long token) {
-        if (length == 0) {
-            throw new IllegalStateException("next() before prefill()");
+        if (length == 0 || pendingEmbeds != null) {
+            throw new IllegalStateException("next() before prefill() completed");
         }
         if (length + 1 > cache.capacity()) {
             throw new IllegalStateException("sequence is full at " + length + " tokens");
@@ -262,7 +360,7 @@ public final class DecodingSession implements AutoCloseable {
      * sequence's cache slot (see {@code BatchDecodeStep}).
      */
     void appendBatched(long token) {
-        if (length == 0 || length + 1 > cache.capacity() || crossesLongRopeOnNextStep()) {
+        if (length == 0 || pendingEmbeds != null || length + 1 > cache.capacity() || crossesLongRopeOnNextStep()) {
             throw new IllegalStateException("cannot batch a step at length " + length);
         }
         lastLogits = null;
@@ -315,18 +413,23 @@ public final class DecodingSession implements AutoCloseable {
      * threshold, so every run sees long factors. {@code embeds} holds positions from {@code embedsStart} on.
      */
     private void runPrompt(Tensor embeds, int embedsStart, int from, int n) {
-        if (embedsStart == from && chunks.end(from, n) == n) {
-            runDecoder(embeds, from, n - from);
-            return;
+        for (int start = from; start < n; ) {
+            start = runPromptRun(embeds, embedsStart, start, n);
+        }
+    }
+
+    /** Runs the one decoder run of {@link #runPrompt} that starts at {@code start}; returns its end. */
+    private int runPromptRun(Tensor embeds, int embedsStart, int start, int n) {
+        int end = chunks.end(start, n);
+        if (start == embedsStart && end == embedsStart + embeds.dim(1)) {
+            runDecoder(embeds, start, end - start);
+            return end;
         }
         int rowBytes = hidden * embeds.type().byteSize();
-        for (int start = from; start < n; ) {
-            int end = chunks.end(start, n);
-            try (Tensor slice = embeds.region((long) (start - embedsStart) * rowBytes, 1, end - start, hidden)) {
-                runDecoder(slice, start, end - start);
-            }
-            start = end;
+        try (Tensor slice = embeds.region((long) (start - embedsStart) * rowBytes, 1, end - start, hidden)) {
+            runDecoder(slice, start, end - start);
         }
+        return end;
     }
 
     /** Prompt positions per decoder run, counted from the first; 0 = the whole prompt in one run. */
@@ -391,6 +494,11 @@ public final class DecodingSession implements AutoCloseable {
         promptLength = 0;
         reprefills = 0;
         lengthLimit = cache.capacity();
+        prefilled = 0;
+        if (pendingEmbeds != null) {
+            pendingEmbeds.close();
+            pendingEmbeds = null;
+        }
         if (promptEmbeds != null) {
             promptEmbeds.close();
             promptEmbeds = null;

@@ -14,7 +14,8 @@ import dev.phi4ee.core.prompt.InputMode;
  *
  * <p>With a {@link PrefixCache}, the prompt's longest cached prefix is copied into its cache and only the rest runs;
  * the encoders are skipped when every media placeholder lies in the reused prefix (and the embeddings need not be
- * kept for the LongRoPE re-run). The prompt's full blocks are stored afterwards (docs/decisions/prefix-cache.md).
+ * kept for the LongRoPE re-run). The prompt's full blocks are stored once its last decoder run is done
+ * (docs/decisions/prefix-cache.md), which may be some engine steps later (docs/decisions/chunked-prefill.md).
  */
 final class EnginePromptStage implements BatchRow.PromptStage {
     private static final int[] PLACEHOLDERS = {Phi4TextCodec.IMAGE_PLACEHOLDER_ID, Phi4TextCodec.AUDIO_PLACEHOLDER_ID};
@@ -45,7 +46,7 @@ final class EnginePromptStage implements BatchRow.PromptStage {
     }
 
     @Override
-    public LastLogits prefill(EngineRequest request, DecodingSession session, long[] prompt) {
+    public BatchRow.Prefill begin(EngineRequest request, DecodingSession session, long[] prompt) {
         LoraAdapters.Weights weights = adapters(request);
         session.useAdapters(weights);
         session.limitLength((int) Math.min(Integer.MAX_VALUE, (long) prompt.length + request.options.maxNewTokens()));
@@ -78,11 +79,13 @@ final class EnginePromptStage implements BatchRow.PromptStage {
                 p.expanded.requireFeatureRows(image == null ? 0 : image.dim(0), audio == null ? 0 : audio.dim(0));
             }
             PrefixCache.Match reused = match;
-            LastLogits last = session.prefill(prompt, image, audio, cached, rows -> prefixes.load(reused, rows));
-            if (blocks != null) {
-                prefixes.store(blocks, match, session.kvRows());
-            }
-            return last;
+            session.beginPrefill(prompt, image, audio, cached, rows -> prefixes.load(reused, rows));
+            PromptBlocks stored = blocks;
+            return BatchRow.Prefill.of(session, () -> {
+                if (stored != null) { // once every block ran: the matched blocks may have been evicted meanwhile
+                    prefixes.store(stored, reused, session.kvRows());
+                }
+            });
         } finally {
             if (image != null) {
                 image.close();

@@ -26,19 +26,25 @@ final class PromptLogits implements AutoCloseable {
 
     /** A {@code [1, n, vocab]} tensor for one run; the caller closes it (a view of the shared buffer, or its own). */
     Tensor take(int n) {
-        if (n > reusable) {
-            return placement.allocate(type, 1, n, vocab);
+        return take(1, n);
+    }
+
+    /** A {@code [rows, n, vocab]} tensor for one batched prompt run, as {@link #take(int)}. */
+    Tensor take(int rows, int n) {
+        int needed = Math.multiplyExact(rows, n);
+        if (needed > reusable) {
+            return placement.allocate(type, rows, n, vocab);
         }
         int positions = buffer == null ? 0 : (int) buffer.dim(1);
-        if (positions < n) { // grows by doubling up to the reusable size: short prompts keep a small buffer
-            int grown = Math.min(reusable, Math.max(n, 2 * positions));
+        if (positions < needed) { // grows by doubling up to the reusable size: short prompts keep a small buffer
+            int grown = Math.min(reusable, Math.max(needed, 2 * positions));
             Tensor larger = placement.allocate(type, 1, grown, vocab);
             if (buffer != null) {
                 buffer.close();
             }
             buffer = larger;
         }
-        return buffer.region(0, 1, n, vocab);
+        return buffer.region(0, rows, n, vocab);
     }
 
     @Override

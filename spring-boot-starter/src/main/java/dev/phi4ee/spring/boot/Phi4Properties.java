@@ -107,6 +107,9 @@ public class Phi4Properties {
     /** Tokens per cached prefix block: the granularity of prefix reuse. */
     private int prefixBlockTokens = EngineOptions.DEFAULT_PREFIX_BLOCK_TOKENS;
 
+    /** Prompt positions run per engine step between the decode steps of running requests; 0 = whole prompts. */
+    private int prefillChunkTokens = EngineOptions.DEFAULT_PREFILL_CHUNK_TOKENS;
+
     private final DemoModel demoModel = new DemoModel();
 
     /** The engine options these properties describe; the engine's own validation names a wrong value. */
@@ -132,7 +135,8 @@ public class Phi4Properties {
                 .maxPageOperations(maxPageOperations)
                 .maxPageRenderTime(maxPageRenderTime)
                 .prefixCacheBytes(prefixCacheBytes.toBytes())
-                .prefixBlockTokens(prefixBlockTokens);
+                .prefixBlockTokens(prefixBlockTokens)
+                .prefillChunkTokens(prefillChunkTokens);
         if (gpuMemLimit != null) {
             b.gpuMemLimit(gpuMemLimit.toBytes());
         }
@@ -368,6 +372,14 @@ public class Phi4Properties {
 
     public void setPrefixBlockTokens(int prefixBlockTokens) {
         this.prefixBlockTokens = prefixBlockTokens;
+    }
+
+    public int getPrefillChunkTokens() {
+        return prefillChunkTokens;
+    }
+
+    public void setPrefillChunkTokens(int prefillChunkTokens) {
+        this.prefillChunkTokens = prefillChunkTokens;
     }
 
     public DataSize getGpuMemLimit() {

@@ -108,6 +108,7 @@ class Phi4PropertiesTest {
                 "maxPageRenderTime",
                 "prefixCacheBytes",
                 "prefixBlockTokens",
+                "prefillChunkTokens",
                 "gpuMemLimit");
         JsonNode catalog;
         try (InputStream in = Phi4Configuration.class.getResourceAsStream("/META-INF/dev/phi4ee/camel/phi4.json")) {

@@ -133,12 +133,18 @@ public final class PrefixCache implements AutoCloseable {
 
     /**
      * Stores the prompt's full blocks after {@code match} from {@code from} (its cache after the prefill), as far as
-     * the budget allows without evicting the prompt's own chain.
+     * the budget allows without evicting the prompt's own chain; nothing when a matched block was evicted since the
+     * lookup (the new blocks would continue a chain no lookup reaches).
      *
      * @return blocks newly stored
      */
     public int store(PromptBlocks prompt, Match match, KvRows from) {
         checkBlockSize(prompt);
+        for (Block b : match.blocks) {
+            if (index.get(b.key) != b) { // evicted while the prompt's runs were spread over engine steps
+                return 0;
+            }
+        }
         Set<Block> chain = Collections.newSetFromMap(new IdentityHashMap<>());
         chain.addAll(match.blocks);
         Block parent = match.blocks.isEmpty() ? null : match.blocks.get(match.blocks.size() - 1);
