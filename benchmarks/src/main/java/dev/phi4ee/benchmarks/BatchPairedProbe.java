@@ -141,8 +141,13 @@ public final class BatchPairedProbe {
             double[][] plain = new double[rounds][];
             int repeat = Math.max(1, SLOTS / batch); // rounds of similar length: the CPU clock ticks coarsely
             for (int r = 0; r < rounds; r++) {
-                engine[r] = timed(repeat, () -> engineRound(config, batch));
-                rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                if (r % 2 == 0) { // the order alternates too: whichever runs after another loop pays its cache misses
+                    engine[r] = timed(repeat, () -> engineRound(config, batch));
+                    rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                } else {
+                    rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                    engine[r] = timed(repeat, () -> engineRound(config, batch));
+                }
                 plain[r] = timed(repeat, () -> plainRound(batch));
             }
             System.out.printf(
