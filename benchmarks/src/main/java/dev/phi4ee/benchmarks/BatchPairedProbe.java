@@ -36,6 +36,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code minNewTokens} 32 (end ids masked every step), repetition penalty 1.2, top-p 0.9 sampling (seeded per request,
  * so the raw loop draws the same tokens). Greedy and seeded tokens are checked equal between engine and raw loop.
  *
+ * <p>{@code -DprefixCacheBytes=0} runs the engine without its prefix cache (default: the engine's default).
+ *
  * <pre>java --enable-native-access=ALL-UNNAMED -Drounds=5 -cp benchmarks/target/benchmarks.jar \
  *     dev.phi4ee.benchmarks.BatchPairedProbe [greedy,minNew,penalty,topP] [1,4,16]</pre>
  */
@@ -74,7 +76,9 @@ public final class BatchPairedProbe {
                 .intraOpThreads(1)
                 .kvCacheMode(KvCacheMode.SHARED_BUFFER)
                 .maxBatchSize(SLOTS)
+                .prefixCacheBytes(Long.getLong("prefixCacheBytes", EngineOptions.DEFAULT_PREFIX_CACHE_BYTES))
                 .build();
+        System.out.printf("prefix cache %d bytes%n", options.prefixCacheBytes());
         try (OnnxPhi4Engine engine = OnnxPhi4Engine.open(md, options, new PromptCodec(prompts), r -> null);
                 RawBatchLoop raw =
                         new RawBatchLoop(md, SLOTS, md.config().search().maxLength(), PROMPT)) {
@@ -137,8 +141,13 @@ public final class BatchPairedProbe {
             double[][] plain = new double[rounds][];
             int repeat = Math.max(1, SLOTS / batch); // rounds of similar length: the CPU clock ticks coarsely
             for (int r = 0; r < rounds; r++) {
-                engine[r] = timed(repeat, () -> engineRound(config, batch));
-                rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                if (r % 2 == 0) { // the order alternates too: whichever runs after another loop pays its cache misses
+                    engine[r] = timed(repeat, () -> engineRound(config, batch));
+                    rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                } else {
+                    rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
+                    engine[r] = timed(repeat, () -> engineRound(config, batch));
+                }
                 plain[r] = timed(repeat, () -> plainRound(batch));
             }
             System.out.printf(

@@ -242,6 +242,35 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(type, shape.clone(), direct.slice().order(ByteOrder.nativeOrder()));
     }
 
+    /**
+     * Copies {@code bytes} bytes from byte offset {@code from} of this tensor to byte offset {@code to} of {@code
+     * into}, both in host memory ({@link #isHostMemory()}): one {@code memcpy}, no tensor views (a view is an ONNX
+     * Runtime value and a JavaCPP deallocator; the prefix cache copies hundreds of small runs per prompt). The ranges
+     * must lie within the tensors and not overlap.
+     */
+    public void copyBytesTo(long from, Tensor into, long to, long bytes) {
+        if (!isHostMemory() || !into.isHostMemory()) {
+            throw new IllegalStateException("byte copy between " + this + " and " + into + ": host memory only");
+        }
+        if (bytes < 0 || from < 0 || to < 0 || from + bytes > byteSize() || to + bytes > into.byteSize()) {
+            throw new IllegalArgumentException(
+                    bytes + " bytes from " + from + " of " + this + " to " + to + " of " + into + ": outside a tensor");
+        }
+        if (bytes > 0) {
+            Pointer.memcpy(new Address(into.hostAddress() + to), new Address(hostAddress() + from), bytes);
+        }
+    }
+
+    /** Address of the first byte of a host tensor's data. */
+    private long hostAddress() {
+        if (buffer == null) {
+            return address;
+        }
+        try (Pointer p = new Pointer(storage.duplicate().clear())) {
+            return p.address();
+        }
+    }
+
     /** Another tensor over the first bytes of this one's memory, with a new shape (e.g. a prefix of a mask). */
     public Tensor view(long... newShape) {
         return region(0, newShape);

@@ -40,6 +40,37 @@ class NativeTensorTest {
     }
 
     @Test
+    void byteCopiesMoveExactlyTheRangeBetweenNativeAndBufferTensorsAtLongOffsets() {
+        long bytes = 3L << 30; // virtual: only the copied ranges are touched
+        try (Tensor big = Tensor.allocateNative(ElementType.UINT8, bytes);
+                Tensor small = Tensor.allocate(ElementType.UINT8, 64);
+                Tensor back = Tensor.allocate(ElementType.UINT8, 64)) {
+            for (int i = 0; i < 64; i++) {
+                small.buffer().put(i, (byte) (i + 1));
+            }
+            long far = bytes - 100;
+            small.copyBytesTo(8, big, far, 40); // bytes 9..48 land at far..far+39
+            try (Tensor around = big.region(far - 4, 48)) {
+                assertThat(around.buffer().get(3)).isZero();
+                assertThat(around.buffer().get(4)).isEqualTo((byte) 9);
+                assertThat(around.buffer().get(43)).isEqualTo((byte) 48);
+                assertThat(around.buffer().get(44)).isZero();
+            }
+            big.copyBytesTo(far, back, 20, 40);
+            assertThat(back.buffer().get(19)).isZero();
+            assertThat(back.buffer().get(20)).isEqualTo((byte) 9);
+            assertThat(back.buffer().get(59)).isEqualTo((byte) 48);
+            assertThat(back.buffer().get(60)).isZero();
+            try (Tensor view = small.region(16, 8)) { // a region of a buffer tensor starts at its own offset
+                view.copyBytesTo(0, back, 0, 8);
+            }
+            assertThat(back.buffer().get(0)).isEqualTo((byte) 17);
+            assertThatThrownBy(() -> small.copyBytesTo(60, back, 0, 8)).hasMessageContaining("outside");
+            assertThatThrownBy(() -> big.copyBytesTo(bytes - 4, back, 0, 8)).hasMessageContaining("outside");
+        }
+    }
+
+    @Test
     void tensorsOver2GiBAreAddressedThroughRegionsWithLongOffsets() {
         long bytes = 3L << 30; // virtual: only the two regions below are touched
         try (Tensor t = Tensor.allocateNative(ElementType.UINT8, bytes)) {

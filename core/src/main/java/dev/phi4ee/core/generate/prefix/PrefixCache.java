@@ -210,10 +210,30 @@ public final class PrefixCache implements AutoCloseable {
         }
     }
 
-    /** One placement copy per block: every layer, kind and head, each a contiguous {@code [block, head_size]} run. */
+    /**
+     * One placement copy per block: every layer, kind and head, each a contiguous {@code [block, head_size]} run. In
+     * host memory the runs are copied byte for byte without tensor views (the views cost more than the copies).
+     */
     private void copy(Block block, int position, KvRows rows, boolean toRows) {
         long rowBytes = (long) headSize * type.byteSize();
         long headBlockBytes = blockTokens * rowBytes;
+        if (block.data.isHostMemory() && rows.tensor(0, false).isHostMemory()) {
+            for (int layer = 0; layer < layers; layer++) {
+                for (int kind = 0; kind < 2; kind++) {
+                    Tensor t = rows.tensor(layer, kind == 1);
+                    for (int h = 0; h < heads; h++) {
+                        long at = ((long) (layer * 2 + kind) * heads + h) * headBlockBytes;
+                        long live = rows.headOffset(h) + position * rowBytes;
+                        if (toRows) {
+                            block.data.copyBytesTo(at, t, live, headBlockBytes);
+                        } else {
+                            t.copyBytesTo(live, block.data, at, headBlockBytes);
+                        }
+                    }
+                }
+            }
+            return;
+        }
         List<Tensor> cached = new ArrayList<>(2 * layers * heads);
         List<Tensor> live = new ArrayList<>(2 * layers * heads);
         try {

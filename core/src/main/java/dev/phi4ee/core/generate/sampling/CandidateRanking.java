@@ -87,21 +87,20 @@ final class CandidateRanking {
 
     /**
      * Keeps, in index order, every finite entry that ranks no lower than {@code lastKey} (a {@link #pack} key; use
-     * {@code Long.MAX_VALUE} for no bound) and passes min-p, {@code x - max >= logMinP} (negative infinity: off).
+     * {@code Long.MAX_VALUE} for no bound) and passes min-p, {@code x - max >= logMinP} (negative infinity: off). One
+     * pass; a float comparison against the bound's value screens out the rest before the exact key test.
      */
     void selectUpTo(float[] values, int length, long lastKey, float max, double logMinP) {
+        float floor = lastKey == Long.MAX_VALUE ? Float.NEGATIVE_INFINITY : valueOf(lastKey);
+        long[] k = keys;
         int n = 0;
         for (int i = 0; i < length; i++) {
-            if (keeps(values[i], i, lastKey, max, logMinP)) {
-                n++;
-            }
-        }
-        ensureCapacity(n);
-        int j = 0;
-        for (int i = 0; i < length; i++) {
             float x = values[i];
-            if (keeps(x, i, lastKey, max, logMinP)) {
-                keys[j++] = pack(x, i);
+            if (x >= floor && keeps(x, i, lastKey, max, logMinP)) {
+                if (n == k.length) {
+                    k = grow(n);
+                }
+                k[n++] = pack(x, i);
             }
         }
         count = n;
@@ -113,21 +112,25 @@ final class CandidateRanking {
 
     /**
      * Keeps the entries whose distance below {@code max}, scaled by {@code scale}, falls in {@code bucket} (see
-     * {@link NucleusSelection#bucketOf}), sorted best first.
+     * {@link NucleusSelection#bucketOf}), sorted best first. A bucket is one range of distances (bucketOf is
+     * monotone), so one pass tests a slightly wider range with a subtraction and two comparisons and gives only the
+     * entries inside it the exact bucketOf.
      */
     void selectBucket(float[] values, int length, float max, double scale, double limit, int bucket) {
+        // (int) (d * scale) == bucket needs d * scale in [bucket, bucket + 1) before rounding, so d within a relative
+        // 1e-9 of [bucket / scale, (bucket + 1) / scale]; the last bucket also takes every larger d up to the limit.
+        double lo = bucket / scale * (1 - 1e-9);
+        double hi = bucket == NucleusSelection.BUCKETS - 1 ? limit : (bucket + 1) / scale * (1 + 1e-9);
+        long[] k = keys;
         int n = 0;
         for (int i = 0; i < length; i++) {
-            if (NucleusSelection.bucketOf(values[i], max, scale, limit) == bucket) {
-                n++;
-            }
-        }
-        ensureCapacity(n);
-        int j = 0;
-        for (int i = 0; i < length; i++) {
             float x = values[i];
-            if (NucleusSelection.bucketOf(x, max, scale, limit) == bucket) {
-                keys[j++] = pack(x, i);
+            double d = (double) max - x;
+            if (d >= lo && d <= hi && NucleusSelection.bucketOf(x, max, scale, limit) == bucket) {
+                if (n == k.length) {
+                    k = grow(n);
+                }
+                k[n++] = pack(x, i);
             }
         }
         count = n;
@@ -137,6 +140,19 @@ final class CandidateRanking {
     /** The pack key of candidate {@code rank}. */
     long key(int rank) {
         return keys[rank];
+    }
+
+    /** Doubles the key array (keeping its first {@code n} keys) and the weights; returns the new key array. */
+    private long[] grow(int n) {
+        keys = Arrays.copyOf(keys, Math.max(64, 2 * n));
+        weights = new double[keys.length];
+        return keys;
+    }
+
+    /** The value packed in a {@link #pack} key. */
+    static float valueOf(long key) {
+        int ordered = ~(int) (key >>> 32);
+        return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
     }
 
     private void ensureCapacity(int n) {

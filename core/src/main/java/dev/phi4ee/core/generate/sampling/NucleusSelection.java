@@ -9,7 +9,7 @@ import java.util.Arrays;
  * and even a flat row only one bucket's share, instead of the 200k-entry sort of a straightforward implementation.
  */
 final class NucleusSelection {
-    private static final int BUCKETS = 1024;
+    static final int BUCKETS = 1024;
 
     private final double[] mass = new double[BUCKETS];
     private final CandidateRanking boundary = new CandidateRanking();

@@ -72,6 +72,48 @@ class TokenSamplerDifferentialTest {
         }
     }
 
+    @Test
+    void topPOverWholePhi4SizedRowsMatchesThePreviousSamplerBitForBit() {
+        // The nucleus passes (boundary bucket, kept set) on full rows: peaked (an LLM's usual row), near-flat (the
+        // nucleus holds most of the vocabulary, the boundary bucket is crowded) and coarse (few distinct values, so
+        // long runs of ties at the cut), with NaN and -inf sprinkled, in fp32 and fp16, at several temperatures.
+        Random random = new Random(1515);
+        int vocab = 200_064;
+        for (int trial = 0; trial < 24; trial++) {
+            String shape = new String[] {"peaked", "flat", "coarse"}[trial % 3];
+            TensorFloatType type = trial % 2 == 0 ? TensorFloatType.FLOAT32 : TensorFloatType.FLOAT16;
+            GenerationOptions.Builder b = GenerationOptions.builder()
+                    .seed(random.nextLong())
+                    .doSample(true)
+                    .temperature(new double[] {0.3, 0.7, 1, 1.6}[random.nextInt(4)])
+                    .topP(new double[] {0.2, 0.8, 0.9, 0.95, 0.999}[random.nextInt(5)]);
+            if (trial % 4 == 3) {
+                b.minP(random.nextDouble() * 0.2);
+            }
+            compare(random, vocab, b.build(), 2, type, () -> wholeRow(random, vocab, shape));
+        }
+    }
+
+    private static float[] wholeRow(Random random, int vocab, String shape) {
+        float[] v = new float[vocab];
+        for (int i = 0; i < vocab; i++) {
+            v[i] = switch (shape) {
+                case "flat" -> (float) (random.nextGaussian() * 0.05);
+                case "coarse" -> random.nextInt(12) * 0.5f;
+                default -> (float) (random.nextGaussian() * 3);
+            };
+        }
+        if (shape.equals("peaked")) {
+            for (int i = 0; i < 8; i++) {
+                v[random.nextInt(vocab)] += 12 + i;
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            v[random.nextInt(vocab)] = i % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+        }
+        return v;
+    }
+
     private static GenerationOptions options(Random random, int trial, int vocab) {
         GenerationOptions.Builder b = GenerationOptions.builder().seed(random.nextLong());
         double penalty = random.nextInt(3) == 0 ? 1 : 0.4 + random.nextDouble() * 2;
@@ -97,6 +139,16 @@ class TokenSamplerDifferentialTest {
     /** Several steps of both samplers on the same rows; distributions equal bit for bit, tokens equal. */
     private static void compare(Random random, int vocab, GenerationOptions options, int steps) {
         TensorFloatType type = random.nextBoolean() ? TensorFloatType.FLOAT16 : TensorFloatType.FLOAT32;
+        compare(random, vocab, options, steps, type, () -> ArgmaxScanTest.row(random, vocab, type));
+    }
+
+    private static void compare(
+            Random random,
+            int vocab,
+            GenerationOptions options,
+            int steps,
+            TensorFloatType type,
+            java.util.function.Supplier<float[]> rows) {
         int[] excluded = excludedIds(random, vocab);
         int[] prompt = random.ints(random.nextInt(40), 0, vocab).toArray();
         TokenSampler fast = TokenSampler.create(options, vocab, eos(vocab), excluded);
@@ -104,7 +156,7 @@ class TokenSamplerDifferentialTest {
         TokenHistory fastHistory = new TokenHistory(vocab, prompt);
         TokenHistory previousHistory = new TokenHistory(vocab, prompt);
         for (int step = 0; step < steps; step++) {
-            float[] values = ArgmaxScanTest.row(random, vocab, type);
+            float[] values = rows.get();
             if (!options.greedy()) {
                 // +inf makes every weight NaN (inf - inf): the sampler has no defined answer then, before or after.
                 for (int i = 0; i < vocab; i++) {
