@@ -22,6 +22,11 @@ import java.util.Map;
  * {@code len_b} ones does. The mask WIDTH selects the LongRoPE caches for the whole batch (§4.4), so a caller never
  * batches rows on both sides of {@code original_max_position_embeddings}; rows with different LoRA adapters run as
  * separate calls (the adapter weights are decoder inputs, one set per call, bound once in the group's binding).
+ *
+ * <p>A step binds only what changed: the ids, embeddings and logits views of a row range are made once per range
+ * (at most {@code maxBatch·(maxBatch+1)/2}, closed with the step, as {@link SlotKvPool}'s KV views) and rebound only
+ * when a binding's range changes; the mask, whose width grows every step, is the one view made and bound per step.
+ * Making four views and seven bindings per step cost ~25 µs (docs/decisions/engine-whole-request-costs.md).
  */
 final class BatchDecodeStep implements AutoCloseable {
     private static final int MAX_CACHED_BINDINGS = 8;
@@ -46,11 +51,24 @@ final class BatchDecodeStep implements AutoCloseable {
     private final Binding embedding;
     /** One decoder binding per group key, with the rows its KV views cover (rebound only when they change). */
     private final Map<Object, GroupBinding> decoders = new HashMap<>();
+    /** Row-range views by {@link #rangeKey}. */
+    private final Map<Integer, RowViews> views = new HashMap<>();
+    /** The row range the embedding binding's ids and embeddings cover; -1 = none yet. */
+    private int embeddingRange = -1;
+
+    /** The ids {@code [count, 1]}, embeddings {@code [count, 1, hidden]} and logits {@code [count, 1, vocab]} of a range. */
+    private record RowViews(Tensor ids, Tensor embeds, Tensor logits) {
+        void close() {
+            logits.close();
+            embeds.close();
+            ids.close();
+        }
+    }
 
     private static final class GroupBinding {
         final Binding binding;
-        int first = -1;
-        int count = -1;
+        /** {@link #rangeKey} of the rows bound (KV, embeddings, logits); -1 = none yet. */
+        int range = -1;
 
         GroupBinding(Binding binding) {
             this.binding = binding;
@@ -80,6 +98,7 @@ final class BatchDecodeStep implements AutoCloseable {
         Arrays.fill(ones, 1L);
         this.zeros = new long[maxLength];
         this.embedding = graphs.embedding().newBinding();
+        embedding.input(ec.imageFeatures(), emptyImage).input(ec.audioFeatures(), emptyAudio);
     }
 
     /**
@@ -102,26 +121,21 @@ final class BatchDecodeStep implements AutoCloseable {
             width = Math.max(width, lengths[i]);
         }
         Binding decoder = decoderFor(group, adapters, first, count);
+        RowViews rows = views(first, count);
+        if (embeddingRange != rangeKey(first, count)) {
+            embedding.input(ec.inputIds(), rows.ids).output(ec.inputsEmbeds(), rows.embeds);
+            embeddingRange = rangeKey(first, count);
+        }
         try (NativeScope scope = NativeScope.open();
-                Tensor stepIds = ids.region(first * 8L, count, 1);
-                Tensor stepEmbeds = embeds.region(first * embedsRowBytes, count, 1, dc.hiddenSize());
-                Tensor stepLogits = logits.region(first * logitsRowBytes, count, 1, vocab);
                 Tensor stepMask = mask.region((long) first * maxLength * 8, count, width)) {
-            LongBuffer idBuffer = stepIds.buffer().asLongBuffer();
+            LongBuffer idBuffer = rows.ids.buffer().asLongBuffer();
             LongBuffer maskBuffer = stepMask.buffer().asLongBuffer();
             for (int i = 0; i < count; i++) {
                 idBuffer.put(i, tokens[i]);
                 maskBuffer.put(ones, 0, lengths[i]).put(zeros, 0, width - lengths[i]);
             }
-            embedding
-                    .input(ec.inputIds(), stepIds)
-                    .input(ec.imageFeatures(), emptyImage)
-                    .input(ec.audioFeatures(), emptyAudio)
-                    .output(ec.inputsEmbeds(), stepEmbeds);
             graphs.embedding().run(embedding);
-            decoder.input(dc.inputsEmbeds(), stepEmbeds)
-                    .input(dc.attentionMask(), stepMask)
-                    .output(dc.logits(), stepLogits);
+            decoder.input(dc.attentionMask(), stepMask);
             graphs.decoder().run(decoder);
         }
     }
@@ -141,9 +155,9 @@ final class BatchDecodeStep implements AutoCloseable {
                     "prompt rows " + first + "+" + count + " of " + n + " in a batch of " + maxBatch);
         }
         Binding decoder = decoderFor(group, adapters, first, count);
+        RowViews rows = views(first, count);
         try (NativeScope scope = NativeScope.open();
-                Tensor promptMask = mask.region((long) first * maxLength * 8, count, n);
-                Tensor stepLogits = logits.region(first * logitsRowBytes, count, 1, vocab)) {
+                Tensor promptMask = mask.region((long) first * maxLength * 8, count, n)) {
             LongBuffer maskBuffer = promptMask.buffer().asLongBuffer();
             for (int i = 0; i < count; i++) {
                 maskBuffer.put(ones, 0, n);
@@ -153,8 +167,8 @@ final class BatchDecodeStep implements AutoCloseable {
                     .output(dc.logits(), promptLogits);
             try {
                 graphs.decoder().run(decoder);
-            } finally {
-                decoder.output(dc.logits(), stepLogits); // the binding must not keep the prompts' logits alive
+            } finally { // the binding must not keep the prompts' tensors alive; the steps' views go back
+                decoder.input(dc.inputsEmbeds(), rows.embeds).output(dc.logits(), rows.logits);
             }
         }
     }
@@ -177,12 +191,27 @@ final class BatchDecodeStep implements AutoCloseable {
             }
             decoders.put(group, g);
         }
-        if (g.first != first || g.count != count) {
+        int range = rangeKey(first, count);
+        if (g.range != range) {
+            RowViews rows = views(first, count);
             pool.bind(g.binding, first, count);
-            g.first = first;
-            g.count = count;
+            g.binding.input(dc.inputsEmbeds(), rows.embeds).output(dc.logits(), rows.logits);
+            g.range = range;
         }
         return g.binding;
+    }
+
+    private int rangeKey(int first, int count) {
+        return first * (maxBatch + 1) + count;
+    }
+
+    private RowViews views(int first, int count) {
+        return views.computeIfAbsent(
+                rangeKey(first, count),
+                k -> new RowViews(
+                        ids.region(first * 8L, count, 1),
+                        embeds.region(first * embedsRowBytes, count, 1, dc.hiddenSize()),
+                        logits.region(first * logitsRowBytes, count, 1, vocab)));
     }
 
     @Override
@@ -190,6 +219,8 @@ final class BatchDecodeStep implements AutoCloseable {
         decoders.values().forEach(b -> b.binding.close());
         decoders.clear();
         embedding.close();
+        views.values().forEach(RowViews::close);
+        views.clear();
         emptyAudio.close();
         emptyImage.close();
         mask.close();

@@ -109,14 +109,18 @@ final class BatchRow {
         /** Positions of the next decoder run; 0 once the prefill is complete. */
         int nextRun();
 
-        /** Runs the next decoder run; after the last one, what completes the prompt stage (storing prefix blocks). */
+        /** Runs the next decoder run. */
         void run();
 
-        /**
-         * The prompt's one decoder run was a row of a batched call ({@code logits}: its row); completes the prompt
-         * stage as {@link #run} does after the last run.
-         */
+        /** The prompt's one decoder run was a row of a batched call ({@code logits}: its row). */
         void ranBatched(Tensor logits);
+
+        /**
+         * What completes the prompt stage once every run is done (storing prefix blocks): called after the first
+         * token is chosen, so the time to first token does not pay for it, and before the row's next decoder run or
+         * the release of its slot (docs/decisions/engine-whole-request-costs.md).
+         */
+        void complete();
 
         /** The session's runs, then {@code complete}. */
         static Prefill of(DecodingSession session, Runnable complete) {
@@ -129,14 +133,15 @@ final class BatchRow {
                 @Override
                 public void run() {
                     session.runPrefillRun();
-                    if (!session.prefilling()) {
-                        complete.run();
-                    }
                 }
 
                 @Override
                 public void ranBatched(Tensor logits) {
                     session.completeBatchedPrefill(logits);
+                }
+
+                @Override
+                public void complete() {
                     complete.run();
                 }
             };
@@ -179,18 +184,26 @@ final class BatchRow {
     void runPrefill() {
         prefill.run();
         if (prefill.nextRun() == 0) {
-            prefill = null;
-            phase = Phase.DECODING;
-            start(session.lastLogits());
+            firstToken();
         }
     }
 
     /** Completes a single-run prefill run as a row of a batched call ({@code logits}: its row's logits). */
     void completeBatchedPrefill(Tensor logits) {
         prefill.ranBatched(logits);
+        firstToken();
+    }
+
+    /**
+     * Takes the first token, then completes the prompt stage: the slot's prompt rows are still those the runs wrote
+     * (the row's next decoder run writes later positions, and a row done at once is released after the step).
+     */
+    private void firstToken() {
+        Prefill ran = prefill;
         prefill = null;
         phase = Phase.DECODING;
         start(session.lastLogits());
+        ran.complete();
     }
 
     /** Admitted, prompt stage not begun yet (chunked prefill: it waits for the rows admitted before it). */

@@ -342,7 +342,7 @@ public final class DecodingSession implements AutoCloseable {
                     .input(ec.audioFeatures(), emptyAudio)
                     .output(ec.inputsEmbeds(), stepEmbeds);
             graphs.embedding().run(embeddingBinding);
-            runDecoder(stepEmbeds, past, 1);
+            runDecoder(stepEmbeds, past, 1, true);
             return lastLogits;
         }
     }
@@ -421,13 +421,14 @@ public final class DecodingSession implements AutoCloseable {
     /** Runs the one decoder run of {@link #runPrompt} that starts at {@code start}; returns its end. */
     private int runPromptRun(Tensor embeds, int embedsStart, int start, int n) {
         int end = chunks.end(start, n);
+        boolean last = end == n;
         if (start == embedsStart && end == embedsStart + embeds.dim(1)) {
-            runDecoder(embeds, start, end - start);
+            runDecoder(embeds, start, end - start, last);
             return end;
         }
         int rowBytes = hidden * embeds.type().byteSize();
         try (Tensor slice = embeds.region((long) (start - embedsStart) * rowBytes, 1, end - start, hidden)) {
-            runDecoder(slice, start, end - start);
+            runDecoder(slice, start, end - start, last);
         }
         return end;
     }
@@ -437,7 +438,12 @@ public final class DecodingSession implements AutoCloseable {
         this.chunks = PrefillChunks.of(positions, originalMaxPositions);
     }
 
-    private void runDecoder(Tensor embeds, int past, int newTokens) {
+    /**
+     * One decoder run of {@code newTokens} positions after {@code past}. Only a sequence's newest position has logits
+     * anyone reads: an intermediate prompt run ({@code keepLogits} false) leaves {@link #lastLogits} null instead of
+     * copying its last row (a vocabulary of logits, 800 KB on the release in fp32).
+     */
+    private void runDecoder(Tensor embeds, int past, int newTokens, boolean keepLogits) {
         int total = past + newTokens;
         decoderPositions += newTokens;
         // A step's logits go straight to the host buffer; a prompt's stay where they are made, but for one row.
@@ -451,7 +457,7 @@ public final class DecodingSession implements AutoCloseable {
                     .output(dc.logits(), logits);
             graphs.decoder().run(decoderBinding);
             cache.commit();
-            if (logits != stepLogits) {
+            if (keepLogits && logits != stepLogits) {
                 placement.lastPosition(logits, stepLogits);
             }
         } finally {
@@ -460,7 +466,9 @@ public final class DecodingSession implements AutoCloseable {
                 logits.close();
             }
         }
-        lastLogits = new LastLogits(stepLogits.buffer(), stepLogits.type(), 0, vocab);
+        if (keepLogits) {
+            lastLogits = new LastLogits(stepLogits.buffer(), stepLogits.type(), 0, vocab);
+        }
     }
 
     /**

@@ -14,8 +14,9 @@ import dev.phi4ee.core.prompt.InputMode;
  *
  * <p>With a {@link PrefixCache}, the prompt's longest cached prefix is copied into its cache and only the rest runs;
  * the encoders are skipped when every media placeholder lies in the reused prefix (and the embeddings need not be
- * kept for the LongRoPE re-run). The prompt's full blocks are stored once its last decoder run is done
- * (docs/decisions/prefix-cache.md), which may be some engine steps later (docs/decisions/chunked-prefill.md).
+ * kept for the LongRoPE re-run). The prompt's full blocks are stored once its last decoder run is done and its first
+ * token chosen (docs/decisions/prefix-cache.md), which may be some engine steps later
+ * (docs/decisions/chunked-prefill.md).
  */
 final class EnginePromptStage implements BatchRow.PromptStage {
     private static final int[] PLACEHOLDERS = {Phi4TextCodec.IMAGE_PLACEHOLDER_ID, Phi4TextCodec.AUDIO_PLACEHOLDER_ID};
@@ -82,7 +83,7 @@ final class EnginePromptStage implements BatchRow.PromptStage {
             session.beginPrefill(prompt, image, audio, cached, rows -> prefixes.load(reused, rows));
             PromptBlocks stored = blocks;
             return BatchRow.Prefill.of(session, () -> {
-                if (stored != null) { // once every block ran: the matched blocks may have been evicted meanwhile
+                if (stored != null) { // every block ran; the matched blocks may have been evicted meanwhile
                     prefixes.store(stored, reused, session.kvRows());
                 }
             });

@@ -83,6 +83,73 @@ class BatchDecodeStepTest {
     }
 
     /**
+     * The step keeps its views and bindings between calls and rebinds only when a binding's row range changes: calls
+     * whose ranges and group keys change from call to call (rows joining, leaving, split between two groups, in
+     * either order) must still give every row its alone logits, so a view or binding left over from another range
+     * would show.
+     */
+    @ParameterizedTest
+    @EnumSource(TestModelSpec.FloatType.class)
+    void reusedBindingsFollowRowRangesChangingBetweenCalls(TestModelSpec.FloatType type) {
+        TestModelSpec spec = KitModels.spec().floatType(type).build();
+        int originalMax = spec.originalMaxPositionEmbeddings();
+        int[][][] layouts = { // per step: calls of {first, count, group}
+            {{0, 4, 0}},
+            {{0, 1, 0}, {1, 3, 1}},
+            {{0, 2, 1}, {2, 2, 0}},
+            {{1, 3, 0}, {0, 1, 1}},
+            {{0, 4, 0}},
+            {{0, 3, 1}, {3, 1, 0}},
+            {{0, 4, 1}},
+            {{2, 2, 1}, {0, 2, 0}}
+        };
+        int steps = 2 * layouts.length;
+        int[] promptLengths = {5, 11, 8, 20};
+        try (Phi4Graphs graphs = KitModels.open(spec);
+                SlotKvPool pool =
+                        new SlotKvPool(graphs.config().decoder(), graphs.kvType(), MAX_BATCH, 256, graphs.placement());
+                BatchDecodeStep step = new BatchDecodeStep(graphs, pool)) {
+            List<List<float[]>> expected = new ArrayList<>();
+            DecodingSession[] rows = new DecodingSession[MAX_BATCH];
+            float[][] current = new float[MAX_BATCH][];
+            for (int r = 0; r < MAX_BATCH; r++) {
+                long[] prompt = DecodingSessionTest.prompt(promptLengths[r], 200 + r);
+                expected.add(alone(graphs, prompt, steps, originalMax));
+                rows[r] = new DecodingSession(graphs, pool.slotCache(r), originalMax, null);
+                current[r] = rows[r].prefill(prompt, null, null).toFloats();
+            }
+            String[] groups = {"a", "b"};
+            for (int s = 0; s < steps; s++) {
+                for (int[] call : layouts[s % layouts.length]) {
+                    int first = call[0];
+                    int count = call[1];
+                    long[] tokens = new long[count];
+                    int[] lengths = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        int r = first + i;
+                        assertThat(current[r])
+                                .as("row %d step %d", r, s)
+                                .isEqualTo(expected.get(r).get(s));
+                        tokens[i] = TokenChooser.argmax(current[r]);
+                        rows[r].appendBatched(tokens[i]);
+                        lengths[i] = rows[r].length();
+                    }
+                    step.run(groups[call[2]], null, first, count, tokens, lengths);
+                    for (int i = 0; i < count; i++) {
+                        current[first + i] = step.logits(first + i).toFloats();
+                    }
+                }
+            }
+            for (int r = 0; r < MAX_BATCH; r++) {
+                assertThat(current[r])
+                        .as("row %d last step", r)
+                        .isEqualTo(expected.get(r).get(steps));
+                rows[r].close();
+            }
+        }
+    }
+
+    /**
      * The same on the INT4 kit (MatMulNBits, reference §2.1), teacher-forced: every row is fed the tokens it chose
      * alone, so the logits can be compared at every step even where they are not bit-identical. Returns the largest
      * |batched − alone| logit difference over all rows and steps.

@@ -328,6 +328,11 @@ class ChunkedPrefillTest {
                     runs.add(next);
                     assertThat(s.prefilling()).isTrue();
                     s.runPrefillRun();
+                    if (s.prefilling()) {
+                        assertThat(s.lastLogits())
+                                .as("an intermediate run's logits are not copied")
+                                .isNull();
+                    }
                 }
                 assertThat(s.prefilling()).isFalse();
                 assertThat(s.cachedLength()).isEqualTo(n);

@@ -15,9 +15,12 @@ import dev.phi4ee.core.ort.Placement;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.awt.Color;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,6 +40,14 @@ class PrefixReuseTest {
             .build();
 
     static OnnxPhi4Engine open(long prefixBytes, KvCacheMode mode, Placement.Kind placement) {
+        return open(prefixBytes, mode, placement, r -> null);
+    }
+
+    static OnnxPhi4Engine open(
+            long prefixBytes,
+            KvCacheMode mode,
+            Placement.Kind placement,
+            Function<GenerationRequest, TokenChooser> choosers) {
         ModelDirectory dir = ModelDirectory.open(KitModels.dir(SPEC));
         return OnnxPhi4Engine.open(
                 dir,
@@ -49,7 +60,7 @@ class PrefixReuseTest {
                         .prefixBlockTokens(BLOCK)
                         .build(),
                 Phi4TextCodec.load(dir),
-                r -> null,
+                choosers,
                 placement,
                 MemoryProbe.system());
     }
@@ -151,6 +162,53 @@ class PrefixReuseTest {
             assertThat(engine.decoderPositions())
                     .as("exactly the reused positions were not run")
                     .isEqualTo(coldPositions - cache.reusedTokens());
+        }
+    }
+
+    /**
+     * A miss stores its blocks after its first token is chosen (the time to first token does not pay for the store),
+     * still before the next request's lookup: submitted together, the second request's first token is chosen with
+     * the first's blocks stored, and it hits them.
+     */
+    @ParameterizedTest
+    @CsvSource({"SHARED_BUFFER", "GROWING"})
+    void aMissStoresItsBlocksAfterItsFirstTokenAndTheNextRequestStillHitsThem(KvCacheMode mode) throws Exception {
+        String system = words(120, 2);
+        List<GenerationRequest> requests =
+                List.of(text(system, "First: " + words(4, 3), 5), text(system, "Second: " + words(6, 4), 5));
+        List<List<Integer>> expected;
+        try (OnnxPhi4Engine cold =
+                open(0, mode, Placement.Kind.HOST, r -> (logits, n) -> TokenChooser.argmax(logits))) {
+            expected = sequential(cold, requests);
+        }
+        AtomicReference<OnnxPhi4Engine> engineRef = new AtomicReference<>();
+        List<Long> storedAtFirstToken = Collections.synchronizedList(new ArrayList<>());
+        try (OnnxPhi4Engine engine = open(64L << 20, mode, Placement.Kind.HOST, r -> (logits, n) -> {
+            if (n == 0) { // on the engine thread, where the cache lives
+                storedAtFirstToken.add(engineRef.get().prefixCache().storedBlocks());
+            }
+            return TokenChooser.argmax(logits);
+        })) {
+            engineRef.set(engine);
+            List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            for (GenerationRequest r : requests) {
+                results.add(engine.stream(r, d -> {}).result());
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                assertThat(results.get(i).get(60, TimeUnit.SECONDS).tokenIds())
+                        .as("request %d", i)
+                        .isEqualTo(expected.get(i));
+            }
+            PrefixCache cache = engine.prefixCache();
+            long firstStored = storedAtFirstToken.get(1);
+            assertThat(storedAtFirstToken.get(0))
+                    .as("nothing stored before the miss's first token")
+                    .isZero();
+            assertThat(firstStored)
+                    .as("the miss's blocks, stored before the next lookup")
+                    .isGreaterThanOrEqualTo(8);
+            assertThat(cache.hits()).isEqualTo(1);
+            assertThat(cache.reusedTokens()).as("the shared system prompt").isBetween(8L * BLOCK, firstStored * BLOCK);
         }
     }
 
