@@ -2,6 +2,7 @@ package dev.phi4ee.core.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.phi4ee.core.ort.Tensor;
 import dev.phi4ee.core.testkit.TestModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,6 +139,79 @@ class BatchDecodeStepTest {
                     for (int i = 0; i < count; i++) {
                         current[first + i] = step.logits(first + i).toFloats();
                     }
+                }
+            }
+            for (int r = 0; r < MAX_BATCH; r++) {
+                assertThat(current[r])
+                        .as("row %d last step", r)
+                        .isEqualTo(expected.get(r).get(steps));
+                rows[r].close();
+            }
+        }
+    }
+
+    /**
+     * A batched prompt call binds the prompts' embeddings and logits on the group's decoder binding; the decode steps
+     * that follow over the very same rows (no range change, so no rebind) must find the step's own views again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestModelSpec.FloatType.class)
+    void decodeStepsOverTheRowsOfABatchedPromptCallGetTheirAloneLogits(TestModelSpec.FloatType type) {
+        TestModelSpec spec = KitModels.spec().floatType(type).build();
+        int originalMax = spec.originalMaxPositionEmbeddings();
+        int steps = 6;
+        int n = 12;
+        try (Phi4Graphs graphs = KitModels.open(spec);
+                SlotKvPool pool =
+                        new SlotKvPool(graphs.config().decoder(), graphs.kvType(), MAX_BATCH, 256, graphs.placement());
+                BatchDecodeStep step = new BatchDecodeStep(graphs, pool)) {
+            List<List<float[]>> expected = new ArrayList<>();
+            DecodingSession[] rows = new DecodingSession[MAX_BATCH];
+            float[][] current = new float[MAX_BATCH][];
+            for (int r = 0; r < MAX_BATCH; r++) {
+                long[] prompt = DecodingSessionTest.prompt(n, 300 + r);
+                expected.add(alone(graphs, prompt, steps, originalMax));
+                rows[r] = new DecodingSession(graphs, pool.slotCache(r), originalMax, null);
+                rows[r].beginPrefill(prompt, null, null, 0, kv -> {});
+                assertThat(rows[r].singleRunPrefill()).isTrue();
+            }
+            step.run("a", null, 0, 1, new long[] {1}, new int[] {2}); // a decode binding exists before the prompts
+            long vocab = graphs.config().vocabSize();
+            try (Tensor embeds = graphs.placement()
+                            .allocate(
+                                    graphs.embedsType(),
+                                    MAX_BATCH,
+                                    n,
+                                    graphs.config().decoder().hiddenSize());
+                    Tensor logits = graphs.placement().allocate(graphs.logitsType(), MAX_BATCH, n, vocab)) {
+                List<Tensor> parts = new ArrayList<>();
+                for (DecodingSession row : rows) {
+                    parts.add(row.pendingPromptEmbeds());
+                }
+                graphs.placement().concat(embeds, 0, parts);
+                step.runPrompts("a", null, 0, MAX_BATCH, embeds, logits);
+                long rowBytes = n * vocab * logits.type().byteSize();
+                for (int r = 0; r < MAX_BATCH; r++) {
+                    try (Tensor rowLogits = logits.region(r * rowBytes, 1, n, vocab)) {
+                        rows[r].completeBatchedPrefill(rowLogits);
+                    }
+                    current[r] = rows[r].lastLogits().toFloats();
+                }
+            }
+            for (int s = 0; s < steps; s++) {
+                long[] tokens = new long[MAX_BATCH];
+                int[] lengths = new int[MAX_BATCH];
+                for (int r = 0; r < MAX_BATCH; r++) {
+                    assertThat(current[r])
+                            .as("row %d step %d", r, s)
+                            .isEqualTo(expected.get(r).get(s));
+                    tokens[r] = TokenChooser.argmax(current[r]);
+                    rows[r].appendBatched(tokens[r]);
+                    lengths[r] = rows[r].length();
+                }
+                step.run("a", null, 0, MAX_BATCH, tokens, lengths);
+                for (int r = 0; r < MAX_BATCH; r++) {
+                    current[r] = step.logits(r).toFloats();
                 }
             }
             for (int r = 0; r < MAX_BATCH; r++) {
