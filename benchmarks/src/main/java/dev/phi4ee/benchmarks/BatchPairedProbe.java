@@ -37,6 +37,8 @@ import java.util.concurrent.CompletableFuture;
  * so the raw loop draws the same tokens). Greedy and seeded tokens are checked equal between engine and raw loop.
  *
  * <p>{@code -DprefixCacheBytes=0} runs the engine without its prefix cache (default: the engine's default).
+ * {@code -DrawLayout=engine} and {@code -DrawBuffers=direct} give the raw loop the engine's logits buffers (see
+ * {@link RawBatchLoop}); the last column is the raw loop's time inside decoder runs per request ("raw" rounds only).
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -Drounds=5 -cp benchmarks/target/benchmarks.jar \
  *     dev.phi4ee.benchmarks.BatchPairedProbe [greedy,minNew,penalty,topP] [1,4,16]</pre>
@@ -82,6 +84,7 @@ public final class BatchPairedProbe {
         try (OnnxPhi4Engine engine = OnnxPhi4Engine.open(md, options, new PromptCodec(prompts), r -> null);
                 RawBatchLoop raw =
                         new RawBatchLoop(md, SLOTS, md.config().search().maxLength(), PROMPT)) {
+            System.out.println(raw.layout());
             Probe probe = new Probe(engine, raw, prompts, md.config().vocabSize());
             for (int warm = 0; warm < 3; warm++) {
                 for (String config : configs) {
@@ -89,7 +92,7 @@ public final class BatchPairedProbe {
                 }
             }
             System.out.printf(
-                    "%-8s %3s %12s %12s %12s %11s %11s %13s %13s%n",
+                    "%-8s %3s %12s %12s %12s %11s %11s %13s %13s %15s%n",
                     "config",
                     "B",
                     "engine tok/s",
@@ -98,7 +101,8 @@ public final class BatchPairedProbe {
                     "engine/raw",
                     "(cpu time)",
                     "engine/plain",
-                    "(cpu time)");
+                    "(cpu time)",
+                    "raw dec ms/req");
             for (String config : configs) {
                 for (int b : batches) {
                     probe.report(config, b, rounds);
@@ -140,6 +144,8 @@ public final class BatchPairedProbe {
             double[][] rawLoop = new double[rounds][];
             double[][] plain = new double[rounds][];
             int repeat = Math.max(1, SLOTS / batch); // rounds of similar length: the CPU clock ticks coarsely
+            long decoder0 = raw.decoderNanos();
+            long plainDecoder = 0;
             for (int r = 0; r < rounds; r++) {
                 if (r % 2 == 0) { // the order alternates too: whichever runs after another loop pays its cache misses
                     engine[r] = timed(repeat, () -> engineRound(config, batch));
@@ -148,10 +154,14 @@ public final class BatchPairedProbe {
                     rawLoop[r] = timed(repeat, () -> rawRound(config, batch));
                     engine[r] = timed(repeat, () -> engineRound(config, batch));
                 }
+                long p0 = raw.decoderNanos();
                 plain[r] = timed(repeat, () -> plainRound(batch));
+                plainDecoder += raw.decoderNanos() - p0;
             }
+            double rawDecoderMs =
+                    (raw.decoderNanos() - decoder0 - plainDecoder) / 1e6 / ((long) rounds * repeat * batch);
             System.out.printf(
-                    "%-8s %3d %12.0f %12.0f %12.0f %11.3f %11.3f %13.3f %13.3f%n",
+                    "%-8s %3d %12.0f %12.0f %12.0f %11.3f %11.3f %13.3f %13.3f %15.2f%n",
                     config,
                     batch,
                     median(engine, 0),
@@ -160,7 +170,8 @@ public final class BatchPairedProbe {
                     medianRatio(engine, rawLoop, 0),
                     medianRatio(engine, rawLoop, 1),
                     medianRatio(engine, plain, 0),
-                    medianRatio(engine, plain, 1));
+                    medianRatio(engine, plain, 1),
+                    rawDecoderMs);
         }
 
         /** One round of each; fails when the engine and the raw loop disagree on a token. */

@@ -36,6 +36,14 @@ import org.bytedeco.onnxruntime.Value;
  * prefilled one at a time into slots of one shared KV buffer per tensor ({@code [maxBatch, kv, maxLength, head]},
  * the engine's layout), then decoded together, one embedding run and one decoder run per step over the first B slots
  * with a {@code [B, W]} mask. No scheduler, no threads, no text; the token choice is whatever the caller passes.
+ *
+ * <p>Logits layout (issue 15's B = 1 gap, decision record engine-whole-request-costs.md, fourth round): by default one
+ * buffer of {@code max(maxBatch, maxPrompt)} rows serves prompt and steps. {@code -DrawLayout=engine} uses the engine's
+ * buffers instead: a prompt run writes a separate {@code [maxPrompt, vocab]} buffer ({@code PromptLogits}), its last
+ * row is copied into the slot's own one-row buffer (a {@code DecodingSession}'s step logits, one per slot) and the
+ * steps decode into a separate {@code [maxBatch, vocab]} buffer ({@code BatchDecodeStep}'s). {@code -DrawBuffers=direct}
+ * allocates those logits buffers as the engine does (zero-filled direct byte buffers, so all of them resident) rather
+ * than with JavaCPP's {@code malloc}.
  */
 final class RawBatchLoop implements AutoCloseable {
     /** Chooses row {@code row}'s next token from its logits. */
@@ -71,8 +79,22 @@ final class RawBatchLoop implements AutoCloseable {
     private final LongPointer ids;
     private final LongPointer ones;
     private final FloatPointer embeds;
+    /** Default layout: prompt and step logits; engine layout: the steps' {@code [maxBatch, vocab]} buffer. */
     private final FloatPointer logits;
+
     private final ByteBuffer logitsBytes;
+    /** Engine layout only (else null): the prompt runs' logits and each slot's one-row copy of its last row. */
+    private final FloatPointer promptLogits;
+
+    private final ByteBuffer promptBytes;
+    private final ByteBuffer[] slotLogits;
+    /** The engine's host buffers are kept reachable here ({@code -DrawBuffers=direct}). */
+    private final List<ByteBuffer> direct = new ArrayList<>();
+
+    private final boolean directBuffers = "direct".equals(System.getProperty("rawBuffers"));
+    /** Time inside the decoder's ONNX Runtime runs, all calls (the embedding runs are not counted). */
+    private long decoderNanos;
+
     private final FloatPointer[] keys;
     private final FloatPointer[] values;
     private final FloatPointer empty;
@@ -101,8 +123,23 @@ final class RawBatchLoop implements AutoCloseable {
             ones.put(i, 1L);
         }
         embeds = keep(new FloatPointer((long) rows * hidden));
-        logits = keep(new FloatPointer((long) rows * vocab));
-        logitsBytes = logits.asByteBuffer().order(ByteOrder.nativeOrder());
+        boolean engineLayout = "engine".equals(System.getProperty("rawLayout"));
+        if (engineLayout) {
+            logitsBytes = floats((long) maxBatch * vocab);
+            logits = new FloatPointer(logitsBytes.asFloatBuffer());
+            promptBytes = floats((long) maxPrompt * vocab);
+            promptLogits = new FloatPointer(promptBytes.asFloatBuffer());
+            slotLogits = new ByteBuffer[maxBatch];
+            for (int slot = 0; slot < maxBatch; slot++) {
+                slotLogits[slot] = floats(vocab);
+            }
+        } else {
+            logits = keep(new FloatPointer((long) rows * vocab));
+            logitsBytes = logits.asByteBuffer().order(ByteOrder.nativeOrder());
+            promptLogits = null;
+            promptBytes = null;
+            slotLogits = null;
+        }
         empty = keep(new FloatPointer(1));
         slotElements = (long) dc.numKeyValueHeads() * maxLength * dc.headSize();
         keys = new FloatPointer[dc.numHiddenLayers()];
@@ -114,6 +151,17 @@ final class RawBatchLoop implements AutoCloseable {
         bind(embed, true, ec.imageFeatures(), keep(tensor(empty, 0, FLOAT, 0, hidden)));
         bind(embed, true, ec.audioFeatures(), keep(tensor(empty, 0, FLOAT, 0, hidden)));
         views.clear(); // those two live as long as the loop
+    }
+
+    /** Layouts and allocation in effect, for the probe's header. */
+    String layout() {
+        return (promptLogits == null ? "raw layout (one logits buffer)" : "engine layout (prompt, slot, step logits)")
+                + (directBuffers ? ", zeroed direct buffers" : ", malloc buffers");
+    }
+
+    /** Nanoseconds spent in decoder runs since this loop was made. */
+    long decoderNanos() {
+        return decoderNanos;
     }
 
     /**
@@ -182,10 +230,26 @@ final class RawBatchLoop implements AutoCloseable {
         try (Value mask = Value.CreateTensor(cpu.asOrtMemoryInfo(), ones, 8L * n, new long[] {1, n}, 2, INT64)) {
             bind(decode, true, dc.inputsEmbeds(), promptEmbeds);
             bind(decode, true, dc.attentionMask(), mask);
-            bind(decode, false, dc.logits(), tensor(logits, 4L * n * vocab, FLOAT, 1, n, vocab));
+            FloatPointer out = promptLogits != null ? promptLogits : logits;
+            bind(decode, false, dc.logits(), tensor(out, 4L * n * vocab, FLOAT, 1, n, vocab));
             run(decoder, decode);
         }
-        return LogitsRow.of(logitsBytes, TensorFloatType.FLOAT32, (n - 1) * vocab, vocab);
+        if (promptLogits == null) {
+            return LogitsRow.of(logitsBytes, TensorFloatType.FLOAT32, (n - 1) * vocab, vocab);
+        }
+        ByteBuffer own = slotLogits[slot].clear(); // the engine's Placement.lastPosition: one row, host to host
+        own.put(promptBytes.slice((n - 1) * vocab * 4, vocab * 4));
+        return LogitsRow.of(own, TensorFloatType.FLOAT32, 0, vocab);
+    }
+
+    /** {@code count} floats: JavaCPP {@code malloc} memory, or (-DrawBuffers=direct) a zeroed direct buffer. */
+    private ByteBuffer floats(long count) {
+        if (directBuffers) {
+            ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4 * count)).order(ByteOrder.nativeOrder());
+            direct.add(b);
+            return b;
+        }
+        return keep(new FloatPointer(count)).asByteBuffer().order(ByteOrder.nativeOrder());
     }
 
     private void bindSlots(int first, int count) {
@@ -216,7 +280,11 @@ final class RawBatchLoop implements AutoCloseable {
     }
 
     private void run(Session session, OrtIoBinding binding) {
+        long t0 = System.nanoTime();
         check(api.RunWithBinding(session.asOrtSession(), runOptions.asOrtRunOptions(), binding));
+        if (session == decoder) {
+            decoderNanos += System.nanoTime() - t0;
+        }
     }
 
     private void check(OrtStatus s) {
