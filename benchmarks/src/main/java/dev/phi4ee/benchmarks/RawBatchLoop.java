@@ -43,7 +43,7 @@ import org.bytedeco.onnxruntime.Value;
  * row is copied into the slot's own one-row buffer (a {@code DecodingSession}'s step logits, one per slot) and the
  * steps decode into a separate {@code [maxBatch, vocab]} buffer ({@code BatchDecodeStep}'s). {@code -DrawBuffers=direct}
  * allocates those logits buffers as the engine does (zero-filled direct byte buffers, so all of them resident) rather
- * than with JavaCPP's {@code malloc}.
+ * than with JavaCPP's {@code malloc} (with the engine layout only).
  */
 final class RawBatchLoop implements AutoCloseable {
     /** Chooses row {@code row}'s next token from its logits. */
@@ -100,6 +100,10 @@ final class RawBatchLoop implements AutoCloseable {
     private final FloatPointer empty;
 
     RawBatchLoop(ModelDirectory md, int maxBatch, int maxLength, int maxPrompt) {
+        this(md, maxBatch, maxLength, maxPrompt, "engine".equals(System.getProperty("rawLayout")));
+    }
+
+    RawBatchLoop(ModelDirectory md, int maxBatch, int maxLength, int maxPrompt, boolean engineLayout) {
         GenaiConfig c = md.config();
         this.dc = c.decoder();
         this.ec = c.embedding();
@@ -123,7 +127,6 @@ final class RawBatchLoop implements AutoCloseable {
             ones.put(i, 1L);
         }
         embeds = keep(new FloatPointer((long) rows * hidden));
-        boolean engineLayout = "engine".equals(System.getProperty("rawLayout"));
         if (engineLayout) {
             logitsBytes = floats((long) maxBatch * vocab);
             logits = new FloatPointer(logitsBytes.asFloatBuffer());
@@ -156,7 +159,7 @@ final class RawBatchLoop implements AutoCloseable {
     /** Layouts and allocation in effect, for the probe's header. */
     String layout() {
         return (promptLogits == null ? "raw layout (one logits buffer)" : "engine layout (prompt, slot, step logits)")
-                + (directBuffers ? ", zeroed direct buffers" : ", malloc buffers");
+                + (promptLogits != null && directBuffers ? ", zeroed direct buffers" : ", malloc buffers");
     }
 
     /** Nanoseconds spent in decoder runs since this loop was made. */
