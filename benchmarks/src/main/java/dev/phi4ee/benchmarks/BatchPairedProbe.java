@@ -315,17 +315,7 @@ public final class BatchPairedProbe {
 
         @Override
         public TextStream newStream() {
-            return new TextStream() {
-                @Override
-                public String append(int tokenId) {
-                    return "";
-                }
-
-                @Override
-                public String flush() {
-                    return "";
-                }
-            };
+            return new SilentTextStream();
         }
     }
 }

@@ -154,17 +154,7 @@ public final class PrefillBatchingProbe {
 
         @Override
         public TextStream newStream() {
-            return new TextStream() {
-                @Override
-                public String append(int tokenId) {
-                    return "";
-                }
-
-                @Override
-                public String flush() {
-                    return "";
-                }
-            };
+            return new SilentTextStream();
         }
     }
 }

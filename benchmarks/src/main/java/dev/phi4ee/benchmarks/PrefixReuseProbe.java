@@ -150,17 +150,7 @@ public final class PrefixReuseProbe {
 
         @Override
         public TextStream newStream() {
-            return new TextStream() {
-                @Override
-                public String append(int tokenId) {
-                    return "";
-                }
-
-                @Override
-                public String flush() {
-                    return "";
-                }
-            };
+            return new SilentTextStream();
         }
     }
 }
