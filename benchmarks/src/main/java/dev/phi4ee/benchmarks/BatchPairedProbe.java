@@ -13,14 +13,9 @@ import dev.phi4ee.core.generate.sampling.LogitsRow;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
 import dev.phi4ee.core.generate.sampling.TokenSampler;
 import dev.phi4ee.core.model.ModelDirectory;
-import dev.phi4ee.core.testkit.Phi4TestModels;
-import dev.phi4ee.core.testkit.TestModelSpec;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -59,15 +54,8 @@ public final class BatchPairedProbe {
                 .mapToInt(Integer::parseInt)
                 .toArray();
         int rounds = Integer.getInteger("rounds", 5);
-        Path dir = Files.createTempDirectory("phi4-batch-probe-");
-        Phi4TestModels.write(
-                dir,
-                TestModelSpec.builder()
-                        .maxLength(512)
-                        .includeVision(false)
-                        .includeSpeech(false)
-                        .build());
-        ModelDirectory md = ModelDirectory.open(dir);
+        TextKitModel kit = new TextKitModel("phi4-batch-probe-");
+        ModelDirectory md = kit.model();
         Random random = new Random(15);
         long[][] prompts = new long[SLOTS][];
         for (int i = 0; i < SLOTS; i++) {
@@ -109,9 +97,7 @@ public final class BatchPairedProbe {
                 }
             }
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            kit.close();
         }
     }
 
@@ -230,13 +216,8 @@ public final class BatchPairedProbe {
                         vocab, Arrays.stream(p[i]).mapToInt(Math::toIntExact).toArray());
             }
             int[][] tokens = raw.run(p, NEW_TOKENS, (row, logits) -> samplers[row].next(logits, histories[row]));
-            for (int i = 0; i < batch; i++) { // the engine stops a row at an end id; the raw loop runs on
-                for (int t = 0; t < NEW_TOKENS; t++) {
-                    if (tokens[i][t] == EOS[0] || tokens[i][t] == EOS[1]) {
-                        tokens[i] = Arrays.copyOf(tokens[i], t);
-                        break;
-                    }
-                }
+            for (int i = 0; i < batch; i++) {
+                tokens[i] = untilEnd(tokens[i]);
             }
             return tokens;
         }
@@ -245,6 +226,16 @@ public final class BatchPairedProbe {
             int[][] tokens = raw.run(Arrays.copyOf(prompts, batch), NEW_TOKENS, (row, logits) -> plainArgmax(logits));
             return batch * tokens[0].length;
         }
+    }
+
+    /** {@code tokens} up to its first end id: the engine stops a request there, the raw loop runs on. */
+    static int[] untilEnd(int[] tokens) {
+        for (int t = 0; t < tokens.length; t++) {
+            if (tokens[t] == EOS[0] || tokens[t] == EOS[1]) {
+                return Arrays.copyOf(tokens, t);
+            }
+        }
+        return tokens;
     }
 
     /** The scalar loop a hand-written decoder would use: read every logit once, keep the first largest. */

@@ -1,12 +1,7 @@
 package dev.phi4ee.benchmarks;
 
 import dev.phi4ee.core.model.ModelDirectory;
-import dev.phi4ee.core.testkit.Phi4TestModels;
-import dev.phi4ee.core.testkit.TestModelSpec;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Random;
 
 /**
@@ -25,15 +20,8 @@ public final class RawLayoutPairedProbe {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int rounds = Integer.getInteger("rounds", 15);
         int repeat = Math.max(1, BatchPairedProbe.SLOTS / batch);
-        Path dir = Files.createTempDirectory("phi4-layout-probe-");
-        Phi4TestModels.write(
-                dir,
-                TestModelSpec.builder()
-                        .maxLength(512)
-                        .includeVision(false)
-                        .includeSpeech(false)
-                        .build());
-        ModelDirectory md = ModelDirectory.open(dir);
+        TextKitModel kit = new TextKitModel("phi4-layout-probe-");
+        ModelDirectory md = kit.model();
         Random random = new Random(15);
         long[][] prompts = new long[batch][];
         for (int i = 0; i < batch; i++) {
@@ -72,9 +60,7 @@ public final class RawLayoutPairedProbe {
                     BatchPairedProbe.median(ms[0]),
                     BatchPairedProbe.median(ms[1]));
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            kit.close();
         }
     }
 
