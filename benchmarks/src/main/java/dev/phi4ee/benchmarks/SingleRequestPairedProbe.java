@@ -28,7 +28,7 @@ import java.util.Random;
  * 97.5 %] of the per-round ratios; the engine's wall time not spent on its thread's CPU (hand-offs, waits), and the
  * raw loop's, per request.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -Drounds=121 -cp benchmarks/target/benchmarks.jar \
+ * <pre>java --enable-native-access=ALL-UNNAMED -Drounds=241 -cp benchmarks/target/benchmarks.jar \
  *     dev.phi4ee.benchmarks.SingleRequestPairedProbe [greedy,minNew,penalty,topP]</pre>
  *
  * {@code -DprefixCacheBytes=0} runs the engine without its prefix cache.
@@ -41,7 +41,7 @@ public final class SingleRequestPairedProbe {
 
     public static void main(String[] args) throws Exception {
         List<String> configs = List.of((args.length > 0 ? args[0] : "greedy,minNew,penalty,topP").split(","));
-        int rounds = Integer.getInteger("rounds", 121);
+        int rounds = Integer.getInteger("rounds", 241);
         int repeat = Integer.getInteger("repeat", 2);
         TextKitModel kit = new TextKitModel("phi4-single-probe-");
         ModelDirectory md = kit.model();
