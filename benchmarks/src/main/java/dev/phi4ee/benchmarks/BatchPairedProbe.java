@@ -31,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code minNewTokens} 32 (end ids masked every step), repetition penalty 1.2, top-p 0.9 sampling (seeded per request,
  * so the raw loop draws the same tokens). Greedy and seeded tokens are checked equal between engine and raw loop.
  *
- * <p>{@code -DprefixCacheBytes=0} runs the engine without its prefix cache (default: the engine's default).
+ * <p>{@code -DprefixCacheBytes=0} runs the engine without its prefix cache (default: the engine's default);
+ * {@code -DtokenChoiceThreads=N} lets it choose a step's tokens on N threads (the raw loop always uses one).
  * {@code -DrawLayout=engine} and {@code -DrawBuffers=direct} give the raw loop the engine's logits buffers (see
  * {@link RawBatchLoop}); the last column is the raw loop's time inside decoder runs per request ("raw" rounds only).
  *
@@ -67,8 +68,11 @@ public final class BatchPairedProbe {
                 .kvCacheMode(KvCacheMode.SHARED_BUFFER)
                 .maxBatchSize(SLOTS)
                 .prefixCacheBytes(Long.getLong("prefixCacheBytes", EngineOptions.DEFAULT_PREFIX_CACHE_BYTES))
+                .tokenChoiceThreads(Integer.getInteger("tokenChoiceThreads", 1))
                 .build();
-        System.out.printf("prefix cache %d bytes%n", options.prefixCacheBytes());
+        System.out.printf(
+                "prefix cache %d bytes, %d token-choice threads%n",
+                options.prefixCacheBytes(), options.tokenChoiceThreads());
         try (OnnxPhi4Engine engine = OnnxPhi4Engine.open(md, options, new PromptCodec(prompts), r -> null);
                 RawBatchLoop raw =
                         new RawBatchLoop(md, SLOTS, md.config().search().maxLength(), PROMPT)) {

@@ -111,6 +111,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "systemPrompt": getOrCreateConfiguration(target).setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": getOrCreateConfiguration(target).setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": getOrCreateConfiguration(target).setTokenChoiceThreads(property(camelContext, int.class, value)); return true;
         case "toolchoice":
         case "toolChoice": getOrCreateConfiguration(target).setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
         case "tools": getOrCreateConfiguration(target).setTools(property(camelContext, java.lang.String.class, value)); return true;
@@ -211,6 +213,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": return int.class;
         case "toolchoice":
         case "toolChoice": return java.lang.String.class;
         case "tools": return java.lang.String.class;
@@ -307,6 +311,8 @@ public class Phi4ComponentConfigurer extends PropertyConfigurerSupport implement
         case "systemPrompt": return getOrCreateConfiguration(target).getSystemPrompt();
         case "temperature": return getOrCreateConfiguration(target).getTemperature();
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": return getOrCreateConfiguration(target).getTokenChoiceThreads();
         case "toolchoice":
         case "toolChoice": return getOrCreateConfiguration(target).getToolChoice();
         case "tools": return getOrCreateConfiguration(target).getTools();

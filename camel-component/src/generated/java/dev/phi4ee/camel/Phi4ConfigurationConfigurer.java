@@ -99,6 +99,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": target.setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": target.setTimeout(property(camelContext, long.class, value)); return true;
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": target.setTokenChoiceThreads(property(camelContext, int.class, value)); return true;
         case "toolchoice":
         case "toolChoice": target.setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
         case "tools": target.setTools(property(camelContext, java.lang.String.class, value)); return true;
@@ -189,6 +191,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": return int.class;
         case "toolchoice":
         case "toolChoice": return java.lang.String.class;
         case "tools": return java.lang.String.class;
@@ -280,6 +284,8 @@ public class Phi4ConfigurationConfigurer extends org.apache.camel.support.compon
         case "systemPrompt": return target.getSystemPrompt();
         case "temperature": return target.getTemperature();
         case "timeout": return target.getTimeout();
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": return target.getTokenChoiceThreads();
         case "toolchoice":
         case "toolChoice": return target.getToolChoice();
         case "tools": return target.getTools();

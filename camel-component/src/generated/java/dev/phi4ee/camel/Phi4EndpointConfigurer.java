@@ -101,6 +101,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "systemPrompt": target.getConfiguration().setSystemPrompt(property(camelContext, java.lang.String.class, value)); return true;
         case "temperature": target.getConfiguration().setTemperature(property(camelContext, java.lang.Double.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": target.getConfiguration().setTokenChoiceThreads(property(camelContext, int.class, value)); return true;
         case "toolchoice":
         case "toolChoice": target.getConfiguration().setToolChoice(property(camelContext, java.lang.String.class, value)); return true;
         case "tools": target.getConfiguration().setTools(property(camelContext, java.lang.String.class, value)); return true;
@@ -198,6 +200,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "systemPrompt": return java.lang.String.class;
         case "temperature": return java.lang.Double.class;
         case "timeout": return long.class;
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": return int.class;
         case "toolchoice":
         case "toolChoice": return java.lang.String.class;
         case "tools": return java.lang.String.class;
@@ -291,6 +295,8 @@ public class Phi4EndpointConfigurer extends PropertyConfigurerSupport implements
         case "systemPrompt": return target.getConfiguration().getSystemPrompt();
         case "temperature": return target.getConfiguration().getTemperature();
         case "timeout": return target.getConfiguration().getTimeout();
+        case "tokenchoicethreads":
+        case "tokenChoiceThreads": return target.getConfiguration().getTokenChoiceThreads();
         case "toolchoice":
         case "toolChoice": return target.getConfiguration().getToolChoice();
         case "tools": return target.getConfiguration().getTools();

@@ -24,7 +24,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(47);
+        Set<String> props = new HashSet<>(48);
         props.add("documentDpi");
         props.add("engine");
         props.add("executionProvider");
@@ -68,6 +68,7 @@ public class Phi4EndpointUriFactory extends org.apache.camel.support.component.E
         props.add("systemPrompt");
         props.add("temperature");
         props.add("timeout");
+        props.add("tokenChoiceThreads");
         props.add("toolChoice");
         props.add("tools");
         props.add("topK");

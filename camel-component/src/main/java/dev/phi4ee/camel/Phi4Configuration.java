@@ -210,6 +210,14 @@ public class Phi4Configuration implements Cloneable {
                     + " its admission.")
     private int prefillChunkTokens = EngineOptions.DEFAULT_PREFILL_CHUNK_TOKENS;
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "1",
+            description = "Threads that choose the next tokens of a batched step's rows in the engine opened from"
+                    + " modelPath: the engine thread and tokenChoiceThreads - 1 helpers. Worth raising with CUDA and"
+                    + " sampling (top-p), where choosing costs more than the step; tokens are the same as with 1.")
+    private int tokenChoiceThreads = 1;
+
     @UriParam(description = "System prompt placed before the user turn.")
     private String systemPrompt;
 
@@ -527,6 +535,14 @@ public class Phi4Configuration implements Cloneable {
         this.prefillChunkTokens = prefillChunkTokens;
     }
 
+    public int getTokenChoiceThreads() {
+        return tokenChoiceThreads;
+    }
+
+    public void setTokenChoiceThreads(int tokenChoiceThreads) {
+        this.tokenChoiceThreads = tokenChoiceThreads;
+    }
+
     /**
      * Options of the engine this configuration opens from {@code modelPath}.
      *
@@ -565,6 +581,7 @@ public class Phi4Configuration implements Cloneable {
                                 : EngineOptions.parseBytes(prefixCacheBytes))
                 .prefixBlockTokens(prefixBlockTokens)
                 .prefillChunkTokens(prefillChunkTokens)
+                .tokenChoiceThreads(tokenChoiceThreads)
                 .gpuMemLimit(gpuMemLimit == null || gpuMemLimit.isBlank() ? 0 : EngineOptions.parseBytes(gpuMemLimit))
                 .build();
     }

@@ -128,7 +128,8 @@ class Phi4ComponentTest {
             Phi4Endpoint endpoint = context.getEndpoint(
                     "phi4:generate?maxQueuedLength=4096&maxMediaBytes=10m&maxImagesPerRequest=4"
                             + "&maxPixelsPerRequest=5000000&maxPageOperations=3000&maxPageRenderTime=3s"
-                            + "&prefixCacheBytes=2m&prefixBlockTokens=32&prefillChunkTokens=96&gpuMemLimit=3g",
+                            + "&prefixCacheBytes=2m&prefixBlockTokens=32&prefillChunkTokens=96&tokenChoiceThreads=3"
+                            + "&gpuMemLimit=3g",
                     Phi4Endpoint.class);
             var options = endpoint.getConfiguration().engineOptions();
             assertThat(options.maxQueuedTokens()).isEqualTo(4096);
@@ -140,6 +141,7 @@ class Phi4ComponentTest {
             assertThat(options.prefixCacheBytes()).isEqualTo(2L << 20);
             assertThat(options.prefixBlockTokens()).isEqualTo(32);
             assertThat(options.prefillChunkTokens()).isEqualTo(96);
+            assertThat(options.tokenChoiceThreads()).isEqualTo(3);
             assertThat(options.gpuMemLimit()).isEqualTo(3L << 30);
         } finally {
             context.stop();

@@ -134,6 +134,7 @@ public final class Phi4Settings {
         m.put("phi4.prefixCacheBytes", (b, v) -> b.prefixCacheBytes(EngineOptions.parseBytes(v)));
         m.put("phi4.prefixBlockTokens", (b, v) -> b.prefixBlockTokens(Integer.parseInt(v)));
         m.put("phi4.prefillChunkTokens", (b, v) -> b.prefillChunkTokens(Integer.parseInt(v)));
+        m.put("phi4.tokenChoiceThreads", (b, v) -> b.tokenChoiceThreads(Integer.parseInt(v)));
         return Map.copyOf(m);
     }
 

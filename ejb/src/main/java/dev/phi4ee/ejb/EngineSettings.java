@@ -68,6 +68,8 @@ public final class EngineSettings {
     public static final String PREFIX_BLOCK_TOKENS = "phi4.prefixBlockTokens";
     /** Prompt positions run per engine step between the decode steps of running requests; 0 = whole prompts. */
     public static final String PREFILL_CHUNK_TOKENS = "phi4.prefillChunkTokens";
+    /** Threads that choose a batched step's tokens (the engine thread and helpers); 1 = the engine thread alone. */
+    public static final String TOKEN_CHOICE_THREADS = "phi4.tokenChoiceThreads";
 
     /**
      * Largest request message the listener reads, in bytes or a binary unit; checked before the body is read. Unset =
@@ -180,6 +182,7 @@ public final class EngineSettings {
         m.put(PREFIX_CACHE_BYTES, (b, v) -> b.prefixCacheBytes(bytes(PREFIX_CACHE_BYTES, v)));
         m.put(PREFIX_BLOCK_TOKENS, (b, v) -> b.prefixBlockTokens(integer(PREFIX_BLOCK_TOKENS, v)));
         m.put(PREFILL_CHUNK_TOKENS, (b, v) -> b.prefillChunkTokens(integer(PREFILL_CHUNK_TOKENS, v)));
+        m.put(TOKEN_CHOICE_THREADS, (b, v) -> b.tokenChoiceThreads(integer(TOKEN_CHOICE_THREADS, v)));
         return Collections.unmodifiableMap(m);
     }
 

@@ -57,6 +57,10 @@ import java.util.concurrent.ThreadFactory;
  *     max_num_batched_tokens}). The prompt's decoder runs are never split (512 positions, or {@code
  *     prefixBlockTokens} while prefix reuse is on): a step runs at least one, then more while within the bound. 0 =
  *     each prompt whole at its admission (docs/decisions/chunked-prefill.md)
+ * @param tokenChoiceThreads threads that choose the next tokens of a batched step's rows (the engine thread and
+ *     {@code tokenChoiceThreads - 1} helpers from {@code threadFactory}); each row keeps its own sampler and seed, so
+ *     the tokens are those of one thread. Rows with a structured-output constraint or a custom chooser are chosen on
+ *     the engine thread. 1 = all on the engine thread (docs/decisions/parallel-token-choice.md)
  * @param threadFactory makes the engine's threads (its decode thread, its deadline timer, the threads that complete
  *     result futures): {@link #DAEMON_THREADS} in Java SE; inside an application server its {@code
  *     ManagedThreadFactory}, so they carry the server's context and are visible to it. Not a setting: an object the
@@ -88,6 +92,7 @@ public record EngineOptions(
         long prefixCacheBytes,
         int prefixBlockTokens,
         int prefillChunkTokens,
+        int tokenChoiceThreads,
         ThreadFactory threadFactory) {
 
     /** Default {@code threadFactory}: plain daemon threads (the engine names them). */
@@ -108,6 +113,9 @@ public record EngineOptions(
 
     /** Default {@code prefillChunkTokens}: one 512-position decoder run, or eight prefix blocks, per step. */
     public static final int DEFAULT_PREFILL_CHUNK_TOKENS = 512;
+
+    /** Upper bound of {@code tokenChoiceThreads}: more threads than rows in a batch would only wait. */
+    public static final int MAX_TOKEN_CHOICE_THREADS = 256;
 
     public EngineOptions {
         if (executionProvider == null || !executionProvider.matches("auto|cpu|cuda(:\\d+)?")) {
@@ -147,6 +155,9 @@ public record EngineOptions(
                 prefixBlockTokens >= 1 && prefixBlockTokens <= 4096,
                 "prefixBlockTokens must be in [1, 4096], was " + prefixBlockTokens);
         check(prefillChunkTokens >= 0, "prefillChunkTokens must be >= 0, was " + prefillChunkTokens);
+        check(
+                tokenChoiceThreads >= 1 && tokenChoiceThreads <= MAX_TOKEN_CHOICE_THREADS,
+                "tokenChoiceThreads must be in [1, " + MAX_TOKEN_CHOICE_THREADS + "], was " + tokenChoiceThreads);
         check(threadFactory != null, "threadFactory must be set");
     }
 
@@ -227,6 +238,7 @@ public record EngineOptions(
                 .prefixCacheBytes(prefixCacheBytes)
                 .prefixBlockTokens(prefixBlockTokens)
                 .prefillChunkTokens(prefillChunkTokens)
+                .tokenChoiceThreads(tokenChoiceThreads)
                 .threadFactory(threadFactory);
     }
 
@@ -256,6 +268,7 @@ public record EngineOptions(
         private long prefixCacheBytes = DEFAULT_PREFIX_CACHE_BYTES;
         private int prefixBlockTokens = DEFAULT_PREFIX_BLOCK_TOKENS;
         private int prefillChunkTokens = DEFAULT_PREFILL_CHUNK_TOKENS;
+        private int tokenChoiceThreads = 1;
         private ThreadFactory threadFactory = DAEMON_THREADS;
 
         private Builder() {}
@@ -385,6 +398,11 @@ public record EngineOptions(
             return this;
         }
 
+        public Builder tokenChoiceThreads(int v) {
+            tokenChoiceThreads = v;
+            return this;
+        }
+
         public Builder threadFactory(ThreadFactory v) {
             threadFactory = v;
             return this;
@@ -417,6 +435,7 @@ public record EngineOptions(
                     prefixCacheBytes,
                     prefixBlockTokens,
                     prefillChunkTokens,
+                    tokenChoiceThreads,
                     threadFactory);
         }
     }

@@ -49,6 +49,9 @@ final class BatchRow {
     private int[] chunk;
     private long firstToken;
     private long pending = -1;
+    /** A token chosen ahead by {@link #chooseAhead} for the next {@link #accept}, or -1. */
+    private int chosenAhead = -1;
+
     private boolean done;
     private Phase phase = Phase.WAITING;
     private Prefill prefill;
@@ -262,12 +265,34 @@ final class BatchRow {
     }
 
     /**
-     * Takes the logits of the newest position: samples the next token, streams its text and decides whether the
-     * request goes on (true: {@link #pending()} is the next step's token) or finished (its result is delivered).
+     * Whether {@link #chooseAhead} may run on another thread: the row's sampler and history are its own and touch
+     * nothing shared. A structured-output constraint (shared vocabulary tables) and a custom chooser are not.
+     */
+    boolean choosesAlone() {
+        return sampler != null && constraint == null && !done;
+    }
+
+    /**
+     * Chooses the next token from {@code last} for the {@link #accept} that follows, on any thread (only when {@link
+     * #choosesAlone}); the sampler's state advances as in {@code accept}, so the tokens are those of one thread.
+     */
+    void chooseAhead(LastLogits last) {
+        chosenAhead = sampler.next(row(last), history);
+    }
+
+    /**
+     * Takes the logits of the newest position: samples the next token (or takes the one {@link #chooseAhead} chose
+     * from them), streams its text and decides whether the request goes on (true: {@link #pending()} is the next
+     * step's token) or finished (its result is delivered).
      */
     boolean accept(LastLogits last) {
+        int ahead = chosenAhead;
+        chosenAhead = -1;
         if (stopIfAborted()) {
             return false;
+        }
+        if (ahead >= 0) {
+            return take(ahead);
         }
         LogitsRow logits = row(last);
         if (constraint != null) {
@@ -277,7 +302,10 @@ final class BatchRow {
                 return false;
             }
         }
-        int token = sampler != null ? sampler.next(logits, history) : choose(logits, generated.size());
+        return take(sampler != null ? sampler.next(logits, history) : choose(logits, generated.size()));
+    }
+
+    private boolean take(int token) {
         if (firstToken == 0) {
             firstToken = System.nanoTime();
         }

@@ -113,6 +113,11 @@ final class ContinuousBatchScheduler implements AutoCloseable {
         return batch.batchedPrompts();
     }
 
+    /** Rows whose token was chosen in parallel with others' (engine thread's count; for tests). */
+    long rowsChosenAhead() {
+        return batch.rowsChosenAhead();
+    }
+
     /** Positions the batch's sessions ran through the decoder (engine thread's count; for tests). */
     long decoderPositions() {
         return batch.decoderPositions();

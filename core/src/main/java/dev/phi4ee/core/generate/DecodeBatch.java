@@ -3,6 +3,7 @@ package dev.phi4ee.core.generate;
 import dev.phi4ee.core.api.EngineClosedException;
 import dev.phi4ee.core.api.InferenceException;
 import dev.phi4ee.core.api.Phi4Exception;
+import dev.phi4ee.core.generate.schedule.RowTasks;
 import dev.phi4ee.core.ort.ElementType;
 import dev.phi4ee.core.ort.NativeScope;
 import dev.phi4ee.core.ort.OrtFailure;
@@ -16,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 
 /**
@@ -52,11 +54,13 @@ final class DecodeBatch implements AutoCloseable {
     private final Set<BatchRow> unprefilled = new LinkedHashSet<>();
 
     private final int prefillChunkTokens;
+    private final RowTasks tokenChoice;
     private int active;
     private long tokensInFlight;
     private long crossings;
     private long stepsDuringPrefill;
     private long batchedPrompts;
+    private long rowsChosenAhead;
     private final Placement placement;
     private final ElementType embedsType;
     private final int hidden;
@@ -70,7 +74,9 @@ final class DecodeBatch implements AutoCloseable {
             GenerationIds ids,
             Supplier<TextCodec.TextStream> textStreams,
             BatchRow.PromptStage promptStage,
-            int prefillChunkTokens) {
+            int prefillChunkTokens,
+            int tokenChoiceThreads,
+            ThreadFactory threads) {
         this.prefillChunkTokens = prefillChunkTokens;
         this.placement = graphs.placement();
         this.embedsType = graphs.embedsType();
@@ -85,6 +91,7 @@ final class DecodeBatch implements AutoCloseable {
         this.pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), maxBatch, maxLength, graphs.placement());
         this.promptLogits = new PromptLogits(graphs, DecodingSession.DEFAULT_PREFILL_CHUNK);
         try {
+            this.tokenChoice = new RowTasks(tokenChoiceThreads, threads);
             this.step = new BatchDecodeStep(graphs, pool);
             for (int i = 0; i < maxBatch; i++) {
                 SlotKvCache cache = pool.slotCache(i);
@@ -124,6 +131,11 @@ final class DecodeBatch implements AutoCloseable {
     /** Prompts prefilled as rows of a batched prompt run (several waiting prompts in one decoder call). */
     long batchedPrompts() {
         return batchedPrompts;
+    }
+
+    /** Rows whose token was chosen in parallel with others' so far (engine thread's count; for tests). */
+    long rowsChosenAhead() {
+        return rowsChosenAhead;
     }
 
     /** Positions the sessions ran through the decoder: prompts and re-runs (batched steps run outside them). */
@@ -365,12 +377,45 @@ final class DecodeBatch implements AutoCloseable {
             }
             return;
         }
+        chooseAhead(first, count);
         for (int i = 0; i < count; i++) {
             BatchRow row = slots[first + i];
+            if (row.done()) {
+                continue; // its choice failed
+            }
             try {
                 row.accept(step.logits(first + i));
             } catch (RuntimeException e) {
                 row.fail(asPhi4(e));
+            }
+        }
+    }
+
+    /**
+     * With several token-choice threads, the rows that choose alone (their own sampler, no constraint) choose their
+     * next tokens in parallel; {@code accept} then takes them in row order on this thread, so streaming and every
+     * other effect stay in the order of one thread (docs/decisions/parallel-token-choice.md).
+     */
+    private void chooseAhead(int first, int count) {
+        if (tokenChoice.threads() == 1 || count < 2) {
+            return;
+        }
+        int[] alone = new int[count];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            if (slots[first + i].choosesAlone()) {
+                alone[n++] = first + i;
+            }
+        }
+        if (n < 2) {
+            return;
+        }
+        RuntimeException[] failures = new RuntimeException[n];
+        tokenChoice.run(n, j -> slots[alone[j]].chooseAhead(step.logits(alone[j])), failures);
+        rowsChosenAhead += n;
+        for (int j = 0; j < n; j++) {
+            if (failures[j] != null) {
+                slots[alone[j]].fail(asPhi4(failures[j]));
             }
         }
     }
@@ -492,6 +537,9 @@ final class DecodeBatch implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tokenChoice != null) {
+            tokenChoice.close();
+        }
         for (Lane l : lanes) {
             l.session().close();
         }

@@ -40,8 +40,11 @@ class ConstrainedGenerationTest {
                 .executionProvider("cpu")
                 .intraOpThreads(1)
                 .kvCacheMode(KvCacheMode.SHARED_BUFFER);
-        batched = OnnxPhi4Engine.open(KitModels.dir(SPEC), o.maxBatchSize(8).build());
-        alone = OnnxPhi4Engine.open(KitModels.dir(SPEC), o.maxBatchSize(1).build());
+        // free rows choose on three threads beside the constrained ones, which stay on the engine thread
+        batched = OnnxPhi4Engine.open(
+                KitModels.dir(SPEC), o.maxBatchSize(8).tokenChoiceThreads(3).build());
+        alone = OnnxPhi4Engine.open(
+                KitModels.dir(SPEC), o.maxBatchSize(1).tokenChoiceThreads(1).build());
     }
 
     @AfterAll

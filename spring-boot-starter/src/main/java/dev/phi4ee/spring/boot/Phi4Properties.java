@@ -110,6 +110,9 @@ public class Phi4Properties {
     /** Prompt positions run per engine step between the decode steps of running requests; 0 = whole prompts. */
     private int prefillChunkTokens = EngineOptions.DEFAULT_PREFILL_CHUNK_TOKENS;
 
+    /** Threads that choose a batched step's tokens (the engine thread and helpers); 1 = the engine thread alone. */
+    private int tokenChoiceThreads = 1;
+
     private final DemoModel demoModel = new DemoModel();
 
     /** The engine options these properties describe; the engine's own validation names a wrong value. */
@@ -136,7 +139,8 @@ public class Phi4Properties {
                 .maxPageRenderTime(maxPageRenderTime)
                 .prefixCacheBytes(prefixCacheBytes.toBytes())
                 .prefixBlockTokens(prefixBlockTokens)
-                .prefillChunkTokens(prefillChunkTokens);
+                .prefillChunkTokens(prefillChunkTokens)
+                .tokenChoiceThreads(tokenChoiceThreads);
         if (gpuMemLimit != null) {
             b.gpuMemLimit(gpuMemLimit.toBytes());
         }
@@ -380,6 +384,14 @@ public class Phi4Properties {
 
     public void setPrefillChunkTokens(int prefillChunkTokens) {
         this.prefillChunkTokens = prefillChunkTokens;
+    }
+
+    public int getTokenChoiceThreads() {
+        return tokenChoiceThreads;
+    }
+
+    public void setTokenChoiceThreads(int tokenChoiceThreads) {
+        this.tokenChoiceThreads = tokenChoiceThreads;
     }
 
     public DataSize getGpuMemLimit() {

@@ -109,6 +109,7 @@ class Phi4PropertiesTest {
                 "prefixCacheBytes",
                 "prefixBlockTokens",
                 "prefillChunkTokens",
+                "tokenChoiceThreads",
                 "gpuMemLimit");
         JsonNode catalog;
         try (InputStream in = Phi4Configuration.class.getResourceAsStream("/META-INF/dev/phi4ee/camel/phi4.json")) {
