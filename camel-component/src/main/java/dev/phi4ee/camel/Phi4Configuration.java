@@ -213,9 +213,10 @@ public class Phi4Configuration implements Cloneable {
     @UriParam(
             label = "advanced",
             defaultValue = "1",
-            description = "Threads that choose the next tokens of a batched step's rows in the engine opened from"
-                    + " modelPath: the engine thread and tokenChoiceThreads - 1 helpers. Worth raising with CUDA and"
-                    + " sampling (top-p), where choosing costs more than the step; tokens are the same as with 1.")
+            description =
+                    "Threads that choose the next tokens of a batched step's sampling rows in the engine opened from"
+                            + " modelPath: the engine thread and tokenChoiceThreads - 1 helpers. Worth raising with CUDA and"
+                            + " sampling (top-p), where choosing costs more than the step; tokens are the same as with 1.")
     private int tokenChoiceThreads = 1;
 
     @UriParam(description = "System prompt placed before the user turn.")

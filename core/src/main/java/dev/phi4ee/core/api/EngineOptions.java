@@ -59,8 +59,8 @@ import java.util.concurrent.ThreadFactory;
  *     each prompt whole at its admission (docs/decisions/chunked-prefill.md)
  * @param tokenChoiceThreads threads that choose the next tokens of a batched step's rows (the engine thread and
  *     {@code tokenChoiceThreads - 1} helpers from {@code threadFactory}); each row keeps its own sampler and seed, so
- *     the tokens are those of one thread. Rows with a structured-output constraint or a custom chooser are chosen on
- *     the engine thread. 1 = all on the engine thread (docs/decisions/parallel-token-choice.md)
+ *     the tokens are those of one thread. Greedy rows (too quick to gain), rows with a structured-output constraint
+ *     and rows with a custom chooser are chosen on the engine thread. 1 = all on the engine thread (docs/decisions/parallel-token-choice.md)
  * @param threadFactory makes the engine's threads (its decode thread, its deadline timer, the threads that complete
  *     result futures): {@link #DAEMON_THREADS} in Java SE; inside an application server its {@code
  *     ManagedThreadFactory}, so they carry the server's context and are visible to it. Not a setting: an object the

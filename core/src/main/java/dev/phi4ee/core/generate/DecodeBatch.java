@@ -392,8 +392,8 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     /**
-     * With several token-choice threads, the rows that choose alone (their own sampler, no constraint) choose their
-     * next tokens in parallel; {@code accept} then takes them in row order on this thread, so streaming and every
+     * With several token-choice threads, the rows that choose alone (sampling with their own sampler, no constraint)
+     * choose their next tokens in parallel; {@code accept} then takes them in row order on this thread, so streaming and every
      * other effect stay in the order of one thread (docs/decisions/parallel-token-choice.md).
      */
     private void chooseAhead(int first, int count) {
