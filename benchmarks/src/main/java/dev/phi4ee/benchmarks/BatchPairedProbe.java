@@ -62,14 +62,7 @@ public final class BatchPairedProbe {
         for (int i = 0; i < SLOTS; i++) {
             prompts[i] = random.longs(PROMPT, 1000, 150_000).toArray();
         }
-        EngineOptions options = EngineOptions.builder()
-                .executionProvider("cpu")
-                .intraOpThreads(1)
-                .kvCacheMode(KvCacheMode.SHARED_BUFFER)
-                .maxBatchSize(SLOTS)
-                .prefixCacheBytes(Long.getLong("prefixCacheBytes", EngineOptions.DEFAULT_PREFIX_CACHE_BYTES))
-                .tokenChoiceThreads(Integer.getInteger("tokenChoiceThreads", 1))
-                .build();
+        EngineOptions options = engineOptions();
         System.out.printf(
                 "prefix cache %d bytes, %d token-choice threads%n",
                 options.prefixCacheBytes(), options.tokenChoiceThreads());
@@ -103,6 +96,21 @@ public final class BatchPairedProbe {
         } finally {
             kit.close();
         }
+    }
+
+    /**
+     * The engine the paired probes measure: CPU, one intra-op thread, shared-buffer KV cache of {@link #SLOTS} slots;
+     * {@code -DprefixCacheBytes} and {@code -DtokenChoiceThreads} as given.
+     */
+    static EngineOptions engineOptions() {
+        return EngineOptions.builder()
+                .executionProvider("cpu")
+                .intraOpThreads(1)
+                .kvCacheMode(KvCacheMode.SHARED_BUFFER)
+                .maxBatchSize(SLOTS)
+                .prefixCacheBytes(Long.getLong("prefixCacheBytes", EngineOptions.DEFAULT_PREFIX_CACHE_BYTES))
+                .tokenChoiceThreads(Integer.getInteger("tokenChoiceThreads", 1))
+                .build();
     }
 
     static GenerationOptions options(String config, int request) {
@@ -299,7 +307,7 @@ public final class BatchPairedProbe {
     }
 
     /** Prompt ids by request number (the user text), no text out: the probe measures decoding, not detokenizing. */
-    private record PromptCodec(long[][] prompts) implements TextCodec {
+    record PromptCodec(long[][] prompts) implements TextCodec {
         @Override
         public int[] encodeChat(List<ChatMessage> messages) {
             String text = ((ContentPart.Text) messages.get(0).parts().get(0)).text();

@@ -1,9 +1,7 @@
 package dev.phi4ee.benchmarks;
 
-import dev.phi4ee.core.api.ChatMessage;
 import dev.phi4ee.core.api.EngineOptions;
 import dev.phi4ee.core.api.GenerationRequest;
-import dev.phi4ee.core.api.KvCacheMode;
 import dev.phi4ee.core.generate.OnnxPhi4Engine;
 import dev.phi4ee.core.generate.TextCodec;
 import dev.phi4ee.core.generate.sampling.TokenHistory;
@@ -47,25 +45,8 @@ public final class SingleRequestPairedProbe {
         ModelDirectory md = kit.model();
         long[] prompt =
                 new Random(15).longs(BatchPairedProbe.PROMPT, 1000, 150_000).toArray();
-        int[] promptIds = Arrays.stream(prompt).mapToInt(Math::toIntExact).toArray();
-        EngineOptions options = EngineOptions.builder()
-                .executionProvider("cpu")
-                .intraOpThreads(1)
-                .kvCacheMode(KvCacheMode.SHARED_BUFFER)
-                .maxBatchSize(BatchPairedProbe.SLOTS)
-                .prefixCacheBytes(Long.getLong("prefixCacheBytes", EngineOptions.DEFAULT_PREFIX_CACHE_BYTES))
-                .build();
-        TextCodec codec = new TextCodec() {
-            @Override
-            public int[] encodeChat(List<ChatMessage> messages) {
-                return promptIds.clone();
-            }
-
-            @Override
-            public TextStream newStream() {
-                return new SilentTextStream();
-            }
-        };
+        EngineOptions options = BatchPairedProbe.engineOptions();
+        TextCodec codec = new BatchPairedProbe.PromptCodec(new long[][] {prompt});
         int vocab = md.config().vocabSize();
         boolean againstRaw = "raw".equals(System.getProperty("against", "engine"));
         boolean rawFirst = Boolean.getBoolean("rawFirst");
@@ -85,7 +66,7 @@ public final class SingleRequestPairedProbe {
                 OnnxPhi4Engine engine = keep(open, OnnxPhi4Engine.open(md, options, codec, r -> null));
                 engineSide = config -> engine
                         .generate(GenerationRequest.builder()
-                                .user("x")
+                                .user("0") // the codec's prompt 0
                                 .options(BatchPairedProbe.options(config, 0))
                                 .build())
                         .tokenIds()

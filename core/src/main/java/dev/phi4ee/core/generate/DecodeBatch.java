@@ -55,6 +55,10 @@ final class DecodeBatch implements AutoCloseable {
 
     private final int prefillChunkTokens;
     private final RowTasks tokenChoice;
+    /** {@link #chooseAhead}'s slots and their failures, reused every step. */
+    private final int[] aheadSlots;
+
+    private final RuntimeException[] aheadFailures;
     private int active;
     private long tokensInFlight;
     private long crossings;
@@ -88,6 +92,8 @@ final class DecodeBatch implements AutoCloseable {
         this.promptStage = promptStage;
         this.slots = new BatchRow[maxBatch];
         this.keys = new GroupKey[maxBatch];
+        this.aheadSlots = new int[maxBatch];
+        this.aheadFailures = new RuntimeException[maxBatch];
         this.pool = new SlotKvPool(graphs.config().decoder(), graphs.kvType(), maxBatch, maxLength, graphs.placement());
         this.promptLogits = new PromptLogits(graphs, DecodingSession.DEFAULT_PREFILL_CHUNK);
         try {
@@ -400,22 +406,21 @@ final class DecodeBatch implements AutoCloseable {
         if (tokenChoice.threads() == 1 || count < 2) {
             return;
         }
-        int[] alone = new int[count];
         int n = 0;
-        for (int i = 0; i < count; i++) {
-            if (slots[first + i].choosesAlone()) {
-                alone[n++] = first + i;
+        for (int i = first; i < first + count; i++) {
+            if (slots[i].choosesAlone()) {
+                aheadSlots[n++] = i;
             }
         }
         if (n < 2) {
             return;
         }
-        RuntimeException[] failures = new RuntimeException[n];
-        tokenChoice.run(n, j -> slots[alone[j]].chooseAhead(step.logits(alone[j])), failures);
+        tokenChoice.run(n, j -> slots[aheadSlots[j]].chooseAhead(step.logits(aheadSlots[j])), aheadFailures);
         rowsChosenAhead += n;
         for (int j = 0; j < n; j++) {
-            if (failures[j] != null) {
-                slots[alone[j]].fail(asPhi4(failures[j]));
+            if (aheadFailures[j] != null) {
+                slots[aheadSlots[j]].fail(asPhi4(aheadFailures[j]));
+                aheadFailures[j] = null;
             }
         }
     }
